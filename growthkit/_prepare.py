@@ -321,6 +321,16 @@ def _factorize_ids(values: pd.Series, name: str) -> tuple[npt.NDArray[np.int32],
         if fast is not None:
             return fast
     v.check_ids(values, name)
+    if dtype == object:
+        # pandas.factorize hashes strings as C strings, so "a\x00b" and "a" would collide:
+        # the rare ids the fast path declines (mixed types, NUL bytes) go through a dict.
+        seen: dict[object, int] = {}
+        raw = np.fromiter(
+            (seen.setdefault(x, len(seen)) for x in values.to_numpy()), dtype=np.int32, count=n
+        )
+        labels = np.empty(len(seen), dtype=object)
+        labels[:] = list(seen)
+        return _sorted_codes(raw, pd.Index(labels, dtype=object))
     raw_codes, uniques = pd.factorize(values, sort=False)
     return _sorted_codes(raw_codes.astype(np.int32), pd.Index(uniques))
 

@@ -1,0 +1,34 @@
+"""Shared fixtures: the bundled CDNOW log and small simulated logs."""
+
+from __future__ import annotations
+
+import os
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, settings
+
+import growthkit as gk
+
+settings.register_profile(
+    "ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile(
+    "long", max_examples=10_000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture(scope="session")
+def cdnow() -> pd.DataFrame:
+    return gk.datasets.load_cdnow()
+
+
+@pytest.fixture(scope="session")
+def cdnow_summary_published() -> pd.DataFrame:
+    return gk.datasets.load_cdnow_summary()
+
+
+@pytest.fixture(scope="session")
+def small_log() -> pd.DataFrame:
+    return gk.datasets.simulate_transactions(300, seed=7)
