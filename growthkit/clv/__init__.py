@@ -1,0 +1,26 @@
+"""Customer-lifetime-value models (buy-till-you-die purchase models, spend, retention).
+
+- :class:`BetaGeo` (BG/NBD), :class:`ModifiedBetaGeo` (MBG/NBD), :class:`ParetoNBD` --
+  non-contractual purchase models fitted on ``frequency, recency, T`` summaries.
+- :class:`GammaGamma` -- spend per transaction.
+- :class:`ShiftedBetaGeometric` -- contractual retention (sBG).
+- :func:`customer_lifetime_value` -- discounted CLV per customer.
+
+Every model is an immutable (frozen) dataclass returned by its ``fit`` classmethod.
+"""
+
+from growthkit.clv.bgnbd import BetaGeo, ModifiedBetaGeo
+from growthkit.clv.gammagamma import GammaGamma
+from growthkit.clv.paretonbd import ParetoNBD
+from growthkit.clv.sbg import ShiftedBetaGeometric
+from growthkit.clv.value import DAYS_PER_MONTH, customer_lifetime_value
+
+__all__ = [
+    "DAYS_PER_MONTH",
+    "BetaGeo",
+    "GammaGamma",
+    "ModifiedBetaGeo",
+    "ParetoNBD",
+    "ShiftedBetaGeometric",
+    "customer_lifetime_value",
+]

@@ -1,0 +1,361 @@
+"""Shared machinery of the CLV models: input checks, row compression, MLE and its Hessian.
+
+Every model follows one path: validate the summary arrays -> compress identical rows into
+weights -> maximise the log-likelihood over log-parameters with an analytic (or kernel)
+gradient -> invert the observed information matrix for standard errors -> wrap the result
+in an immutable model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from scipy import optimize
+
+from growthkit._validate import message
+from growthkit.errors import ConvergenceError, DataError, SchemaError
+
+__all__ = [
+    "FloatArray",
+    "Fit",
+    "PurchaseModel",
+    "as_array",
+    "broadcast_summary",
+    "check_summary",
+    "compress",
+    "fit_log_params",
+    "from_frame",
+    "readonly",
+    "std_errors",
+]
+
+FloatArray = npt.NDArray[np.float64]
+
+
+class PurchaseModel(Protocol):
+    """What :func:`~growthkit.clv.customer_lifetime_value` needs from a purchase model."""
+
+    def expected_purchases(
+        self,
+        t: npt.ArrayLike,
+        frequency: npt.ArrayLike | pd.DataFrame,
+        recency: npt.ArrayLike | None = None,
+        T: npt.ArrayLike | None = None,
+    ) -> FloatArray:
+        """Return the expected purchases in the next ``t`` periods, per customer."""
+        ...
+
+
+def readonly(values: npt.ArrayLike) -> FloatArray:
+    """Return a read-only float64 copy of ``values``."""
+    out = np.array(values, dtype=np.float64)
+    out.flags.writeable = False
+    return out
+
+
+def as_array(name: str, values: object) -> FloatArray:
+    """Convert ``values`` to a 1-D float64 array, rejecting NaN and infinite values."""
+    if isinstance(values, pd.DataFrame):
+        raise SchemaError(message(name, "must be a 1-D array-like, got a DataFrame", len(values)))
+    try:
+        out = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise SchemaError(message(name, "must be numeric", np.size(values))) from exc  # type: ignore[arg-type]
+    out = np.atleast_1d(out)
+    if out.ndim != 1:
+        raise SchemaError(message(name, f"must be 1-D, got {out.ndim} dimensions", out.size))
+    bad = int(np.count_nonzero(~np.isfinite(out)))
+    if bad:
+        raise DataError(
+            message(name, "has NaN or infinite values", bad, "Drop or fill those customers.")
+        )
+    return out
+
+
+def from_frame(first: object, rest: Sequence[object], columns: Sequence[str]) -> list[object]:
+    """Take ``columns`` from a DataFrame passed as the first argument, else pass through."""
+    if isinstance(first, pd.DataFrame):
+        missing = [c for c in columns if c not in first.columns]
+        if missing:
+            raise SchemaError(
+                message(
+                    missing[0],
+                    "column is missing from the summary",
+                    len(first),
+                    "Build it with growthkit.summary.customer_summary.",
+                )
+            )
+        return [first[c].to_numpy() for c in columns]
+    values = [first, *rest]
+    for name, value in zip(columns, values, strict=True):
+        if value is None:
+            raise SchemaError(
+                message(name, "is required when the first argument is not a DataFrame", 0)
+            )
+    return values
+
+
+def _count(mask: npt.NDArray[np.bool_]) -> int:
+    return int(np.count_nonzero(mask))
+
+
+def check_summary(
+    frequency: object, recency: object, T: object
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Validate a (frequency, recency, T) summary and return it as float arrays.
+
+    Raises
+    ------
+    DataError
+        NaN/inf, negative values, non-integer frequency, recency above T, positive recency
+        with zero frequency, unequal lengths or no rows.
+    """
+    x = as_array("frequency", frequency)
+    tx = as_array("recency", recency)
+    t = as_array("T", T)
+    if not (x.size == tx.size == t.size):
+        raise DataError(
+            message(
+                "recency",
+                f"and `T` must have the length of `frequency` ({x.size}), got "
+                f"{tx.size} and {t.size}",
+                abs(tx.size - x.size) + abs(t.size - x.size),
+            )
+        )
+    if x.size == 0:
+        raise DataError(message("frequency", "is empty", 0, "Pass at least one customer."))
+    for name, arr in (("frequency", x), ("recency", tx), ("T", t)):
+        bad = _count(arr < 0)
+        if bad:
+            raise DataError(message(name, "is negative", bad))
+    bad = _count(x != np.floor(x))
+    if bad:
+        raise DataError(
+            message("frequency", "is not a whole number", bad, "It counts repeat purchases.")
+        )
+    bad = _count(tx > t)
+    if bad:
+        raise DataError(
+            message(
+                "recency",
+                "is greater than `T`",
+                bad,
+                "Recency runs from the first to the last purchase and T from the first "
+                "purchase to the end of observation, so recency <= T.",
+            )
+        )
+    bad = _count((x == 0) & (tx > 0))
+    if bad:
+        raise DataError(
+            message(
+                "recency",
+                "is positive where `frequency` is 0",
+                bad,
+                "A customer without repeat purchases has recency 0.",
+            )
+        )
+    return x, tx, t
+
+
+def broadcast_summary(
+    frequency: object, recency: object, T: object
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Validate a summary for prediction (DataFrame or arrays) and return flat arrays."""
+    x, tx, t = from_frame(frequency, [recency, T], ("frequency", "recency", "T"))
+    return check_summary(x, tx, t)
+
+
+def check_weights(weights: object, n: int) -> FloatArray:
+    """Validate per-row ``weights`` (non-negative, finite, one per row)."""
+    if weights is None:
+        return np.ones(n)
+    w = as_array("weights", weights)
+    if w.size != n:
+        raise DataError(
+            message("weights", f"must have one value per row ({n}), got {w.size}", w.size)
+        )
+    bad = _count(w < 0)
+    if bad:
+        raise DataError(message("weights", "is negative", bad))
+    if not np.any(w > 0):
+        raise DataError(message("weights", "sums to zero", n, "Give some rows positive weight."))
+    return w
+
+
+def compress(
+    columns: Sequence[FloatArray], weights: FloatArray
+) -> tuple[list[FloatArray], FloatArray]:
+    """Collapse identical rows of ``columns`` into unique rows with summed weights.
+
+    Zero-weight rows are dropped first: they do not contribute to the likelihood.
+    """
+    keep = weights > 0
+    if not np.all(keep):
+        columns = [c[keep] for c in columns]
+        weights = weights[keep]
+    order = np.lexsort(columns[::-1])
+    sorted_cols = [c[order] for c in columns]
+    change = np.zeros(order.size, dtype=bool)
+    change[0] = True
+    for c in sorted_cols:
+        change[1:] |= c[1:] != c[:-1]
+    starts = np.flatnonzero(change)
+    summed = np.add.reduceat(weights[order], starts)
+    return [c[starts] for c in sorted_cols], summed
+
+
+@dataclass(frozen=True, slots=True)
+class Fit:
+    """Raw output of :func:`fit_log_params`."""
+
+    params: FloatArray
+    log_likelihood: float
+    iterations: int
+
+
+def fit_log_params(
+    neg_ll_grad: Callable[[FloatArray], tuple[float, FloatArray]],
+    start: Sequence[float],
+    names: Sequence[str],
+    *,
+    total_weight: float,
+    max_iter: int = 2000,
+    bounds: tuple[float, float] = (-25.0, 25.0),
+) -> Fit:
+    """Maximise a log-likelihood over log-parameters with L-BFGS-B.
+
+    ``neg_ll_grad(params)`` returns the negative log-likelihood and its gradient with
+    respect to the (natural) parameters; the optimiser works on ``log(params)`` scaled by
+    ``1 / total_weight`` so that the tolerances do not depend on the sample size.
+
+    Raises
+    ------
+    ConvergenceError
+        If the optimiser stops without converging or the optimum is not finite.
+    """
+    scale = 1.0 / total_weight
+    last: dict[str, Any] = {"theta": np.log(np.asarray(start, dtype=np.float64))}
+
+    def objective(theta: FloatArray) -> tuple[float, FloatArray]:
+        last["theta"] = theta
+        params = np.exp(theta)
+        value, grad = neg_ll_grad(params)
+        if not np.isfinite(value) or not np.all(np.isfinite(grad)):
+            return np.inf, np.zeros_like(theta)
+        return value * scale, grad * params * scale
+
+    theta0 = np.log(np.asarray(start, dtype=np.float64))
+    result = optimize.minimize(
+        objective,
+        theta0,
+        jac=True,
+        method="L-BFGS-B",
+        bounds=[bounds] * len(theta0),
+        options={"maxiter": max_iter, "ftol": 1e-15, "gtol": 1e-9, "maxcor": 20},
+    )
+    theta = np.asarray(result.x, dtype=np.float64)
+    params = np.exp(theta)
+    value = float(result.fun) / scale
+    grad_ok = bool(np.all(np.abs(np.asarray(result.jac)) < 1e-4))
+    at_bound = bool(np.any(np.abs(theta) >= bounds[1] - 1e-6))
+    if not np.isfinite(value) or at_bound or not (result.success or grad_ok):
+        last_params = dict(zip(names, np.exp(np.asarray(last["theta"])).tolist(), strict=True))
+        raise ConvergenceError(
+            f"`params` did not converge: {len(names)} rows. The optimiser stopped with "
+            f"{result.message!s} after {result.nit} iterations; the data may not identify "
+            "the model (for example no repeat purchases), or try other start values.",
+            last_params,
+        )
+    return Fit(params=params, log_likelihood=-value, iterations=int(result.nit))
+
+
+def numeric_hessian(grad: Callable[[FloatArray], FloatArray], params: FloatArray) -> FloatArray:
+    """Hessian by central differences of an analytic gradient (natural parameters)."""
+    k = params.size
+    hess = np.empty((k, k))
+    for j in range(k):
+        h = 1e-5 * max(abs(params[j]), 1e-3)
+        up = params.copy()
+        dn = params.copy()
+        up[j] += h
+        dn[j] -= h
+        hess[:, j] = (grad(up) - grad(dn)) / (2 * h)
+    return np.asarray(0.5 * (hess + hess.T), dtype=np.float64)
+
+
+def std_errors(hessian: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Covariance (inverse observed information) and standard errors; NaN if singular."""
+    try:
+        cov = np.linalg.inv(hessian)
+    except np.linalg.LinAlgError:
+        cov = np.full_like(hessian, np.nan)
+    diag = np.diag(cov)
+    se = np.where(diag > 0, np.sqrt(np.abs(diag)), np.nan)
+    return readonly(cov), readonly(se)
+
+
+class FittedModel:
+    """Mixin of every fitted CLV model: named parameters, standard errors, summary table.
+
+    Subclasses are frozen dataclasses with one float field per parameter (named in
+    ``_param_names``), ``log_likelihood``, ``n_customers`` and ``covariance`` (inverse of the
+    observed information matrix, read-only, or ``None`` for a model built from given
+    parameters).
+    """
+
+    __slots__ = ()
+    _param_names: tuple[str, ...] = ()
+    log_likelihood: float
+    n_customers: int
+    covariance: FloatArray | None
+
+    @property
+    def params(self) -> dict[str, float]:
+        """Parameter estimates by name (a fresh dict: the model itself is immutable)."""
+        return {n: float(getattr(self, n)) for n in self._param_names}
+
+    @property
+    def standard_errors(self) -> dict[str, float]:
+        """Asymptotic standard errors by name, from the observed information matrix."""
+        cov = self.covariance
+        if cov is None:
+            return dict.fromkeys(self._param_names, float("nan"))
+        diag = np.diag(np.asarray(cov))
+        return {
+            n: float(np.sqrt(v)) if v > 0 else float("nan")
+            for n, v in zip(self._param_names, diag, strict=True)
+        }
+
+    def summary(self, *, confidence_level: float = 0.95) -> pd.DataFrame:
+        """Tabulate estimates, standard errors and Wald confidence intervals by parameter.
+
+        The intervals are computed on the log scale (the parameters are positive) and mapped
+        back, so they never cross zero.
+        """
+        from scipy import stats
+
+        z = float(stats.norm.ppf(0.5 + confidence_level / 2))
+        est = pd.Series(self.params)
+        se = pd.Series(self.standard_errors)
+        half = z * se / est
+        out = pd.DataFrame(
+            {
+                "estimate": est,
+                "std_error": se,
+                "ci_low": est * np.exp(-half),
+                "ci_high": est * np.exp(half),
+            }
+        )
+        out.index.name = "parameter"
+        return out  # type: ignore[no-any-return]
+
+    def __str__(self) -> str:
+        ll = float(self.log_likelihood)
+        n = int(self.n_customers)
+        head = f"{type(self).__name__}(n_customers={n}, log_likelihood={ll:.2f})"
+        return head + "\n" + self.summary().to_string(float_format=lambda v: f"{v:.4f}")

@@ -1,0 +1,121 @@
+"""Discounted customer lifetime value from a purchase model and a spend model."""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from growthkit._validate import message
+from growthkit.clv._base import FloatArray, PurchaseModel, as_array, broadcast_summary
+from growthkit.clv.gammagamma import GammaGamma
+from growthkit.errors import DataError, SchemaError
+
+__all__ = ["DAYS_PER_MONTH", "customer_lifetime_value"]
+
+DAYS_PER_MONTH = 365.25 / 12
+"""Length of the CLV month in days (an average Gregorian month, 30.4375 days)."""
+
+
+def customer_lifetime_value(
+    purchase_model: PurchaseModel,
+    value_model: GammaGamma | float | npt.ArrayLike,
+    summary: pd.DataFrame,
+    *,
+    horizon_months: int = 12,
+    discount_rate: float = 0.01,
+    time_unit_days: float = 1.0,
+) -> pd.Series:
+    """Discounted expected value of each customer's purchases over the next months.
+
+    ``CLV_i = sum_{m=1}^{H} value_i * (E[Y_i(m M)] - E[Y_i((m-1) M)]) / (1 + d)^m`` where
+    ``E[Y_i(t)]`` is the purchase model's conditional expected number of purchases in the
+    next ``t`` time units, ``M`` the month length in the summary's time unit, ``H =
+    horizon_months`` and ``d`` the monthly discount rate: each month's expected purchases
+    are discounted at that month's end (the convention of the ``lifetimes`` package and of
+    Fader, Hardie & Lee 2005, "RFM and CLV", eq. 2 discretised by month).
+
+    Parameters
+    ----------
+    purchase_model
+        A fitted :class:`BetaGeo`, :class:`ModifiedBetaGeo` or :class:`ParetoNBD` (anything
+        with ``expected_purchases(t, frequency, recency, T)``).
+    value_model
+        A fitted :class:`GammaGamma` (then ``summary`` needs ``monetary_value``), or the
+        value of one purchase: a number, or one per customer (e.g. a margin).
+    summary
+        Customer summary: ``frequency``, ``recency``, ``T`` (in the time unit of the
+        purchase model), and ``monetary_value`` when ``value_model`` is a GammaGamma.
+    horizon_months
+        Number of months to sum over.
+    discount_rate
+        Discount rate per month (0.01 is about 12.7 % a year); 0 means no discounting.
+    time_unit_days
+        Length in days of one time unit of ``recency``/``T``: 1 (the default) for summaries
+        built with ``period="D"``, 7 for weekly summaries such as the CDNOW one. A month is
+        ``DAYS_PER_MONTH`` = 30.4375 days.
+
+    Returns
+    -------
+    pandas.Series
+        ``clv`` per customer, indexed like ``summary``.
+
+    Raises
+    ------
+    SchemaError
+        If ``summary`` lacks a needed column.
+    DataError
+        If the summary is invalid, ``horizon_months < 1``, ``discount_rate < 0`` or
+        ``time_unit_days <= 0``.
+
+    Examples
+    --------
+    >>> import growthkit as gk
+    >>> from growthkit.clv import BetaGeo, GammaGamma, customer_lifetime_value
+    >>> cdnow = gk.datasets.load_cdnow_summary()
+    >>> bg = BetaGeo.fit(cdnow)
+    >>> gg = GammaGamma.fit(cdnow)
+    >>> clv = customer_lifetime_value(bg, gg, cdnow, time_unit_days=7)
+    >>> round(float(clv.loc[1]), 2)
+    36.3
+    """
+    if not isinstance(summary, pd.DataFrame):
+        raise SchemaError(message("summary", "must be a DataFrame", 0))
+    if (
+        isinstance(horizon_months, bool)
+        or not isinstance(horizon_months, (int, np.integer))
+        or horizon_months < 1
+    ):
+        raise DataError(
+            message("horizon_months", f"must be an integer >= 1, got {horizon_months!r}", 1)
+        )
+    d = float(discount_rate)
+    if not (np.isfinite(d) and d >= 0):
+        raise DataError(message("discount_rate", f"must be >= 0, got {discount_rate!r}", 1))
+    unit = float(time_unit_days)
+    if not (np.isfinite(unit) and unit > 0):
+        raise DataError(message("time_unit_days", f"must be positive, got {time_unit_days!r}", 1))
+    x, tx, t = broadcast_summary(summary, None, None)
+    if isinstance(value_model, GammaGamma):
+        if "monetary_value" not in summary.columns:
+            raise SchemaError(
+                message(
+                    "monetary_value",
+                    "column is missing from the summary",
+                    len(summary),
+                    "Build the summary with amount_col to use a GammaGamma value model.",
+                )
+            )
+        value: FloatArray = value_model.expected_average_value(
+            x, summary["monetary_value"].to_numpy()
+        )
+    else:
+        value = np.broadcast_to(as_array("value_model", value_model), x.shape).astype(np.float64)
+    month = DAYS_PER_MONTH / unit
+    total = np.zeros(x.size)
+    previous = np.zeros(x.size)
+    for m in range(1, int(horizon_months) + 1):
+        cumulative = purchase_model.expected_purchases(m * month, x, tx, t)
+        total += (cumulative - previous) / (1.0 + d) ** m
+        previous = cumulative
+    return pd.Series(value * total, index=summary.index, name="clv")
