@@ -1,0 +1,581 @@
+"""Cohort matrices (retention, orders, revenue by cohort and age) and growth accounting.
+
+A customer's *cohort* is the calendar period of their first order; their *age* in a later
+period is the number of periods since it. Definitions offered (see ``docs/cohort.md``):
+
+- **classic retention** (``value="customers"``): share of the cohort active *in* age ``k``;
+- **unbounded (rolling) retention** (``value="customers", cumulative=True``): share of the
+  cohort active in age ``k`` *or any later* observed age;
+- **cumulative revenue per cohort customer** (``value="revenue", cumulative=True``, then
+  ``.retention``): the cumulative-LTV curve of each cohort.
+
+Growth accounting splits each period's active customers into new, retained and resurrected
+ones and counts the churned ones (and, with amounts, does the same for revenue, adding
+expansion and contraction).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from growthkit import _validate as v
+from growthkit._prepare import Transactions, as_transactions, period_index
+from growthkit.errors import SchemaError
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+__all__ = ["CohortMatrix", "CohortValue", "cohort_matrix", "growth_accounting", "plot_growth"]
+
+CohortValue = Literal["customers", "orders", "revenue"]
+_VALUES: tuple[CohortValue, ...] = ("customers", "orders", "revenue")
+
+_DEFINITIONS = {
+    ("customers", False): "classic retention: distinct customers active in age k",
+    ("customers", True): "unbounded retention: distinct customers active in age k or later",
+    ("orders", False): "orders placed in age k",
+    ("orders", True): "cumulative orders placed in ages 0..k",
+    ("revenue", False): "revenue in age k",
+    ("revenue", True): "cumulative revenue in ages 0..k (cumulative LTV)",
+}
+
+
+def _check_bool(name: str, value: object) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise SchemaError(v.message(name, f"must be True or False, got {value!r}", 1))
+    return bool(value)
+
+
+def _key_order(keys: npt.NDArray[np.int64], lo: int, n_periods: int) -> npt.NDArray[np.int64]:
+    """Rows in non-decreasing key order: empty when already sorted, else a counting sort."""
+    from growthkit._kernels import aggregate as agg
+
+    if agg.is_nondecreasing(keys):
+        return np.empty(0, dtype=np.int64)
+    order: npt.NDArray[np.int64] = agg.counting_order(keys, lo, n_periods)
+    return order
+
+
+def _debruijn() -> npt.NDArray[np.int64]:
+    from growthkit._kernels import cohort as ck
+
+    return ck._DEBRUIJN_INDEX
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    log: Transactions
+    keys: npt.NDArray[np.int64]
+    lo: int
+    n_periods: int
+
+
+def _prepare(
+    tx: pd.DataFrame | Transactions,
+    *,
+    customer_col: str,
+    time_col: str,
+    amount_col: str | None,
+    period: object,
+    observation_end: object,
+) -> tuple[_Prepared, v.Period]:
+    checked_period = v.check_period(period)
+    log = as_transactions(
+        tx, customer_col=customer_col, time_col=time_col, amount_col=amount_col
+    )
+    _, end_ticks = log.observation_end(observation_end)
+    keys = log.period_keys(checked_period)
+    lo = int(keys.min())
+    hi = max(int(keys.max()), log.period_key_of(end_ticks, checked_period))
+    return _Prepared(log, keys, lo, hi - lo + 1), checked_period
+
+
+@dataclass(frozen=True, slots=True)
+class CohortMatrix:
+    """Customers, orders or revenue by cohort (first-order period) and age.
+
+    Attributes
+    ----------
+    counts
+        Index = cohort period (``pandas.Period``, named ``cohort``; only periods in which
+        at least one customer made a first order), columns = age ``0..max`` (int, named
+        ``age``). Cells hold the statistic named by ``value`` (see ``definition``); ages
+        not yet observable (cohort period + age after the last observed period) are NaN,
+        observable-but-empty cells are 0.
+    sizes
+        Customers per cohort (those active at age 0), int64, same index as ``counts``.
+    value
+        ``"customers"``, ``"orders"`` or ``"revenue"``.
+    period
+        The calendar period: ``"D"``, ``"W"``, ``"M"``, ``"Q"`` or ``"Y"``.
+    cumulative
+        Whether ``counts`` is cumulative over ages (see ``definition``).
+    definition
+        The statistic in words, e.g. ``"classic retention: ..."``.
+    """
+
+    counts: pd.DataFrame
+    sizes: pd.Series
+    value: CohortValue
+    period: v.Period
+    cumulative: bool
+    definition: str
+
+    @property
+    def retention(self) -> pd.DataFrame:
+        """``counts`` divided by the cohort sizes.
+
+        For customers this is the retention rate (classic, or unbounded when cumulative);
+        for orders and revenue it is orders / revenue per cohort customer (with
+        ``cumulative=True`` the cumulative-LTV curve). NaN exactly where ``counts`` is.
+        """
+        return self.counts.div(self.sizes.astype(np.float64), axis=0)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Long format: one row per observable (cohort, age) cell.
+
+        Columns ``cohort``, ``age``, ``period`` (cohort + age), ``cohort_size``, the value
+        column (named by ``value``) and ``retention``.
+        """
+        values = self.counts.to_numpy()
+        rows, ages = np.nonzero(~np.isnan(values))
+        cohorts = self.counts.index[rows]
+        sizes = self.sizes.to_numpy()[rows]
+        cells = values[rows, ages]
+        return pd.DataFrame(
+            {
+                "cohort": cohorts,
+                "age": ages.astype(np.int64),
+                "period": cohorts + ages,
+                "cohort_size": sizes,
+                self.value: cells,
+                "retention": cells / sizes,
+            }
+        )
+
+    def __str__(self) -> str:
+        head = (
+            f"CohortMatrix({self.value}, period={self.period!r}, "
+            f"cumulative={self.cumulative}): {len(self.sizes)} cohorts, "
+            f"{int(self.sizes.sum())} customers, ages 0..{self.counts.shape[1] - 1}\n"
+            f"{self.definition}\n"
+        )
+        return head + self.retention.round(3).to_string(max_rows=12, max_cols=10)
+
+    def plot(
+        self,
+        *,
+        ax: Axes | None = None,
+        annotate: bool | None = None,
+        cmap: str = "Blues",
+        skip_age0: bool = True,
+    ) -> Axes:
+        """Heatmap of ``retention`` (cohorts down, ages across).
+
+        Parameters
+        ----------
+        ax
+            Axes to draw on; a new figure when ``None``.
+        annotate
+            Write each cell's value (percent for customers, the number otherwise);
+            ``None`` annotates when the matrix has at most 24 cohorts and 24 ages.
+        cmap
+            Matplotlib colormap name.
+        skip_age0
+            For customers the age-0 column is always 100 %; leave it out of the colour
+            scale so the differences among later ages stay visible.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
+        import matplotlib.pyplot as plt
+
+        data = self.retention.to_numpy()
+        if ax is None:
+            _, ax = plt.subplots(figsize=(min(2 + 0.5 * data.shape[1], 16), 1 + 0.35 * len(data)))
+        scale = data[:, 1:] if skip_age0 and self.value == "customers" and data.shape[1] > 1 else data
+        finite = scale[np.isfinite(scale)]
+        vmax = float(finite.max()) if finite.size else 1.0
+        image = ax.imshow(
+            np.ma.masked_invalid(data), aspect="auto", cmap=cmap, vmin=0.0, vmax=vmax or 1.0
+        )
+        ax.figure.colorbar(image, ax=ax)
+        ax.set_xticks(range(data.shape[1]))
+        ax.set_xticklabels([str(a) for a in self.counts.columns])
+        ax.set_yticks(range(len(data)))
+        ax.set_yticklabels([f"{p} (n={n})" for p, n in zip(self.counts.index, self.sizes)])
+        ax.set_xlabel(f"age ({self.period})")
+        ax.set_ylabel("cohort")
+        ax.set_title(self.definition)
+        if annotate is None:
+            annotate = data.shape[0] <= 24 and data.shape[1] <= 24
+        if annotate:
+            for (i, j), x in np.ndenumerate(data):
+                if np.isfinite(x):
+                    text = f"{x:.0%}" if self.value == "customers" else f"{x:.3g}"
+                    dark = x > 0.6 * (vmax or 1.0)
+                    ax.text(j, i, text, ha="center", va="center", fontsize=7,
+                            color="white" if dark else "black")
+        return ax
+
+
+def cohort_matrix(
+    tx: pd.DataFrame | Transactions,
+    *,
+    customer_col: str = "customer_id",
+    time_col: str = "timestamp",
+    amount_col: str | None = None,
+    period: v.Period = "M",
+    value: CohortValue = "customers",
+    cumulative: bool = False,
+    observation_end: object = None,
+) -> CohortMatrix:
+    """Customers, orders or revenue of each acquisition cohort by age.
+
+    Parameters
+    ----------
+    tx
+        Order log (one row per order) or a prepared :class:`~growthkit.Transactions`.
+    customer_col, time_col, amount_col
+        Column names. ``amount_col`` is required for ``value="revenue"`` and ignored (not
+        read, not validated) otherwise.
+    period
+        Calendar period of cohorts and ages: ``"D"``, ``"W"`` (weeks start Monday),
+        ``"M"``, ``"Q"``, ``"Y"``.
+    value
+        ``"customers"`` (distinct customers with at least one order in the cell),
+        ``"orders"`` (rows) or ``"revenue"`` (sum of ``amount_col``).
+    cumulative
+        For orders and revenue: running totals over ages ``0..k``. For customers:
+        *unbounded* (rolling) retention, customers active in age ``k`` or any later
+        observed age (a running total from the right, since a distinct count cannot be
+        summed from the left).
+    observation_end
+        The "now" of the matrix: ages whose period falls after the period containing it
+        are NaN. Defaults to the latest order time; orders after it raise
+        :class:`~growthkit.DataError`.
+
+    Returns
+    -------
+    CohortMatrix
+        ``counts`` (cohort x age, NaN where not yet observable), ``sizes`` and
+        ``retention`` (``counts / sizes``), ``to_frame()`` (long format), ``plot()``.
+
+    Raises
+    ------
+    SchemaError
+        Missing or mistyped columns, a bad ``period`` / ``value``, or
+        ``value="revenue"`` without ``amount_col``.
+    DataError
+        Empty log, missing ids/times, bad amounts, orders after ``observation_end``.
+
+    Notes
+    -----
+    With ``f_i`` the first period of customer ``i`` and ``A_i`` the set of periods in which
+    ``i`` ordered, the classic cell is ``n[c, k] = #{i : f_i = c, c + k in A_i}``, the
+    unbounded cell ``#{i : f_i = c, max A_i >= c + k}``, and the cohort size
+    ``n[c, 0]``. Retention is ``n[c, k] / n[c, 0]``. Cell ``(c, k)`` is observable when
+    ``c + k`` is at most the period of ``observation_end``.
+
+    The kernels make one pass over the prepared arrays: distinct customers come from a
+    bitset with one bit per customer per period (while it is no bigger than the period
+    keys), or otherwise from one pass over the rows in period order (the log's own order
+    when it is sorted by time, else a counting sort); orders and revenue from two unsorted
+    passes (first period per customer, then the sums).
+
+    Examples
+    --------
+    >>> import growthkit as gk
+    >>> m = gk.cohort.cohort_matrix(gk.datasets.load_cdnow(), period="Q")
+    >>> m.counts
+    age          0      1      2      3      4      5      6
+    cohort
+    1997Q1  2357.0  648.0  552.0  524.0  500.0  452.0  157.0
+    1997Q2     0.0    0.0    0.0    0.0    0.0    0.0    NaN
+    """
+    checked_value = v.check_choice("value", value, _VALUES)
+    is_cumulative = _check_bool("cumulative", cumulative)
+    if checked_value == "revenue" and amount_col is None:
+        raise SchemaError(
+            v.message(
+                "amount_col",
+                "is required for value='revenue'",
+                len(tx) if isinstance(tx, pd.DataFrame) else tx.n_rows,
+                "Pass amount_col='<column of order values>'.",
+            )
+        )
+    prep, checked_period = _prepare(
+        tx,
+        customer_col=customer_col,
+        time_col=time_col,
+        amount_col=amount_col if checked_value == "revenue" else None,
+        period=period,
+        observation_end=observation_end,
+    )
+    from growthkit._kernels import cohort as ck
+
+    log, keys, lo, n = prep.log, prep.keys, prep.lo, prep.n_periods
+    if checked_value == "customers" and not is_cumulative:
+        n_words = (n + 63) // 64
+        if n_words == 1 or log.n_customers * n_words <= log.n_rows:
+            bits = ck.key_bits(log.codes, keys, lo, log.n_customers, n_words)
+            active, last = ck.cohort_customers_from_bits(bits, n_words, n, _debruijn())
+        else:
+            order = _key_order(keys, lo, n)
+            active, last = ck.cohort_customers_ordered(
+                log.codes, keys, order, lo, n, log.n_customers
+            )
+        sizes = active[:, 0].copy()
+        table = active.astype(np.float64)
+    else:
+        first, final = ck.first_last_keys(log.codes, keys, log.n_customers)
+        sizes, hist = ck.first_last_hist(first, final, lo, n)
+        if checked_value == "customers":
+            table = np.cumsum(hist[:, ::-1], axis=1)[:, ::-1].astype(np.float64)
+        else:
+            amounts = log.amounts if checked_value == "revenue" else None
+            table = ck.cohort_sums(
+                log.codes,
+                keys,
+                np.empty(0, dtype=np.float64) if amounts is None else amounts,
+                first,
+                lo,
+                n,
+            )
+            if is_cumulative:
+                table = np.cumsum(table, axis=1)
+    ages = np.arange(n, dtype=np.int64)
+    table[ages[None, :] > (n - 1 - ages)[:, None]] = np.nan
+    keep = np.flatnonzero(sizes > 0)
+    index = period_index(lo + keep.astype(np.int64), checked_period).rename("cohort")
+    counts = pd.DataFrame(table[keep], index=index, columns=pd.Index(ages, name="age"))
+    return CohortMatrix(
+        counts=counts,
+        sizes=pd.Series(sizes[keep].astype(np.int64), index=index, name="cohort_size"),
+        value=checked_value,
+        period=checked_period,
+        cumulative=is_cumulative,
+        definition=_DEFINITIONS[(checked_value, is_cumulative)],
+    )
+
+
+def _ratio(numerator: npt.NDArray[np.float64], denominator: npt.NDArray[np.float64]) -> (
+    npt.NDArray[np.float64]
+):
+    """``numerator / denominator`` with x/0 = inf for x > 0 and 0/0 = NaN, silently."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out: npt.NDArray[np.float64] = numerator / denominator
+    return out
+
+
+def growth_accounting(
+    tx: pd.DataFrame | Transactions,
+    *,
+    customer_col: str = "customer_id",
+    time_col: str = "timestamp",
+    period: v.Period = "M",
+    amount_col: str | None = None,
+    observation_end: object = None,
+) -> pd.DataFrame:
+    """Split each period's active customers (and revenue) into new, retained, resurrected.
+
+    Parameters
+    ----------
+    tx
+        Order log (one row per order) or a prepared :class:`~growthkit.Transactions`.
+    customer_col, time_col
+        Column names.
+    period
+        ``"D"``, ``"W"`` (weeks start Monday), ``"M"``, ``"Q"`` or ``"Y"``.
+    amount_col
+        Order values; adds the revenue columns.
+    observation_end
+        Extends the table with the (possibly empty) periods up to the one containing it;
+        defaults to the latest order time. Orders after it raise
+        :class:`~growthkit.DataError`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by every period from the first order's to the last (``pandas.Period``,
+        named ``period``, empty periods included), with int64 columns
+
+        - ``active``: customers with an order in the period;
+        - ``new``: customers whose first order is in the period;
+        - ``retained``: active in the period and in the previous one;
+        - ``resurrected``: active in the period, not in the previous one, not new;
+        - ``churned``: active in the previous period but not in this one (>= 0; 0 in the
+          first period);
+        - ``acquired``: customers acquired so far (cumulative ``new``);
+
+        and float64 columns
+
+        - ``quick_ratio`` = (new + resurrected) / churned. When ``churned`` is 0 it is
+          ``inf`` if anyone was gained and NaN only for 0 / 0 (nobody gained or lost,
+          e.g. the periods of an empty stretch);
+        - ``churn_rate`` = churned / active in the previous period (the *period churn
+          rate*; NaN in the first period and after a period with no active customers);
+        - ``churn_rate_acquired`` = churned / customers acquired before the period (churn
+          against *all customers ever acquired*; NaN in the first period).
+
+        With ``amount_col``: ``revenue``, ``new_revenue``, ``retained_revenue``,
+        ``expansion_revenue``, ``contraction_revenue``, ``resurrected_revenue``,
+        ``churned_revenue`` (all >= 0) and ``revenue_quick_ratio`` = (new + resurrected +
+        expansion) / (churned + contraction), with the same inf / NaN rule.
+
+    Raises
+    ------
+    SchemaError, DataError
+        Bad input; see :func:`~growthkit.prepare_transactions`.
+
+    Notes
+    -----
+    Identities (tested): ``active = new + retained + resurrected``;
+    ``churned[t] = active[t-1] - retained[t]``; ``sum(new) = customers``. For revenue,
+    with ``r_i(t)`` a customer's revenue in period ``t``: a retained customer contributes
+    ``min(r_i(t), r_i(t-1))`` to retained revenue and the difference to expansion (if
+    positive) or contraction (if negative); churned revenue is the previous period's
+    revenue of churned customers. So ``revenue[t] = new + resurrected + retained +
+    expansion`` and ``revenue[t-1] = retained + contraction + churned``.
+
+    This is the growth-accounting framework popularised by Social Capital's "Diligence at
+    Social Capital" series (Hsu, 2015); the quick ratio is Mamoon Hamid's (2015).
+
+    References
+    ----------
+    Hsu, J. (2015). Diligence at Social Capital, part 1: accounting for user growth.
+    Hamid, M. (2015). Social Capital's quick ratio.
+
+    Examples
+    --------
+    >>> import growthkit as gk
+    >>> g = gk.cohort.growth_accounting(gk.datasets.load_cdnow(), period="Q")
+    >>> g[["active", "new", "retained", "resurrected", "churned", "quick_ratio"]]
+             active   new  retained  resurrected  churned  quick_ratio
+    period
+    1997Q1     2357  2357         0            0        0          inf
+    1997Q2      648     0       648            0     1709     0.000000
+    1997Q3      552     0       232          320      416     0.769231
+    1997Q4      524     0       260          264      292     0.904110
+    1998Q1      500     0       244          256      280     0.914286
+    1998Q2      452     0       226          226      274     0.824818
+    1998Q3      157     0        92           65      360     0.180556
+    """
+    prep, checked_period = _prepare(
+        tx,
+        customer_col=customer_col,
+        time_col=time_col,
+        amount_col=amount_col,
+        period=period,
+        observation_end=observation_end,
+    )
+    from growthkit._kernels import cohort as ck
+
+    log, keys, lo, n = prep.log, prep.keys, prep.lo, prep.n_periods
+    money: npt.NDArray[np.float64] | None = None
+    if log.amounts is None and n <= 64:
+        bits = ck.key_bits(log.codes, keys, lo, log.n_customers, 1)
+        counts = ck.growth_from_bits(bits, n, _debruijn())
+    else:
+        order = _key_order(keys, lo, n)
+        amounts = np.empty(0, dtype=np.float64) if log.amounts is None else log.amounts
+        counts, money = ck.growth_ordered(log.codes, keys, amounts, order, lo, n, log.n_customers)
+    new, retained, resurrected, churned = counts
+    active = new + retained + resurrected
+    acquired = np.cumsum(new)
+    previous_active = np.concatenate([[0], active[:-1]]).astype(np.float64)
+    previous_acquired = np.concatenate([[0], acquired[:-1]]).astype(np.float64)
+    columns: dict[str, npt.NDArray[np.int64] | npt.NDArray[np.float64]] = {
+        "active": active,
+        "new": new,
+        "retained": retained,
+        "resurrected": resurrected,
+        "churned": churned,
+        "acquired": acquired,
+        "quick_ratio": _ratio((new + resurrected).astype(np.float64), churned.astype(np.float64)),
+        "churn_rate": _ratio(churned.astype(np.float64), previous_active),
+        "churn_rate_acquired": _ratio(churned.astype(np.float64), previous_acquired),
+    }
+    if money is not None:
+        names = ("revenue", "new", "retained", "expansion", "contraction", "resurrected", "churned")
+        for name, row in zip(names, money):
+            columns[name if name == "revenue" else f"{name}_revenue"] = row
+        columns["revenue_quick_ratio"] = _ratio(
+            money[1] + money[5] + money[3], money[6] + money[4]
+        )
+    index = period_index(lo + np.arange(n, dtype=np.int64), checked_period).rename("period")
+    return pd.DataFrame(columns, index=index)
+
+
+def plot_growth(
+    table: pd.DataFrame, *, revenue: bool = False, ax: Axes | None = None
+) -> Axes:
+    """Stacked-bar chart of a :func:`growth_accounting` table.
+
+    Gains (retained, new, resurrected; for revenue also expansion) stack upwards, losses
+    (churned; for revenue also contraction) downwards, so each bar's height above zero is
+    the period's active customers (or revenue).
+
+    Parameters
+    ----------
+    table
+        The result of :func:`growth_accounting` (with ``amount_col`` for ``revenue=True``).
+    revenue
+        Plot the revenue columns instead of the customer counts.
+    ax
+        Axes to draw on; a new figure when ``None``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    import matplotlib.pyplot as plt
+
+    if revenue:
+        up = ["retained_revenue", "expansion_revenue", "new_revenue", "resurrected_revenue"]
+        down = ["contraction_revenue", "churned_revenue"]
+    else:
+        up = ["retained", "new", "resurrected"]
+        down = ["churned"]
+    missing = [c for c in up + down if c not in table.columns]
+    if missing:
+        raise SchemaError(
+            v.message(
+                missing[0],
+                "column not found in the growth-accounting table",
+                len(table),
+                "Pass the result of growth_accounting(...)"
+                + (" with amount_col=..." if revenue else "")
+                + ".",
+            )
+        )
+    if ax is None:
+        _, ax = plt.subplots(figsize=(min(3 + 0.3 * len(table), 16), 4))
+    x = np.arange(len(table))
+    colours = {
+        "retained": "#4c72b0",
+        "expansion": "#64b5cd",
+        "new": "#55a868",
+        "resurrected": "#8172b2",
+        "contraction": "#dd8452",
+        "churned": "#c44e52",
+    }
+    for columns, sign in ((up, 1.0), (down, -1.0)):
+        bottom = np.zeros(len(table))
+        for column in columns:
+            heights = sign * table[column].to_numpy(dtype=np.float64)
+            label = column.removesuffix("_revenue")
+            ax.bar(x, heights, bottom=bottom, color=colours[label], label=label)
+            bottom += heights
+    ax.axhline(0.0, color="black", linewidth=0.8)
+    ax.set_xticks(x)
+    ax.set_xticklabels([str(p) for p in table.index], rotation=90)
+    ax.set_ylabel("revenue" if revenue else "customers")
+    ax.legend(loc="upper left", fontsize=8)
+    return ax
