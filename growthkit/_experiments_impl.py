@@ -106,23 +106,25 @@ def check_alternative(alternative: str) -> Alternative:
 
 
 def same_shape(named: Sequence[tuple[str, FloatArray]]) -> tuple[FloatArray, ...]:
-    """Broadcast scalars against arrays; arrays must share one shape exactly."""
-    shape: tuple[int, ...] | None = None
+    """Broadcast the arrays by numpy rules; shapes that do not broadcast raise.
+
+    Scalars combine with anything and a ``(looks,)`` array with a ``(comparisons, looks)``
+    one, but arrays of unequal length never silently align.
+    """
+    shape: tuple[int, ...] = ()
     first = ""
     for name, arr in named:
-        if arr.ndim == 0:
-            continue
-        if shape is None:
-            shape, first = arr.shape, name
-        elif arr.shape != shape:
+        try:
+            shape = np.broadcast_shapes(shape, arr.shape)
+        except ValueError:
             raise fail(
                 name,
                 f"has shape {arr.shape}, unlike `{first}` with shape {shape}",
                 int(arr.size),
                 "Pass scalars or arrays of equal length.",
-            )
-    if shape is None:
-        return tuple(arr for _, arr in named)
+            ) from None
+        if arr.ndim and not first:
+            first = name
     return tuple(np.broadcast_to(arr, shape) for _, arr in named)
 
 
@@ -133,7 +135,7 @@ def same_shape(named: Sequence[tuple[str, FloatArray]]) -> tuple[FloatArray, ...
 
 def safe_ratio(num: FloatArray, den: FloatArray) -> FloatArray:
     """Return ``num / den`` with 0/0 -> 0 and x/0 -> +-inf, without warnings."""
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(all="ignore"):
         out = np.divide(num, den)
     return np.where((num == 0) & (den == 0), 0.0, out)
 
@@ -172,8 +174,9 @@ def interval(
     estimate: FloatArray, half_width: FloatArray, alternative: Alternative
 ) -> tuple[FloatArray, FloatArray]:
     """Two-sided interval, or the one-sided interval matching ``alternative`` (as scipy)."""
-    low = estimate - half_width
-    high = estimate + half_width
+    with np.errstate(invalid="ignore"):
+        low = np.where(np.isinf(half_width), -np.inf, estimate - half_width)
+        high = np.where(np.isinf(half_width), np.inf, estimate + half_width)
     if alternative == "greater":
         high = np.full_like(estimate, np.inf)
     elif alternative == "less":
@@ -191,7 +194,7 @@ def relative_delta(
     """
     rel = safe_ratio(mean_b, mean_a) - 1.0
     rel = np.where((mean_a == 0) & (mean_b == 0), 0.0, rel)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(all="ignore"):
         var = var_mean_b / mean_a**2 + mean_b**2 * var_mean_a / mean_a**4
     var = np.where(mean_a == 0, np.where(mean_b == 0, 0.0, np.inf), var)
     return rel, np.sqrt(var)
