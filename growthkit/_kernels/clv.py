@@ -8,6 +8,7 @@ they never overflow; the naive twins in the tests integrate the same quantities 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numba as nb
 import numpy as np
@@ -84,7 +85,28 @@ def _log_j(
     )
 
 
-def _pareto_mixture(
+def _pareto_log_j(
+    r: float,
+    alpha: float,
+    s: float,
+    beta: float,
+    x: npt.NDArray[np.float64],
+    t: npt.NDArray[np.float64],
+) -> npt.NDArray[np.float64]:
+    """:func:`_log_j` over (x, t) pairs: columns log J, d/dr, d/dalpha, d/ds, d/dbeta."""
+    n = x.shape[0]
+    out = np.empty((n, 5))
+    for i in nb.prange(n):
+        v, g0, g1, g2, g3 = _log_j(r, alpha, s, beta, x[i], t[i])
+        out[i, 0] = v
+        out[i, 1] = g0
+        out[i, 2] = g1
+        out[i, 3] = g2
+        out[i, 4] = g3
+    return out
+
+
+def _pareto_rows(
     r: float,
     alpha: float,
     s: float,
@@ -92,18 +114,24 @@ def _pareto_mixture(
     x: npt.NDArray[np.float64],
     tx: npt.NDArray[np.float64],
     T: npt.NDArray[np.float64],
+    w: npt.NDArray[np.float64],
+    jx: npt.NDArray[np.float64],
+    jt: npt.NDArray[np.float64],
+    ix: npt.NDArray[np.int64],
+    it: npt.NDArray[np.int64],
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-    """Pareto/NBD log-likelihood rows without the x-only terms, gradient, P(alive).
+    """Pareto/NBD log-likelihood rows without the x-only terms, P(alive), weighted gradient.
 
     Row value: log[(alpha+T)^-(r+x) (beta+T)^-s + J(t_x) - J(T)], the bracket of
-    Fader & Hardie's Pareto/NBD likelihood (2005 note, eq. 22). Returns the values, their
-    gradient (n, 4) in (r, alpha, s, beta), and the share of the "alive at T" term, which is
-    P(alive | x, t_x, T) (eq. 11 of Fader & Hardie's note).
+    Fader & Hardie's Pareto/NBD likelihood (2005 note, eq. 22), with ``jx[ix[i]]`` and
+    ``jt[it[i]]`` the :func:`_pareto_log_j` rows of (x, t_x) and (x, T). The share of the
+    first term is P(alive | x, t_x, T) (the note's eq. 18). The gradient in
+    (r, alpha, s, beta) is summed with weights ``w``.
     """
     n = x.shape[0]
     ll = np.empty(n)
-    grad = np.empty((n, 4))
     alive = np.empty(n)
+    grad = np.zeros((n, 4))
     for i in nb.prange(n):
         xi = x[i]
         lat = math.log(alpha + T[i])
@@ -113,33 +141,91 @@ def _pareto_mixture(
         d0a = -(r + xi) / (alpha + T[i])
         d0s = -lbt
         d0b = -s / (beta + T[i])
-        if T[i] <= tx[i]:
-            ratio = 1.0
-        else:
-            jx, gx0, gx1, gx2, gx3 = _log_j(r, alpha, s, beta, xi, tx[i])
-            jt, gt0, gt1, gt2, gt3 = _log_j(r, alpha, s, beta, xi, T[i])
-            ratio = math.exp(jt - jx) if jt < jx else 1.0
+        ratio = 1.0
+        k = ix[i]
+        q = it[i]
+        if T[i] > tx[i] and jt[q, 0] < jx[k, 0]:
+            ratio = math.exp(jt[q, 0] - jx[k, 0])
         if ratio >= 1.0:
             ll[i] = l0
             alive[i] = 1.0
-            grad[i, 0] = d0r
-            grad[i, 1] = d0a
-            grad[i, 2] = d0s
-            grad[i, 3] = d0b
+            grad[i, 0] = w[i] * d0r
+            grad[i, 1] = w[i] * d0a
+            grad[i, 2] = w[i] * d0s
+            grad[i, 3] = w[i] * d0b
             continue
-        ld = jx + math.log1p(-ratio)
+        ld = jx[k, 0] + math.log1p(-ratio)
         m = max(l0, ld)
         tot = m + math.log(math.exp(l0 - m) + math.exp(ld - m))
         p0 = math.exp(l0 - tot)
-        pd = 1.0 - p0
         ll[i] = tot
         alive[i] = p0
-        inv = pd / (1.0 - ratio)
-        grad[i, 0] = p0 * d0r + (gx0 - ratio * gt0) * inv
-        grad[i, 1] = p0 * d0a + (gx1 - ratio * gt1) * inv
-        grad[i, 2] = p0 * d0s + (gx2 - ratio * gt2) * inv
-        grad[i, 3] = p0 * d0b + (gx3 - ratio * gt3) * inv
-    return ll, grad, alive
+        inv = (1.0 - p0) / (1.0 - ratio)
+        grad[i, 0] = w[i] * (p0 * d0r + (jx[k, 1] - ratio * jt[q, 1]) * inv)
+        grad[i, 1] = w[i] * (p0 * d0a + (jx[k, 2] - ratio * jt[q, 2]) * inv)
+        grad[i, 2] = w[i] * (p0 * d0s + (jx[k, 3] - ratio * jt[q, 3]) * inv)
+        grad[i, 3] = w[i] * (p0 * d0b + (jx[k, 4] - ratio * jt[q, 4]) * inv)
+    return ll, alive, grad
+
+
+def _bg_sums(
+    r: float,
+    alpha: float,
+    a: float,
+    b: float,
+    m: float,
+    x: npt.NDArray[np.float64],
+    tx: npt.NDArray[np.float64],
+    T: npt.NDArray[np.float64],
+    w: npt.NDArray[np.float64],
+) -> npt.NDArray[np.float64]:
+    """Weighted sums of the BG/NBD (m = 0) / MBG/NBD (m = 1) mixture term and its gradient.
+
+    Per row: log[(alpha+T)^-(r+x) + 1{x+m>0} a/(b+x+m-1) (alpha+t_x)^-(r+x)]
+    (Fader, Hardie & Lee 2005, eq. 6). Returns [sum, d/dr, d/dalpha, d/da, d/db] of the
+    weighted sum; the x-only terms are added by the caller.
+    """
+    n = x.shape[0]
+    la = math.log(a)
+    s0 = 0.0
+    s1 = 0.0
+    s2 = 0.0
+    s3 = 0.0
+    s4 = 0.0
+    for i in nb.prange(n):
+        rx = r + x[i]
+        lat = math.log(alpha + T[i])
+        c1 = -rx * lat
+        wi = w[i]
+        mix = c1
+        pi = 0.0
+        latx = 0.0
+        inv_bx = 0.0
+        if x[i] + m > 0.0:
+            latx = math.log(alpha + tx[i])
+            inv_bx = 1.0 / (b + x[i] + m - 1.0)
+            c2 = la + math.log(inv_bx) - rx * latx
+            d = c2 - c1
+            if d > 0.0:
+                e = math.exp(-d)
+                mix = c2 + math.log1p(e)
+                pi = 1.0 / (1.0 + e)
+            else:
+                e = math.exp(d)
+                mix = c1 + math.log1p(e)
+                pi = e / (1.0 + e)
+        s0 += wi * mix
+        s1 -= wi * ((1.0 - pi) * lat + pi * latx)
+        s2 -= wi * rx * ((1.0 - pi) / (alpha + T[i]) + pi / (alpha + tx[i]))
+        s3 += wi * pi / a
+        s4 -= wi * pi * inv_bx
+    out = np.empty(5)
+    out[0] = s0
+    out[1] = s1
+    out[2] = s2
+    out[3] = s3
+    out[4] = s4
+    return out
 
 
 @nb.njit(nogil=True, cache=False)
@@ -188,13 +274,41 @@ def _beta_posterior_purchases(
 
 _PARALLEL_MIN_ROWS = 50_000
 
-_pareto_serial = nb.njit(nogil=True, cache=False)(_pareto_mixture)
-_pareto_parallel = nb.njit(nogil=True, cache=False, parallel=True)(_pareto_mixture)
-_q_serial = nb.njit(nogil=True, cache=False)(_beta_posterior_purchases)
-_q_parallel = nb.njit(nogil=True, cache=False, parallel=True)(_beta_posterior_purchases)
+
+def _pair(func: Any) -> tuple[Any, Any]:
+    return (
+        nb.njit(nogil=True, cache=False)(func),
+        nb.njit(nogil=True, cache=False, parallel=True)(func),
+    )
 
 
-def pareto_mixture(
+_KERNELS = {
+    "log_j": _pair(_pareto_log_j),
+    "rows": _pair(_pareto_rows),
+    "bg": _pair(_bg_sums),
+    "q": _pair(_beta_posterior_purchases),
+}
+
+
+def _kernel(name: str, n: int) -> Any:
+    serial, parallel = _KERNELS[name]
+    return parallel if n >= _PARALLEL_MIN_ROWS else serial
+
+
+def pareto_log_j(
+    r: float,
+    alpha: float,
+    s: float,
+    beta: float,
+    x: npt.NDArray[np.float64],
+    t: npt.NDArray[np.float64],
+) -> npt.NDArray[np.float64]:
+    """Dispatch :func:`_pareto_log_j` (threads only pay off on large inputs)."""
+    out: npt.NDArray[np.float64] = _kernel("log_j", x.shape[0])(r, alpha, s, beta, x, t)
+    return out
+
+
+def pareto_rows(
     r: float,
     alpha: float,
     s: float,
@@ -202,10 +316,31 @@ def pareto_mixture(
     x: npt.NDArray[np.float64],
     tx: npt.NDArray[np.float64],
     T: npt.NDArray[np.float64],
+    w: npt.NDArray[np.float64],
+    jx: npt.NDArray[np.float64],
+    jt: npt.NDArray[np.float64],
+    ix: npt.NDArray[np.int64],
+    it: npt.NDArray[np.int64],
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-    """Dispatch :func:`_pareto_mixture`: threads only pay off on large inputs."""
-    kernel = _pareto_parallel if x.shape[0] >= _PARALLEL_MIN_ROWS else _pareto_serial
-    return kernel(r, alpha, s, beta, x, tx, T)
+    """Dispatch :func:`_pareto_rows`; the gradient comes back summed over rows."""
+    ll, alive, grad = _kernel("rows", x.shape[0])(r, alpha, s, beta, x, tx, T, w, jx, jt, ix, it)
+    return ll, alive, grad.sum(axis=0)
+
+
+def bg_sums(
+    r: float,
+    alpha: float,
+    a: float,
+    b: float,
+    m: float,
+    x: npt.NDArray[np.float64],
+    tx: npt.NDArray[np.float64],
+    T: npt.NDArray[np.float64],
+    w: npt.NDArray[np.float64],
+) -> npt.NDArray[np.float64]:
+    """Dispatch :func:`_bg_sums` and add up its rows."""
+    out: npt.NDArray[np.float64] = _kernel("bg", x.shape[0])(r, alpha, a, b, m, x, tx, T, w)
+    return out
 
 
 def beta_posterior_purchases(
@@ -215,5 +350,5 @@ def beta_posterior_purchases(
     b: npt.NDArray[np.float64],
 ) -> npt.NDArray[np.float64]:
     """Dispatch :func:`_beta_posterior_purchases` (threads on large inputs only)."""
-    kernel = _q_parallel if k.shape[0] >= _PARALLEL_MIN_ROWS else _q_serial
-    return kernel(k, u, a, b)
+    out: npt.NDArray[np.float64] = _kernel("q", k.shape[0])(k, u, a, b)
+    return out

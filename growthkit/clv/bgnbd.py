@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import ClassVar, TypeVar
 
@@ -89,23 +90,22 @@ class _BetaGeoFamily(FittedModel):
         x, tx, t = check_summary(*values)
         w = check_weights(weights, x.size)
         (x, tx, t), w = compress([x, tx, t], w)
-        ux, inv = np.unique(x, return_inverse=True)
         m = cls._shift
-        has_dead = (x + m) > 0
-        ux_dead = ux + m - 1.0
 
-        def neg_ll_grad(p: FloatArray) -> tuple[float, FloatArray]:
-            return _neg_ll_grad(p, x, tx, t, w, ux, inv, has_dead, ux_dead, m)
+        def objective(
+            x: FloatArray, tx: FloatArray, t: FloatArray, w: FloatArray
+        ) -> Callable[[FloatArray], tuple[float, FloatArray]]:
+            ux, inv = np.unique(x, return_inverse=True)
+            wx = np.bincount(inv, weights=w)
+            return lambda p: _neg_ll_grad(p, x, tx, t, w, ux, wx, m)
 
         mean_x = float(np.average(x, weights=w))
         mean_t = float(np.average(t, weights=w))
         init = {"r": 1.0, "alpha": max(mean_t / max(mean_x, 0.1), 1e-3), "a": 1.0, "b": 1.0}
         init.update(start or {})
         names = cls._param_names
-        result = fit_log_params(
-            neg_ll_grad, [init[n] for n in names], names, total_weight=float(w.sum())
-        )
-        hess = numeric_hessian(lambda p: neg_ll_grad(p)[1], result.params)
+        result = fit_log_params(objective, (x, tx, t), w, [init[n] for n in names], names)
+        hess = numeric_hessian(result.objective, result.params)
         cov, _ = std_errors(hess)
         r, alpha, a, b = (float(v) for v in result.params)
         return cls(
@@ -130,6 +130,36 @@ class _BetaGeoFamily(FittedModel):
             + (self.r + xd) * (np.log(self.alpha + t[dead]) - np.log(self.alpha + tx[dead]))
         )
         return out
+
+    def simulate(
+        self,
+        n_customers: int,
+        *,
+        T: npt.ArrayLike,
+        rng: int | np.random.Generator | None = None,
+    ) -> pd.DataFrame:
+        """Draw calibration summaries of new customers from the model.
+
+        Parameters
+        ----------
+        n_customers
+            Number of customers.
+        T
+            Observation time of each customer since the first purchase (scalar or one per
+            customer), in the model's time unit.
+        rng
+            Seed or generator.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``frequency``, ``recency``, ``T``, one row per customer.
+        """
+        from growthkit.clv._simulate import simulate_beta_geo
+
+        return simulate_beta_geo(
+            self.r, self.alpha, self.a, self.b, self._shift, n_customers, T, rng
+        )
 
     def probability_alive(
         self,
@@ -261,46 +291,37 @@ def _neg_ll_grad(
     t: FloatArray,
     w: FloatArray,
     ux: FloatArray,
-    inv: npt.NDArray[np.intp],
-    has_dead: npt.NDArray[np.bool_],
-    ux_dead: FloatArray,
+    wx: FloatArray,
     m: int,
 ) -> tuple[float, FloatArray]:
-    """Negative log-likelihood and its gradient in (r, alpha, a, b)."""
+    """Negative log-likelihood and its gradient in (r, alpha, a, b).
+
+    ``ux`` are the distinct frequencies and ``wx`` their total weights: the terms that
+    depend on x only are evaluated once per distinct frequency.
+    """
     r, alpha, a, b = (float(v) for v in p)
-    # Terms that depend on x only are evaluated once per distinct frequency.
+    sums = _kernels.bg_sums(r, alpha, a, b, float(m), x, tx, t, w)
     lg = (
         special.gammaln(r + ux)
         + special.gammaln(a + b)
         + special.gammaln(b + ux + m)
         - special.gammaln(a + b + ux + m)
     )
-    dg_r = special.digamma(r + ux)
     dg_ab = special.digamma(a + b) - special.digamma(a + b + ux + m)
-    dg_b = special.digamma(b + ux + m)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        log_dead = np.where(ux + m > 0, np.log(a) - np.log(b + ux_dead), -np.inf)
-        inv_dead = np.where(ux + m > 0, 1.0 / (b + ux_dead), 0.0)
-    rx = r + x
-    la_t = np.log(alpha + t)
-    la_tx = np.log(alpha + tx)
-    c1 = -rx * la_t
-    c2 = log_dead[inv] - rx * la_tx
-    diff = c2 - c1
-    pi = np.where(has_dead, special.expit(diff), 0.0)
-    mix = c1 + np.where(has_dead, np.logaddexp(0.0, diff), 0.0)
-    ll_rows = lg[inv] + mix
-    w_total = float(w.sum())
-    ll = float(w @ ll_rows) + w_total * (
-        r * np.log(alpha) - special.gammaln(r) - special.gammaln(b)
+    w_total = float(wx.sum())
+    ll = (
+        float(wx @ lg)
+        + sums[0]
+        + w_total * (r * np.log(alpha) - special.gammaln(r) - special.gammaln(b))
     )
-    one_m_pi = 1.0 - pi
-    g_r = float(w @ (dg_r[inv] - one_m_pi * la_t - pi * la_tx)) + w_total * (
-        np.log(alpha) - special.digamma(r)
+    g_r = (
+        float(wx @ special.digamma(r + ux))
+        + sums[1]
+        + w_total * (np.log(alpha) - special.digamma(r))
     )
-    g_alpha = w_total * r / alpha - float(w @ (rx * (one_m_pi / (alpha + t) + pi / (alpha + tx))))
-    g_a = float(w @ (dg_ab[inv] + pi / a))
-    g_b = float(w @ (dg_ab[inv] + dg_b[inv] - pi * inv_dead[inv])) - w_total * special.digamma(b)
+    g_alpha = w_total * r / alpha + sums[2]
+    g_a = float(wx @ dg_ab) + sums[3]
+    g_b = float(wx @ (dg_ab + special.digamma(b + ux + m))) + sums[4] - w_total * special.digamma(b)
     return -ll, -np.array([g_r, g_alpha, g_a, g_b])
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import numpy.typing as npt
@@ -13,6 +14,7 @@ from growthkit._validate import message
 from growthkit.clv._base import (
     FittedModel,
     FloatArray,
+    Objective,
     as_array,
     check_weights,
     compress,
@@ -69,6 +71,31 @@ def _check_spend(frequency: object, monetary_value: object) -> tuple[FloatArray,
             )
         )
     return x, m
+
+
+def _neg_ll_grad(
+    params: FloatArray,
+    *,
+    x: FloatArray,
+    m: FloatArray,
+    w: FloatArray,
+    lx: FloatArray,
+    lm: FloatArray,
+) -> tuple[float, FloatArray]:
+    """Negative gamma-gamma log-likelihood and its gradient in (p, q, v)."""
+    w_total = float(w.sum())
+    p, q, v = (float(c) for c in params)
+    px = p * x
+    lvxm = np.log(v + x * m)
+    rows = (
+        special.gammaln(px + q) - special.gammaln(px) + (px - 1.0) * lm + px * lx - (px + q) * lvxm
+    )
+    ll = float(w @ rows) + w_total * (q * np.log(v) - special.gammaln(q))
+    dpq = special.digamma(px + q)
+    g_p = float(w @ (x * (dpq - special.digamma(px) + lm + lx - lvxm)))
+    g_q = float(w @ (dpq - lvxm)) + w_total * (np.log(v) - special.digamma(q))
+    g_v = w_total * q / v - float(w @ ((px + q) / (v + x * m)))
+    return -ll, -np.array([g_p, g_q, g_v])
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,33 +202,16 @@ class GammaGamma(FittedModel):
                 )
             )
         (x, m), w = compress([x[keep], m[keep]], w[keep])
-        lx = np.log(x)
-        lm = np.log(m)
         w_total = float(w.sum())
 
-        def neg_ll_grad(params: FloatArray) -> tuple[float, FloatArray]:
-            p, q, v = (float(c) for c in params)
-            px = p * x
-            lvxm = np.log(v + x * m)
-            rows = (
-                special.gammaln(px + q)
-                - special.gammaln(px)
-                + (px - 1.0) * lm
-                + px * lx
-                - (px + q) * lvxm
-            )
-            ll = float(w @ rows) + w_total * (q * np.log(v) - special.gammaln(q))
-            dpq = special.digamma(px + q)
-            g_p = float(w @ (x * (dpq - special.digamma(px) + lm + lx - lvxm)))
-            g_q = float(w @ (dpq - lvxm)) + w_total * (np.log(v) - special.digamma(q))
-            g_v = w_total * q / v - float(w @ ((px + q) / (v + x * m)))
-            return -ll, -np.array([g_p, g_q, g_v])
+        def objective(x: FloatArray, m: FloatArray, w: FloatArray) -> Objective:
+            return partial(_neg_ll_grad, x=x, m=m, w=w, lx=np.log(x), lm=np.log(m))
 
         init = {"p": 1.0, "q": 1.0, "v": 1.0}
         init.update(start or {})
         names = cls._param_names
-        result = fit_log_params(neg_ll_grad, [init[n] for n in names], names, total_weight=w_total)
-        hess = numeric_hessian(lambda c: neg_ll_grad(c)[1], result.params)
+        result = fit_log_params(objective, (x, m), w, [init[n] for n in names], names)
+        hess = numeric_hessian(result.objective, result.params)
         cov, _ = std_errors(hess)
         p, q, v = (float(c) for c in result.params)
         return cls(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -29,39 +30,56 @@ from growthkit.errors import DataError
 __all__ = ["ParetoNBD"]
 
 
-def _mixture(
-    p: FloatArray, x: FloatArray, tx: FloatArray, t: FloatArray
-) -> tuple[FloatArray, FloatArray, FloatArray]:
-    r, alpha, s, beta = (float(v) for v in p)
-    return _kernels.pareto_mixture(
-        r,
-        alpha,
-        s,
-        beta,
-        np.ascontiguousarray(x, dtype=np.float64),
-        np.ascontiguousarray(tx, dtype=np.float64),
-        np.ascontiguousarray(t, dtype=np.float64),
-    )
+class _Pairs:
+    """Distinct (x, t_x) and (x, T) pairs of a summary and each row's index into them."""
+
+    __slots__ = ("it", "ix", "pt", "px", "t", "tx", "x")
+
+    def __init__(self, x: FloatArray, tx: FloatArray, t: FloatArray) -> None:
+        self.x = np.ascontiguousarray(x)
+        self.tx = np.ascontiguousarray(tx)
+        self.t = np.ascontiguousarray(t)
+        both = np.concatenate([self.tx, self.t])
+        xx = np.concatenate([self.x, self.x])
+        order = np.lexsort((both, xx))
+        xs = xx[order]
+        ts = both[order]
+        new = np.ones(xs.size, dtype=bool)
+        new[1:] = (xs[1:] != xs[:-1]) | (ts[1:] != ts[:-1])
+        group = np.cumsum(new) - 1
+        index = np.empty(xs.size, dtype=np.int64)
+        index[order] = group
+        self.px = np.ascontiguousarray(xs[new])
+        self.pt = np.ascontiguousarray(ts[new])
+        self.ix = np.ascontiguousarray(index[: x.size])
+        self.it = np.ascontiguousarray(index[x.size :])
+
+    def evaluate(self, p: FloatArray, w: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """Mixture log-likelihood rows, P(alive) and the weighted gradient."""
+        r, alpha, s, beta = (float(v) for v in p)
+        j = _kernels.pareto_log_j(r, alpha, s, beta, self.px, self.pt)
+        return _kernels.pareto_rows(
+            r, alpha, s, beta, self.x, self.tx, self.t, w, j, j, self.ix, self.it
+        )
 
 
 def _neg_ll_grad(
     p: FloatArray,
-    x: FloatArray,
-    tx: FloatArray,
-    t: FloatArray,
+    pairs: _Pairs,
     w: FloatArray,
     ux: FloatArray,
-    inv: npt.NDArray[np.intp],
+    wx: FloatArray,
 ) -> tuple[float, FloatArray]:
     r, alpha, s, beta = (float(v) for v in p)
-    mix, grad, _ = _mixture(p, x, tx, t)
-    w_total = float(w.sum())
-    lg = special.gammaln(r + ux)
-    ll = float(w @ (lg[inv] + mix)) + w_total * (
-        -special.gammaln(r) + r * np.log(alpha) + s * np.log(beta)
+    mix, _, g = pairs.evaluate(p, w)
+    w_total = float(wx.sum())
+    ll = (
+        float(wx @ special.gammaln(r + ux))
+        + float(w @ mix)
+        + w_total * (-special.gammaln(r) + r * np.log(alpha) + s * np.log(beta))
     )
-    g = w @ grad
-    g[0] += float(w @ special.digamma(r + ux)[inv]) + w_total * (np.log(alpha) - special.digamma(r))
+    g = g.copy()
+    g[0] += float(wx @ special.digamma(r + ux)) + w_total * (np.log(alpha) - special.digamma(r))
     g[1] += w_total * r / alpha
     g[2] += w_total * np.log(beta)
     g[3] += w_total * s / beta
@@ -174,10 +192,14 @@ class ParetoNBD(FittedModel):
         x, tx, t = check_summary(*values)
         w = check_weights(weights, x.size)
         (x, tx, t), w = compress([x, tx, t], w)
-        ux, inv = np.unique(x, return_inverse=True)
 
-        def neg_ll_grad(p: FloatArray) -> tuple[float, FloatArray]:
-            return _neg_ll_grad(p, x, tx, t, w, ux, inv)
+        def objective(
+            x: FloatArray, tx: FloatArray, t: FloatArray, w: FloatArray
+        ) -> Callable[[FloatArray], tuple[float, FloatArray]]:
+            ux, inv = np.unique(x, return_inverse=True)
+            wx = np.bincount(inv, weights=w)
+            pairs = _Pairs(x, tx, t)
+            return lambda p: _neg_ll_grad(p, pairs, w, ux, wx)
 
         mean_x = float(np.average(x, weights=w))
         mean_t = float(np.average(t, weights=w))
@@ -189,10 +211,8 @@ class ParetoNBD(FittedModel):
         }
         init.update(start or {})
         names = cls._param_names
-        result = fit_log_params(
-            neg_ll_grad, [init[n] for n in names], names, total_weight=float(w.sum())
-        )
-        hess = numeric_hessian(lambda p: neg_ll_grad(p)[1], result.params)
+        result = fit_log_params(objective, (x, tx, t), w, [init[n] for n in names], names)
+        hess = numeric_hessian(result.objective, result.params)
         cov, _ = std_errors(hess)
         r, alpha, s, beta = (float(v) for v in result.params)
         return cls(
@@ -207,7 +227,35 @@ class ParetoNBD(FittedModel):
 
     def _p_alive(self, x: FloatArray, tx: FloatArray, t: FloatArray) -> FloatArray:
         p = np.array([self.r, self.alpha, self.s, self.beta])
-        return np.asarray(_mixture(p, x, tx, t)[2], dtype=np.float64)
+        return np.asarray(_Pairs(x, tx, t).evaluate(p, np.ones(x.size))[1], dtype=np.float64)
+
+    def simulate(
+        self,
+        n_customers: int,
+        *,
+        T: npt.ArrayLike,
+        rng: int | np.random.Generator | None = None,
+    ) -> pd.DataFrame:
+        """Draw calibration summaries of new customers from the model.
+
+        Parameters
+        ----------
+        n_customers
+            Number of customers.
+        T
+            Observation time of each customer since the first purchase (scalar or one per
+            customer), in the model's time unit.
+        rng
+            Seed or generator.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``frequency``, ``recency``, ``T``, one row per customer.
+        """
+        from growthkit.clv._simulate import simulate_pareto_nbd
+
+        return simulate_pareto_nbd(self.r, self.alpha, self.s, self.beta, n_customers, T, rng)
 
     def probability_alive(
         self,

@@ -178,10 +178,8 @@ class ShiftedBetaGeometric(FittedModel):
         init = {"alpha": 1.0, "beta": 1.0}
         init.update(start or {})
         names = cls._param_names
-        result = fit_log_params(
-            neg_ll_grad, [init[v] for v in names], names, total_weight=float(n[0])
-        )
-        hess = numeric_hessian(lambda c: neg_ll_grad(c)[1], result.params)
+        result = fit_log_params(lambda w: neg_ll_grad, (), n[:1], [init[v] for v in names], names)
+        hess = numeric_hessian(neg_ll_grad, result.params)
         cov, _ = std_errors(hess)
         a, b = (float(v) for v in result.params)
         return cls(
