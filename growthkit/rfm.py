@@ -1,0 +1,1051 @@
+"""RFM scores, named segments and lifecycle stages.
+
+- :func:`rfm_scores` -- recency / frequency / monetary per customer, scores ``1..bins``
+  (higher is better), an ``rfm_code``, and a named segment per customer
+  (:class:`RFMResult`, with :meth:`RFMResult.segment_summary`).
+- :func:`lifecycle_stages` -- new / active / at-risk / lost stages, a high-value flag and the
+  repeat-purchase rate (:class:`LifecycleResult`).
+- :func:`plot_segments`, :func:`plot_rf_heatmap` -- matplotlib views of an :class:`RFMResult`
+  (matplotlib is imported only when they are called).
+
+Both functions follow the one growthkit path: validate -> :func:`~growthkit.prepare_transactions`
+(or a prepared :class:`~growthkit.Transactions`) -> the shared ``customer_aggregates`` kernel
+-> scoring kernels -> a frozen result.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Literal, cast
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from growthkit import _validate as v
+from growthkit._prepare import Transactions, as_transactions
+from growthkit.errors import DataError, SchemaError
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+__all__ = [
+    "LIFECYCLE_STAGES",
+    "STANDARD_SEGMENTS",
+    "LifecycleResult",
+    "RFMResult",
+    "SegmentRule",
+    "lifecycle_stages",
+    "plot_rf_heatmap",
+    "plot_segments",
+    "rfm_scores",
+]
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+
+SegmentRule = (
+    Callable[[IntArray, IntArray, IntArray], npt.ArrayLike] | Mapping[str, tuple[int, int]]
+)
+"""A custom segment rule: a callable ``(r, f, m) -> bool mask`` on the score arrays, or a
+mapping from ``"r"``, ``"f"``, ``"m"`` to an inclusive ``(low, high)`` score range (a missing
+key matches every score)."""
+
+SegmentScheme = Literal["standard"] | Mapping[str, SegmentRule]
+
+Dimension = Literal["recency_days", "frequency", "monetary"]
+DIMENSIONS: tuple[Dimension, ...] = ("recency_days", "frequency", "monetary")
+
+STANDARD_SEGMENTS: tuple[str, ...] = (
+    "Champions",
+    "Loyal",
+    "Potential Loyalist",
+    "New Customers",
+    "Promising",
+    "Need Attention",
+    "About to Sleep",
+    "At Risk",
+    "Cannot Lose Them",
+    "Hibernating",
+    "Lost",
+)
+"""The 11 segments of the ``"standard"`` scheme, best first."""
+
+# Rows: R score 1..5; columns: FM score 1..5 (FM = mean of F and M, rounded half up).
+# Indices into STANDARD_SEGMENTS. The grid is the widely circulated R x F regex map
+# ('[1-2][1-2]' Hibernating, '[1-2][3-4]' At Risk, '[1-2]5' Can't Lose, '3[1-2]' About to
+# Sleep, '33' Need Attention, '[3-4][4-5]' Loyal, '41' Promising, '51' New, '[4-5][2-3]'
+# Potential Loyalist, '5[4-5]' Champions) read on R x FM, with its lowest-recency
+# Hibernating cells (R = 1) named Lost as in the 11-segment R-vs-FM table.
+_STANDARD_GRID = np.array(
+    [
+        [10, 10, 7, 7, 8],
+        [9, 9, 7, 7, 8],
+        [6, 6, 5, 1, 1],
+        [4, 2, 2, 1, 1],
+        [3, 2, 2, 0, 0],
+    ],
+    dtype=np.int64,
+)
+
+LifecycleStage = Literal["new", "active", "at_risk", "lost"]
+LIFECYCLE_STAGES: tuple[LifecycleStage, ...] = ("new", "active", "at_risk", "lost")
+"""The lifecycle stages of :func:`lifecycle_stages`, in lifecycle order."""
+
+
+# --------------------------------------------------------------------------------------
+# checks (RFM-specific; generic ones live in growthkit._validate)
+
+
+def _check_bins(bins: object) -> int:
+    value = v.check_positive_int("bins", bins)
+    if value > 99:
+        raise DataError(
+            v.message("bins", f"must be at most 99, got {value}", 1, "Use 5 (quintiles) or 10.")
+        )
+    return value
+
+
+def _check_edges(edges: object, bins: int) -> dict[Dimension, FloatArray]:
+    if edges is None:
+        return {}
+    if not isinstance(edges, Mapping):
+        raise SchemaError(
+            v.message(
+                "edges",
+                f"must be a mapping from dimension to edges, got {type(edges).__name__}",
+                1,
+            )
+        )
+    out: dict[Dimension, FloatArray] = {}
+    for key, raw in edges.items():
+        if key not in DIMENSIONS:
+            raise SchemaError(
+                v.message(
+                    "edges",
+                    f"has unknown dimension {key!r}",
+                    1,
+                    "Use 'recency_days', 'frequency' or 'monetary'.",
+                )
+            )
+        try:
+            arr = np.asarray(raw, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise SchemaError(v.message(f"edges[{key!r}]", "must be numbers", 1)) from exc
+        if arr.ndim != 1 or arr.shape[0] != bins - 1:
+            raise DataError(
+                v.message(
+                    f"edges[{key!r}]",
+                    f"must hold bins - 1 = {bins - 1} edges, got {arr.size}",
+                    1,
+                )
+            )
+        bad = int(np.count_nonzero(~np.isfinite(arr)))
+        if bad:
+            raise DataError(v.message(f"edges[{key!r}]", "has non-finite values", bad))
+        steps = int(np.count_nonzero(np.diff(arr) <= 0))
+        if steps:
+            raise DataError(
+                v.message(
+                    f"edges[{key!r}]",
+                    "must be strictly increasing",
+                    steps,
+                    "Sort the edges and drop duplicates.",
+                )
+            )
+        out[cast(Dimension, key)] = arr
+    return out
+
+
+def _check_amount_col(amount_col: object) -> str:
+    if not isinstance(amount_col, str):
+        raise SchemaError(
+            v.message(
+                "amount_col",
+                "is required (monetary is total spend)",
+                1,
+                "Pass amount_col=... naming the order-value column.",
+            )
+        )
+    return amount_col
+
+
+@dataclass(frozen=True, slots=True)
+class _Scheme:
+    names: tuple[str, ...]
+    rules: tuple[Callable[[IntArray, IntArray, IntArray], npt.NDArray[np.bool_]], ...]
+    standard: bool
+
+
+def _range_rule(
+    name: str, rule: Mapping[str, Any]
+) -> Callable[[IntArray, IntArray, IntArray], npt.NDArray[np.bool_]]:
+    ranges: dict[str, tuple[int, int]] = {}
+    for key, bounds in rule.items():
+        if key not in ("r", "f", "m"):
+            raise SchemaError(
+                v.message(
+                    f"segments[{name!r}]",
+                    f"has unknown score {key!r}",
+                    1,
+                    "Use 'r', 'f' or 'm' with an inclusive (low, high) range.",
+                )
+            )
+        if not (
+            isinstance(bounds, Sequence)
+            and len(bounds) == 2
+            and all(isinstance(b, (int, np.integer)) for b in bounds)
+            and bounds[0] <= bounds[1]
+        ):
+            raise SchemaError(
+                v.message(
+                    f"segments[{name!r}][{key!r}]",
+                    f"must be an inclusive (low, high) pair of ints, got {bounds!r}",
+                    1,
+                )
+            )
+        ranges[key] = (int(bounds[0]), int(bounds[1]))
+
+    def matches(r: IntArray, f: IntArray, m: IntArray) -> npt.NDArray[np.bool_]:
+        mask = np.ones(r.shape[0], dtype=np.bool_)
+        for key, arr in (("r", r), ("f", f), ("m", m)):
+            if key in ranges:
+                lo, hi = ranges[key]
+                mask &= (arr >= lo) & (arr <= hi)
+        return mask
+
+    return matches
+
+
+def _check_scheme(segments: object, fallback: object) -> _Scheme:
+    if isinstance(segments, str):
+        v.check_choice("segments", segments, ("standard",))
+        return _Scheme(STANDARD_SEGMENTS, (), standard=True)
+    if not isinstance(segments, Mapping):
+        raise SchemaError(
+            v.message(
+                "segments",
+                f"must be 'standard' or a mapping from segment name to rule, "
+                f"got {type(segments).__name__}",
+                1,
+            )
+        )
+    if not segments:
+        raise SchemaError(v.message("segments", "is an empty mapping", 1, "Name a segment."))
+    if not isinstance(fallback, str):
+        raise SchemaError(v.message("fallback", f"must be a str, got {fallback!r}", 1))
+    rules = []
+    for name, rule in segments.items():
+        if not isinstance(name, str):
+            raise SchemaError(v.message("segments", f"has a non-str name {name!r}", 1))
+        if isinstance(rule, Mapping):
+            rules.append(_range_rule(name, rule))
+        elif callable(rule):
+            rules.append(_callable_rule(name, rule))
+        else:
+            raise SchemaError(
+                v.message(
+                    f"segments[{name!r}]",
+                    f"must be a callable (r, f, m) -> mask or a mapping of score ranges, "
+                    f"got {type(rule).__name__}",
+                    1,
+                )
+            )
+    names = tuple(segments)
+    if fallback not in names:
+        names = (*names, fallback)
+    return _Scheme(names, tuple(rules), standard=False)
+
+
+def _callable_rule(
+    name: str, rule: Callable[[IntArray, IntArray, IntArray], npt.ArrayLike]
+) -> Callable[[IntArray, IntArray, IntArray], npt.NDArray[np.bool_]]:
+    def matches(r: IntArray, f: IntArray, m: IntArray) -> npt.NDArray[np.bool_]:
+        mask = np.asarray(rule(r, f, m))
+        if mask.dtype != np.bool_ or mask.shape != r.shape:
+            raise SchemaError(
+                v.message(
+                    f"segments[{name!r}]",
+                    f"must return a bool mask of shape {r.shape}, "
+                    f"got dtype {mask.dtype} and shape {mask.shape}",
+                    int(r.shape[0]),
+                )
+            )
+        return mask
+
+    return matches
+
+
+# --------------------------------------------------------------------------------------
+# per-customer metrics and scoring
+
+
+@dataclass(frozen=True, slots=True)
+class _Metrics:
+    frequency: IntArray
+    monetary: FloatArray
+    first: IntArray
+    last: IntArray
+
+
+# Logs at least this long are aggregated in two halves on two threads (the kernel releases
+# the GIL). The split is fixed, not per core count, so totals round identically everywhere.
+_PARALLEL_ROWS = 1 << 21
+
+
+def _metrics(log: Transactions) -> _Metrics:
+    from growthkit._kernels import aggregate as agg
+
+    amounts = log.amounts if log.amounts is not None else np.empty(0, dtype=np.float64)
+    n = log.n_rows
+    if n < _PARALLEL_ROWS:
+        orders, total, first, last = agg.customer_aggregates(
+            log.codes, log.ticks, amounts, log.n_customers
+        )
+        return _Metrics(orders, total, first, last)
+    from concurrent.futures import ThreadPoolExecutor
+
+    half = n // 2
+    parts = [slice(0, half), slice(half, n)]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(
+            pool.map(
+                lambda part: agg.customer_aggregates(
+                    log.codes[part],
+                    log.ticks[part],
+                    amounts[part] if amounts.shape[0] else amounts,
+                    log.n_customers,
+                ),
+                parts,
+            )
+        )
+    (o1, t1, f1, l1), (o2, t2, f2, l2) = results
+    o1 += o2
+    t1 += t2
+    np.minimum(f1, f2, out=f1)
+    np.maximum(l1, l2, out=l1)
+    return _Metrics(o1, t1, f1, l1)
+
+
+def _days_before(end_ticks: int, ticks: IntArray, log: Transactions) -> IntArray:
+    # end_ticks >= every order, so floor division equals pandas' Timedelta.days.
+    days: IntArray = (end_ticks - ticks) // log.ticks_per_day
+    return days
+
+
+def _quantile_thresholds(goodness: FloatArray, bins: int) -> FloatArray:
+    """Least goodness reaching each score 2..bins under the min-rank percentile rule.
+
+    A value's score is ``1 + floor(bins * below / n)`` with ``below`` the number of values
+    strictly worse. Score ``s`` is reached iff ``below >= k_s = ceil((s - 1) n / bins)``:
+    the threshold is the order statistic ``x_(k_s)`` (0-based) unless it is tied with
+    ``x_(k_s - 1)``, in which case it is the least value above the tie (``inf`` if none).
+    """
+    n = goodness.shape[0]
+    ordered = np.sort(goodness)
+    thresholds = np.full(bins - 1, np.inf, dtype=np.float64)
+    for s in range(2, bins + 1):
+        k = -(-(s - 1) * n // bins)
+        if k >= n:
+            continue
+        pivot = ordered[k]
+        if ordered[k - 1] < pivot:
+            thresholds[s - 2] = pivot
+        else:
+            nxt = int(np.searchsorted(ordered, pivot, side="right"))
+            if nxt < n:
+                thresholds[s - 2] = ordered[nxt]
+    return thresholds
+
+
+def _score(goodness: FloatArray, thresholds: FloatArray) -> IntArray:
+    from growthkit._kernels import rfm as kr
+
+    scores: IntArray = kr.threshold_scores(goodness, thresholds)
+    return scores
+
+
+def _standard_scale(bins: int) -> IntArray:
+    """Lookup ``scale[s]`` mapping scores 1..bins linearly onto 1..5 (rounding half up).
+
+    Identity for ``bins=5``; every score maps to 3 when ``bins`` is 1.
+    """
+    s = np.arange(bins + 1, dtype=np.int64)
+    if bins == 1:
+        return np.full(2, 3, dtype=np.int64)
+    scale: IntArray = 1 + (8 * (s - 1) + (bins - 1)) // (2 * (bins - 1))
+    scale[0] = 1
+    return scale
+
+
+def _assign(
+    scheme: _Scheme, r: IntArray, f: IntArray, m: IntArray, bins: int
+) -> npt.NDArray[np.int64]:
+    if scheme.standard:
+        from growthkit._kernels import rfm as kr
+
+        codes: IntArray = kr.grid_segments(r, f, m, _standard_scale(bins), _STANDARD_GRID)
+        return codes
+    fallback = len(scheme.names) - 1
+    codes = np.full(r.shape[0], -1, dtype=np.int64)
+    for i, rule in enumerate(scheme.rules):
+        open_ = codes < 0
+        if not open_.any():
+            break
+        codes[rule(r, f, m) & open_] = i
+    codes[codes < 0] = fallback
+    return codes
+
+
+def _code_strings(r: IntArray, f: IntArray, m: IntArray, bins: int) -> pd.Categorical:
+    """``rfm_code`` as a categorical of digit strings (zero-padded when bins >= 10)."""
+    key = ((r - 1) * bins + (f - 1)) * bins + (m - 1)
+    present = np.flatnonzero(np.bincount(key, minlength=bins**3))
+    width = 1 if bins < 10 else 2
+    pr, rest = np.divmod(present, bins * bins)
+    pf, pm = np.divmod(rest, bins)
+    labels = [
+        f"{a + 1:0{width}d}{b + 1:0{width}d}{c + 1:0{width}d}"
+        for a, b, c in zip(pr.tolist(), pf.tolist(), pm.tolist(), strict=True)
+    ]
+    lookup = np.zeros(bins**3, dtype=np.int64)
+    lookup[present] = np.arange(present.shape[0])
+    return pd.Categorical.from_codes(lookup[key], categories=pd.Index(labels, dtype=object))
+
+
+# --------------------------------------------------------------------------------------
+# RFM
+
+
+@dataclass(frozen=True, slots=True)
+class RFMResult:
+    """Per-customer RFM values, scores and segments.
+
+    Attributes
+    ----------
+    table
+        Indexed by customer id (sorted, named ``customer_col``): ``recency_days`` (int64,
+        whole days from the last order to ``observation_end``), ``frequency`` (int64,
+        orders), ``monetary`` (float64, total spend), ``r``, ``f``, ``m`` (int64 scores
+        ``1..bins``, higher is better), ``rfm_code`` (categorical of strings such as
+        ``"545"``), ``rfm_score`` (``r + f + m``) and ``segment`` (categorical, categories in
+        scheme order).
+    bins
+        Number of score levels.
+    observation_end
+        The moment recency is measured from.
+    edges
+        Per dimension, the ``bins - 1`` edges the scores were cut at (read-only float
+        arrays, ascending). For ``frequency`` and ``monetary`` a value ``>= edges[s - 2]``
+        scores at least ``s``; for ``recency_days`` a value ``<= edges[bins - s]`` scores at
+        least ``s``. A repeated edge means a score no customer reached; ``inf`` marks a score
+        out of reach.
+    segments
+        The segment names in scheme order (the categories of ``table["segment"]``).
+    """
+
+    table: pd.DataFrame
+    bins: int
+    observation_end: pd.Timestamp
+    edges: Mapping[str, FloatArray]
+    segments: tuple[str, ...]
+
+    def segment_summary(self) -> pd.DataFrame:
+        """Size, mean scores and values, and revenue share of every segment.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by segment (scheme order, empty segments included): ``customers``,
+            ``share`` (of customers), ``r_mean``, ``f_mean``, ``m_mean``,
+            ``recency_days_mean``, ``frequency_mean``, ``monetary_mean`` (NaN for an empty
+            segment), ``revenue`` (total spend) and ``revenue_share`` (0 when total spend
+            is 0).
+        """
+        t = self.table
+        k = len(self.segments)
+        codes = np.asarray(t["segment"].cat.codes.to_numpy(), dtype=np.int64)
+        counts = np.bincount(codes, minlength=k)
+        n = max(int(counts.sum()), 1)
+        out: dict[str, npt.NDArray[np.generic]] = {
+            "customers": counts,
+            "share": counts / n,
+        }
+        with np.errstate(invalid="ignore", divide="ignore"):
+            for col in ("r", "f", "m", "recency_days", "frequency", "monetary"):
+                weights = np.asarray(t[col].to_numpy(), dtype=np.float64)
+                sums = np.bincount(codes, weights=weights, minlength=k)
+                out[f"{col}_mean"] = np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
+        revenue = np.bincount(
+            codes, weights=np.asarray(t["monetary"].to_numpy(), dtype=np.float64), minlength=k
+        )
+        total = float(revenue.sum())
+        out["revenue"] = revenue
+        out["revenue_share"] = revenue / total if total > 0 else np.zeros(k)
+        index = pd.CategoricalIndex(
+            self.segments, categories=list(self.segments), ordered=False, name="segment"
+        )
+        frame: pd.DataFrame = pd.DataFrame(out, index=index)
+        return frame
+
+    def score_counts(self) -> pd.DataFrame:
+        """Count customers per score level and dimension (index ``1..bins``, columns r, f, m).
+
+        Heavy ties (most customers with one order) leave some levels empty; this table
+        shows which.
+        """
+        data = {
+            col: np.bincount(
+                np.asarray(self.table[col].to_numpy(), dtype=np.int64), minlength=self.bins + 1
+            )[1:]
+            for col in ("r", "f", "m")
+        }
+        frame: pd.DataFrame = pd.DataFrame(
+            data, index=pd.RangeIndex(1, self.bins + 1, name="score")
+        )
+        return frame
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return the per-customer table (a copy)."""
+        frame: pd.DataFrame = self.table.copy()
+        return frame
+
+    def __str__(self) -> str:
+        counts = self.score_counts()
+        empty = {
+            col: [int(s) for s in counts.index[counts[col].to_numpy() == 0]]
+            for col in ("r", "f", "m")
+        }
+        lines = [
+            f"RFMResult: {len(self.table)} customers, bins={self.bins}, "
+            f"observation_end={self.observation_end}",
+        ]
+        unused = {k: e for k, e in empty.items() if e}
+        if unused:
+            lines.append(
+                "  scores no customer reached (ties): "
+                + ", ".join(f"{k}={e}" for k, e in unused.items())
+            )
+        summary = self.segment_summary()
+        width = max(len(s) for s in self.segments)
+        lines.append(f"  {'segment':<{width}}  customers   share  revenue_share")
+        for name, row in summary.iterrows():
+            lines.append(
+                f"  {name!s:<{width}}  {int(row['customers']):>9}  {row['share']:6.1%}"
+                f"  {row['revenue_share']:13.1%}"
+            )
+        return "\n".join(lines)
+
+
+def rfm_scores(
+    tx: pd.DataFrame | Transactions,
+    *,
+    customer_col: str = "customer_id",
+    time_col: str = "timestamp",
+    amount_col: str = "amount",
+    observation_end: object = None,
+    bins: int = 5,
+    segments: SegmentScheme = "standard",
+    edges: Mapping[str, Sequence[float]] | None = None,
+    fallback: str = "Other",
+) -> RFMResult:
+    r"""Score every customer on recency, frequency and monetary value, and name a segment.
+
+    Parameters
+    ----------
+    tx
+        Order log (one row per order) or a prepared :class:`~growthkit.Transactions`
+        (with amounts).
+    customer_col, time_col, amount_col
+        Column names; amounts must be non-negative (net refunds first).
+    observation_end
+        The moment recency is measured from; defaults to the latest order. Orders after it
+        raise :class:`~growthkit.DataError`.
+    bins
+        Score levels, 1..99 (5 = quintiles). Codes use one digit per score below 10 and two
+        zero-padded digits from 10.
+    segments
+        ``"standard"`` (the 11-segment R x FM grid, see Notes) or a mapping from segment
+        name to a :data:`SegmentRule`; the first matching rule wins and customers matched
+        by none go to ``fallback``.
+    edges
+        Fixed cut points instead of quantiles, per dimension (``"recency_days"``,
+        ``"frequency"``, ``"monetary"``; others stay quantile-based): ``bins - 1`` strictly
+        increasing finite numbers. An edge belongs to the better side: with frequency
+        edges ``[2, 3, 5, 10]`` two orders score 2; with recency edges
+        ``[30, 90, 180, 365]`` a last order 30 days ago scores 5.
+    fallback
+        Segment name for customers no custom rule matches (always a category of custom
+        schemes; unused by ``"standard"``, which covers every score combination).
+
+    Returns
+    -------
+    RFMResult
+
+    Raises
+    ------
+    DataError
+        ``bins`` is not an integer in 1..99; an edge list has the wrong length, non-finite
+        or non-increasing values; plus the input checks of
+        :func:`~growthkit.prepare_transactions` (negative amounts, NaN, empty input, orders
+        after ``observation_end``).
+    SchemaError
+        Unknown ``segments`` string, a malformed rule, an unknown ``edges`` dimension,
+        ``amount_col=None``, or a missing/mistyped column.
+
+    Notes
+    -----
+    **Values.** ``recency_days`` = ``(observation_end - last order).days`` (whole days,
+    floored, as pandas ``Timedelta.days``; for tz-aware logs measured on the local wall
+    clock, so a DST change between the two moments can shift it by one day against an
+    absolute-time difference), ``frequency`` = number of orders (rows), ``monetary`` =
+    total spend.
+
+    **Quantile scores and ties.** Each dimension is oriented so that higher is better
+    (recency enters negated). With ``n`` customers and ``below`` the number of customers
+    strictly worse on the dimension, the score is
+
+    .. math:: s = 1 + \lfloor \mathrm{bins} \cdot \mathrm{below} / n \rfloor,
+
+    the bin of the customer's min-rank percentile (``(rank_min - 1) / n``, pandas
+    ``rank(method="min")``). On distinct values this is the equal-count quantile split;
+    tied values always share a score, the worst value always scores 1, and a customer
+    better on a dimension never scores lower. Heavy ties are not spread artificially: if
+    60 % of customers have one order they all get ``f = 1`` and the next order count starts
+    at ``f = 4``, leaving 2 and 3 empty -- :meth:`RFMResult.score_counts`, ``str(result)``
+    and repeated values in ``RFMResult.edges`` report such empty levels. The rule is exact
+    (integer arithmetic), so it is reproducible across platforms.
+
+    **Standard segments.** Scores are put on the 1..5 scale (identity for ``bins=5``,
+    otherwise ``1 + round(4 (s - 1) / (bins - 1))``, half up), ``FM`` is the mean of F and M
+    rounded half up, and the (R, FM) cell names the segment (rows R = 5..1, columns
+    FM = 1..5)::
+
+        R=5  New Customers  Potential Loyalist  Potential Loyalist  Champions        Champions
+        R=4  Promising      Potential Loyalist  Potential Loyalist  Loyal            Loyal
+        R=3  About to Sleep About to Sleep      Need Attention      Loyal            Loyal
+        R=2  Hibernating    Hibernating         At Risk             At Risk          Cannot Lose Them
+        R=1  Lost           Lost                At Risk             At Risk          Cannot Lose Them
+
+    This is the widely used R x F "regex" segment map (``[1-2][1-2]`` Hibernating,
+    ``[1-2][3-4]`` At Risk, ``[1-2]5`` Can't Lose, ``3[1-2]`` About to Sleep, ``33`` Need
+    Attention, ``[3-4][4-5]`` Loyal, ``41`` Promising, ``51`` New, ``[4-5][2-3]`` Potential
+    Loyalist, ``5[4-5]`` Champions) read on R against the FM average as in the 11-segment
+    R-vs-FM table, whose Lost segment (lowest R and FM) takes the R = 1 Hibernating cells.
+    Unlike the overlapping ranges of the published table, the grid is a partition: every
+    customer gets exactly one segment.
+
+    The per-customer aggregation is one pass of the shared ``customer_aggregates`` kernel;
+    logs of 2^21 rows or more run it on two halves in two threads (it releases the GIL).
+
+    References
+    ----------
+    Hughes, A. M. (1994). *Strategic Database Marketing*. Probus. (RFM quintile scoring.)
+
+    Putler, "RFM analysis for successful customer segmentation" (the 11 R-vs-FM segments),
+    https://www.putler.com/rfm-analysis/ ; the same table at
+    https://docs.churned.io/churned-docs/dashboard-and-features/rfv-model-segment-best-practices/rfm-model
+
+    Examples
+    --------
+    >>> import growthkit as gk
+    >>> from growthkit.rfm import rfm_scores
+    >>> res = rfm_scores(gk.datasets.load_cdnow(), observation_end="1998-07-01")
+    >>> row = res.table.loc[1]
+    >>> int(row["recency_days"]), int(row["frequency"]), round(float(row["monetary"]), 2)
+    (201, 4, 100.5)
+    >>> row["rfm_code"], row["segment"], int(row["rfm_score"])
+    ('444', 'Loyal', 12)
+
+    Half of the CDNOW customers ordered once, so they all score ``f = 1`` and ``f = 2`` is
+    empty:
+
+    >>> res.score_counts()["f"].tolist()
+    [1205, 0, 406, 358, 388]
+    >>> res.segment_summary().loc["Champions", ["customers", "revenue_share"]].round(3).tolist()
+    [434.0, 0.501]
+    """  # noqa: E501
+    bins = _check_bins(bins)
+    fixed = _check_edges(edges, bins)
+    scheme = _check_scheme(segments, fallback)
+    amount_col = _check_amount_col(amount_col)
+    log = as_transactions(tx, customer_col=customer_col, time_col=time_col, amount_col=amount_col)
+    end_stamp, end_ticks = log.observation_end(observation_end)
+    metrics = _metrics(log)
+    recency_days = _days_before(end_ticks, metrics.last, log)
+
+    goodness: dict[Dimension, FloatArray] = {
+        "recency_days": -recency_days.astype(np.float64),
+        "frequency": metrics.frequency.astype(np.float64),
+        "monetary": metrics.monetary,
+    }
+    scores: dict[Dimension, IntArray] = {}
+    reported: dict[str, FloatArray] = {}
+    for dim in DIMENSIONS:
+        g = goodness[dim]
+        if dim in fixed:
+            e = fixed[dim]
+            thresholds = -e[::-1] if dim == "recency_days" else e
+        else:
+            thresholds = _quantile_thresholds(g, bins)
+        thresholds = np.ascontiguousarray(thresholds, dtype=np.float64)
+        scores[dim] = _score(g, thresholds)
+        shown = (-thresholds[::-1] if dim == "recency_days" else thresholds.copy()) + 0.0
+        shown.flags.writeable = False
+        reported[dim] = shown
+
+    r, f, m = scores["recency_days"], scores["frequency"], scores["monetary"]
+    segment_codes = _assign(scheme, r, f, m, bins)
+    table = pd.DataFrame(
+        {
+            "recency_days": recency_days,
+            "frequency": metrics.frequency,
+            "monetary": metrics.monetary,
+            "r": r,
+            "f": f,
+            "m": m,
+            "rfm_code": _code_strings(r, f, m, bins),
+            "rfm_score": r + f + m,
+            "segment": pd.Categorical.from_codes(
+                segment_codes, categories=pd.Index(list(scheme.names), dtype=object)
+            ),
+        },
+        index=log.customers.copy(),
+        # Every column is a fresh array: skip pandas' consolidation copy.
+        copy=False,
+    )
+    return RFMResult(
+        table=table,
+        bins=bins,
+        observation_end=end_stamp,
+        edges=MappingProxyType(reported),
+        segments=scheme.names,
+    )
+
+
+# --------------------------------------------------------------------------------------
+# lifecycle stages
+
+
+@dataclass(frozen=True, slots=True)
+class LifecycleResult:
+    """Lifecycle stage, high-value flag and repeat-purchase rate per customer.
+
+    Attributes
+    ----------
+    table
+        Indexed by customer id (sorted): ``recency_days`` and ``tenure_days`` (whole days
+        from the last / first order to ``observation_end``), ``frequency`` (orders),
+        ``monetary`` (total spend; only with amounts), ``stage`` (categorical, categories
+        :data:`LIFECYCLE_STAGES`), ``high_value`` (bool; all ``False`` without amounts).
+    repeat_purchase_rate
+        Share of customers with at least two orders.
+    observation_end
+        The moment the stages are measured at.
+    new_days, at_risk_days, lost_days, high_value_share
+        The thresholds used (see :func:`lifecycle_stages`).
+    high_value_min_monetary
+        The least total spend flagged high-value (``nan`` without amounts).
+    """
+
+    table: pd.DataFrame
+    repeat_purchase_rate: float
+    observation_end: pd.Timestamp
+    new_days: int
+    at_risk_days: int
+    lost_days: int
+    high_value_share: float
+    high_value_min_monetary: float
+
+    def stage_summary(self) -> pd.DataFrame:
+        """Count customers, high-value customers, revenue and repeat rate per stage.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by stage (all four, lifecycle order): ``customers``, ``share``,
+            ``high_value`` (customers flagged), ``repeat_purchase_rate`` (NaN for an empty
+            stage), and with amounts ``revenue`` and ``revenue_share``.
+        """
+        t = self.table
+        k = len(LIFECYCLE_STAGES)
+        codes = np.asarray(t["stage"].cat.codes.to_numpy(), dtype=np.int64)
+        counts = np.bincount(codes, minlength=k)
+        n = max(int(counts.sum()), 1)
+        repeat = np.bincount(
+            codes, weights=(t["frequency"].to_numpy() >= 2).astype(np.float64), minlength=k
+        )
+        out: dict[str, npt.NDArray[np.generic]] = {
+            "customers": counts,
+            "share": counts / n,
+            "high_value": np.bincount(
+                codes, weights=t["high_value"].to_numpy().astype(np.float64), minlength=k
+            ).astype(np.int64),
+            "repeat_purchase_rate": np.where(counts > 0, repeat / np.maximum(counts, 1), np.nan),
+        }
+        if "monetary" in t:
+            revenue = np.bincount(
+                codes,
+                weights=np.asarray(t["monetary"].to_numpy(), dtype=np.float64),
+                minlength=k,
+            )
+            total = float(revenue.sum())
+            out["revenue"] = revenue
+            out["revenue_share"] = revenue / total if total > 0 else np.zeros(k)
+        index = pd.CategoricalIndex(
+            list(LIFECYCLE_STAGES), categories=list(LIFECYCLE_STAGES), name="stage"
+        )
+        frame: pd.DataFrame = pd.DataFrame(out, index=index)
+        return frame
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return the per-customer table (a copy)."""
+        frame: pd.DataFrame = self.table.copy()
+        return frame
+
+    def __str__(self) -> str:
+        summary = self.stage_summary()
+        lines = [
+            f"LifecycleResult: {len(self.table)} customers at {self.observation_end}, "
+            f"repeat_purchase_rate={self.repeat_purchase_rate:.1%}",
+            f"  thresholds: new <= {self.new_days} d tenure, at_risk > {self.at_risk_days} d, "
+            f"lost > {self.lost_days} d without an order; high value = top "
+            f"{self.high_value_share:.0%} by spend",
+            "  stage      customers   share  high_value",
+        ]
+        for name, row in summary.iterrows():
+            lines.append(
+                f"  {name!s:<9}  {int(row['customers']):>9}  {row['share']:6.1%}"
+                f"  {int(row['high_value']):>10}"
+            )
+        return "\n".join(lines)
+
+
+def _high_value(monetary: FloatArray, share: float) -> tuple[npt.NDArray[np.bool_], float]:
+    """Flag customers whose share of strictly bigger spenders is below ``share``."""
+    n = monetary.shape[0]
+    ordered = np.sort(monetary)
+    # Customers with spend x have n - #(<= x) strictly bigger spenders.
+    above = n - np.searchsorted(ordered, ordered, side="right")
+    eligible = ordered[above < share * n]
+    if eligible.shape[0] == 0:
+        return np.zeros(n, dtype=np.bool_), math.inf
+    least = float(eligible[0])
+    return monetary >= least, least
+
+
+def lifecycle_stages(
+    tx: pd.DataFrame | Transactions,
+    *,
+    customer_col: str = "customer_id",
+    time_col: str = "timestamp",
+    amount_col: str | None = "amount",
+    observation_end: object = None,
+    new_days: int = 30,
+    at_risk_days: int = 90,
+    lost_days: int = 180,
+    high_value_share: float = 0.2,
+) -> LifecycleResult:
+    """Classify customers into lifecycle stages and flag the high-value ones.
+
+    Parameters
+    ----------
+    tx
+        Order log or prepared :class:`~growthkit.Transactions`.
+    customer_col, time_col, amount_col
+        Column names; without ``amount_col`` (``None``) there is no ``monetary`` column and
+        nobody is flagged high-value.
+    observation_end
+        The moment the stages are measured at; defaults to the latest order.
+    new_days
+        A customer whose first order is at most this many whole days old is ``"new"``.
+    at_risk_days
+        A customer with no order for more than this many days is ``"at_risk"``.
+    lost_days
+        A customer with no order for more than this many days is ``"lost"`` (dormant).
+        Must exceed ``at_risk_days``.
+    high_value_share
+        Customers in the top ``high_value_share`` by total spend are flagged
+        ``high_value``: those for whom the share of customers spending strictly more is
+        below it (ties share the flag).
+
+    Returns
+    -------
+    LifecycleResult
+
+    Raises
+    ------
+    DataError
+        A threshold is not a positive integer, ``lost_days <= at_risk_days``,
+        ``high_value_share`` is not in (0, 1); plus the input checks of
+        :func:`~growthkit.prepare_transactions`.
+
+    Notes
+    -----
+    Stages by precedence: ``lost`` (``recency_days > lost_days``), ``at_risk``
+    (``recency_days > at_risk_days``), ``new`` (``tenure_days <= new_days``), otherwise
+    ``active``. The defaults (30 / 90 / 180 days) suit consumer e-commerce with a
+    purchase cycle of one to three months; set them from your own inter-purchase times
+    (e.g. ``at_risk_days`` near the 80th percentile of the gap between orders). The
+    repeat-purchase rate is the share of customers with at least two orders (rows, not
+    distinct days). ``high_value`` crosses the stages, so ``stage == "at_risk"`` and
+    ``high_value`` is the win-back list.
+
+    Examples
+    --------
+    >>> import growthkit as gk
+    >>> from growthkit.rfm import lifecycle_stages
+    >>> tx = gk.datasets.load_cdnow()
+    >>> life = lifecycle_stages(tx[tx["timestamp"] <= "1997-06-30"], observation_end="1997-06-30")
+    >>> round(life.repeat_purchase_rate, 3)
+    0.349
+    >>> summary = life.stage_summary()
+    >>> summary["customers"].tolist(), summary["high_value"].tolist()
+    ([0, 524, 1833, 0], [0, 292, 180, 0])
+    """
+    new_days = v.check_positive_int("new_days", new_days)
+    at_risk_days = v.check_positive_int("at_risk_days", at_risk_days)
+    lost_days = v.check_positive_int("lost_days", lost_days)
+    if lost_days <= at_risk_days:
+        raise DataError(
+            v.message(
+                "lost_days",
+                f"({lost_days}) must exceed at_risk_days ({at_risk_days})",
+                1,
+            )
+        )
+    share = v.check_probability("high_value_share", high_value_share)
+    log = as_transactions(tx, customer_col=customer_col, time_col=time_col, amount_col=amount_col)
+    end_stamp, end_ticks = log.observation_end(observation_end)
+    metrics = _metrics(log)
+    recency_days = _days_before(end_ticks, metrics.last, log)
+    tenure_days = _days_before(end_ticks, metrics.first, log)
+
+    stage = np.full(log.n_customers, 1, dtype=np.int64)
+    stage[tenure_days <= new_days] = 0
+    stage[recency_days > at_risk_days] = 2
+    stage[recency_days > lost_days] = 3
+    columns: dict[str, Any] = {
+        "recency_days": recency_days,
+        "tenure_days": tenure_days,
+        "frequency": metrics.frequency,
+    }
+    if log.amounts is not None:
+        flag, least = _high_value(metrics.monetary, share)
+        columns["monetary"] = metrics.monetary
+    else:
+        flag, least = np.zeros(log.n_customers, dtype=np.bool_), math.nan
+    columns["stage"] = pd.Categorical.from_codes(
+        stage, categories=pd.Index(list(LIFECYCLE_STAGES), dtype=object)
+    )
+    columns["high_value"] = flag
+    table = pd.DataFrame(columns, index=log.customers.copy())
+    repeat = float(np.count_nonzero(metrics.frequency >= 2)) / log.n_customers
+    return LifecycleResult(
+        table=table,
+        repeat_purchase_rate=repeat,
+        observation_end=end_stamp,
+        new_days=new_days,
+        at_risk_days=at_risk_days,
+        lost_days=lost_days,
+        high_value_share=share,
+        high_value_min_monetary=least,
+    )
+
+
+# --------------------------------------------------------------------------------------
+# plots
+
+
+def plot_segments(result: RFMResult, *, ax: Axes | None = None) -> Axes:
+    """Horizontal bars of each segment's share of customers and of revenue.
+
+    Parameters
+    ----------
+    result
+        An :class:`RFMResult`.
+    ax
+        Axes to draw on; a new figure's axes by default.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 0.35 * len(result.segments) + 1.2))
+    summary = result.segment_summary()
+    y = np.arange(len(summary))
+    height = 0.4
+    ax.barh(y - height / 2, summary["share"].to_numpy(), height, label="customers")
+    ax.barh(y + height / 2, summary["revenue_share"].to_numpy(), height, label="revenue")
+    ax.set_yticks(y)
+    ax.set_yticklabels([str(s) for s in summary.index])
+    ax.invert_yaxis()
+    ax.xaxis.set_major_formatter(lambda x, _pos: f"{x:.0%}")
+    ax.set_xlabel("share")
+    ax.set_title("RFM segments: customers and revenue")
+    ax.legend(loc="lower right")
+    return ax
+
+
+def plot_rf_heatmap(
+    result: RFMResult,
+    *,
+    value: Literal["customers", "monetary"] = "customers",
+    ax: Axes | None = None,
+) -> Axes:
+    """Heatmap of customers (or mean total spend) by R score (rows) and F score (columns).
+
+    Parameters
+    ----------
+    result
+        An :class:`RFMResult`.
+    value
+        ``"customers"`` (count per cell) or ``"monetary"`` (mean total spend per cell).
+    ax
+        Axes to draw on; a new figure's axes by default.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    import matplotlib.pyplot as plt
+
+    value = v.check_choice("value", value, ("customers", "monetary"))
+    bins = result.bins
+    t = result.table
+    cell = (t["r"].to_numpy() - 1) * bins + (t["f"].to_numpy() - 1)
+    counts = np.bincount(cell, minlength=bins * bins).reshape(bins, bins).astype(np.float64)
+    if value == "customers":
+        grid = counts
+    else:
+        sums = np.bincount(
+            cell, weights=t["monetary"].to_numpy(dtype=np.float64), minlength=bins * bins
+        ).reshape(bins, bins)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            grid = np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(1.0 * bins + 2, 0.8 * bins + 1.5))
+    shown = grid[::-1]  # R = bins on top
+    image = ax.imshow(shown, cmap="viridis", aspect="auto")
+    ax.set_xticks(np.arange(bins))
+    ax.set_xticklabels([str(i) for i in range(1, bins + 1)])
+    ax.set_yticks(np.arange(bins))
+    ax.set_yticklabels([str(i) for i in range(bins, 0, -1)])
+    ax.set_xlabel("F score")
+    ax.set_ylabel("R score")
+    if bins <= 10:
+        for i in range(bins):
+            for j in range(bins):
+                x = shown[i, j]
+                if np.isfinite(x):
+                    text = f"{int(x)}" if value == "customers" else f"{x:.0f}"
+                    ax.text(j, i, text, ha="center", va="center", color="w", fontsize=8)
+    ax.set_title("customers by R x F" if value == "customers" else "mean spend by R x F")
+    ax.figure.colorbar(image, ax=ax)
+    return ax
