@@ -486,6 +486,8 @@ def growth_accounting(
         order = _key_order(keys, lo, n)
         amounts = np.empty(0, dtype=np.float64) if log.amounts is None else log.amounts
         counts, money = ck.growth_ordered(log.codes, keys, amounts, order, lo, n, log.n_customers)
+        if log.amounts is None:
+            money = None
     new, retained, resurrected, churned = counts
     active = new + retained + resurrected
     acquired = np.cumsum(new)

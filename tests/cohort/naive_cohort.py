@@ -35,9 +35,9 @@ def naive_cohort_counts(
     sizes = frame.groupby("first")["c"].nunique()
     if value == "customers" and cumulative:
         last_age = frame.groupby("c").agg(first=("first", "first"), last=("age", "max"))
-        table = pd.DataFrame(
-            {k: last_age.assign(ok=last_age["last"] >= k).groupby("first")["ok"].sum() for k in ages}
-        )
+        # Directly from the definition: customer i counts in age k when its last age >= k.
+        reaches = last_age["last"].to_numpy()[:, None] >= np.array(ages)[None, :]
+        table = pd.DataFrame(reaches, columns=ages).groupby(last_age["first"].to_numpy()).sum()
     else:
         g = frame.groupby(["first", "age"])
         if value == "customers":
@@ -50,8 +50,8 @@ def naive_cohort_counts(
         if cumulative:
             table = table.cumsum(axis=1)
     table = table.astype("float64")
-    for cohort in table.index:
-        table.loc[cohort, [a for a in ages if cohort + a > hi]] = np.nan
+    observable = table.index.to_numpy()[:, None] + np.array(ages)[None, :] <= hi
+    table = table.where(observable)
     return table, sizes
 
 
