@@ -1,0 +1,90 @@
+"""Plot helpers (matplotlib is imported lazily: install the ``plot`` extra)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from growthkit.churn._models import KaplanMeier
+    from growthkit.churn._warning import EarlyWarningList
+
+__all__ = ["plot_risk_distribution", "plot_survival"]
+
+
+def _axes(ax: Any) -> Any:
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    _, new = plt.subplots()
+    return new
+
+
+def plot_survival(
+    km: KaplanMeier, *, ax: Any = None, groups_only: bool = True, ci: bool = True
+) -> Any:
+    """Kaplan-Meier curves with confidence bands, one per group.
+
+    Parameters
+    ----------
+    km
+        A :func:`~growthkit.churn.kaplan_meier` result.
+    ax
+        Matplotlib Axes to draw on; a new figure when ``None``.
+    groups_only
+        With groups, draw the groups but not the overall curve.
+    ci
+        Shade the pointwise confidence bands.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = _axes(ax)
+    frame = km.to_frame()
+    keys = [str(k) for k in km.by_group] if km.by_group and groups_only else None
+    for label, part in frame.groupby("group", sort=False):
+        if keys is not None and label not in keys:
+            continue
+        (line,) = ax.step(part["duration"], part["survival"], where="post", label=str(label))
+        if ci:
+            ax.fill_between(
+                part["duration"],
+                part["ci_low"],
+                part["ci_high"],
+                step="post",
+                alpha=0.2,
+                color=line.get_color(),
+            )
+    ax.set_xlabel("days since first order")
+    ax.set_ylabel("share not churned")
+    ax.set_ylim(0.0, 1.02)
+    if km.group_name:
+        ax.legend(title=km.group_name)
+    return ax
+
+
+def plot_risk_distribution(alerts: EarlyWarningList, *, ax: Any = None, bins: int = 50) -> Any:
+    """Histogram of the early-warning churn probabilities.
+
+    Parameters
+    ----------
+    alerts
+        An :func:`~growthkit.churn.early_warning` result.
+    ax
+        Matplotlib Axes to draw on; a new figure when ``None``.
+    bins
+        Number of histogram bins over [0, 1].
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = _axes(ax)
+    p = alerts.table["churn_probability"].to_numpy(dtype=np.float64)
+    ax.hist(p, bins=np.linspace(0.0, 1.0, bins + 1))
+    ax.set_xlabel(f"P(churn within {alerts.horizon_days:g} days)")
+    ax.set_ylabel("customers")
+    return ax
