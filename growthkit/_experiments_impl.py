@@ -210,22 +210,89 @@ def _miller_sum(a: FloatArray, b: FloatArray, c: FloatArray, d: FloatArray) -> F
 
     Evan Miller (2015), "Formulas for Bayesian A/B testing":
     sum_{i=0}^{a-1} B(c + i, b + d) / ((b + i) B(1 + i, b) B(c, d)).
-    Each term is a probability mass (<= 1), so the log-space terms never overflow.
+    Consecutive terms have the ratio (c + i)(b + i) / ((c + b + d + i)(1 + i)), which falls
+    below 1 once i > (cb - c - b - d) / (d + 1): the terms are unimodal. The sum runs over
+    a window around the mode wide enough that the terms left out cannot add up to 1e-17,
+    starting from one exact log-beta term and accumulating log ratios; comparisons whose
+    window check fails are summed over every term. Each term is a probability mass (<= 1),
+    so nothing overflows.
     """
-    counts = a.astype(np.int64)
-    if counts.size == 0:
-        return np.zeros(0)
-    owner = np.repeat(np.arange(counts.size), counts)
-    starts = np.cumsum(counts) - counts
-    i = np.arange(owner.size) - starts[owner]
-    bo, co, do = b[owner], c[owner], d[owner]
-    log_terms = (
-        special.betaln(co + i, bo + do)
-        - np.log(bo + i)
-        - special.betaln(1.0 + i, bo)
-        - special.betaln(co, do)
+    out = np.zeros(a.shape, dtype=np.float64)
+    if a.size == 0:
+        return out
+    top = a - 1.0
+    mode = np.clip(np.ceil((c * b - c - b - d) / (d + 1.0)), 0.0, top)
+    curv = 1.0 / (1.0 + mode) + 1.0 / (c + b + d + mode) - 1.0 / (c + mode) - 1.0 / (b + mode)
+    width = np.where(curv > 0, 1.0 / np.sqrt(np.where(curv > 0, curv, 1.0)), np.inf)
+    lo = np.where(np.isfinite(width), np.maximum(0.0, np.floor(mode - 14.0 * width - 10.0)), 0.0)
+    hi = np.where(np.isfinite(width), np.minimum(top, np.ceil(mode + 14.0 * width + 10.0)), top)
+    total, bound = _window_sum(a, b, c, d, lo, hi)
+    redo = bound > 1e-17
+    if redo.any():
+        total[redo], _ = _window_sum(
+            a[redo], b[redo], c[redo], d[redo], np.zeros(int(redo.sum())), top[redo]
+        )
+    return total
+
+
+def _window_sum(
+    a: FloatArray, b: FloatArray, c: FloatArray, d: FloatArray, lo: FloatArray, hi: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Sum Miller's terms i = lo..hi; also bound the terms left out (unimodality)."""
+    total = np.zeros(a.shape, dtype=np.float64)
+    bound = np.zeros(a.shape, dtype=np.float64)
+    counts = (hi - lo + 1.0).astype(np.int64)
+    # chunks of comparisons keep the flattened term arrays near 2 million entries
+    start = 0
+    csum = np.cumsum(counts)
+    while start < counts.size:
+        budget = (csum[start - 1] if start else 0) + 2_000_000
+        stop = max(int(np.searchsorted(csum, budget, side="right")), start + 1)
+        sl = slice(start, stop)
+        total[sl], bound[sl] = _window_chunk(a[sl], b[sl], c[sl], d[sl], lo[sl], counts[sl])
+        start = stop
+    return total, bound
+
+
+def _window_chunk(
+    a: FloatArray,
+    b: FloatArray,
+    c: FloatArray,
+    d: FloatArray,
+    lo: FloatArray,
+    counts: NDArray[np.int64],
+    block: int = 32,
+) -> tuple[FloatArray, FloatArray]:
+    # Blocks of `block` terms: the first term of each block is exact (log-beta), the rest
+    # follow by accumulating log ratios, which bounds the rounding that builds up.
+    n_blocks = -(-counts // block)
+    comp = np.repeat(np.arange(counts.size), n_blocks)
+    block_rank = np.arange(comp.size) - np.repeat(np.cumsum(n_blocks) - n_blocks, n_blocks)
+    block_lo = lo[comp] + block * block_rank
+    block_len = np.minimum(block, counts[comp] - block * block_rank)
+    bb, cb, db = b[comp], c[comp], d[comp]
+    first = (
+        special.betaln(cb + block_lo, bb + db)
+        - np.log(bb + block_lo)
+        - special.betaln(1.0 + block_lo, bb)
+        - special.betaln(cb, db)
     )
-    return np.bincount(owner, weights=np.exp(log_terms), minlength=counts.size).astype(np.float64)
+    owner = np.repeat(np.arange(comp.size), block_len)
+    starts = np.cumsum(block_len) - block_len
+    i = (np.arange(owner.size) - starts[owner]) + block_lo[owner]
+    bo, co, do = bb[owner], cb[owner], db[owner]
+    step = np.log((co + i) * (bo + i) / ((co + bo + do + i) * (1.0 + i)))
+    # within-block prefix sums of the log ratios: one cumsum reset at every block start
+    step_reset = step.copy()
+    step_reset[starts[1:]] -= np.add.reduceat(step, starts)[:-1]
+    before = np.cumsum(step_reset) - step
+    terms = np.exp(first[owner] + before)
+    total = np.bincount(comp[owner], weights=terms, minlength=counts.size)
+    comp_first = np.cumsum(n_blocks) - n_blocks
+    first_term = terms[starts[comp_first]]
+    last_term = terms[starts[comp_first + n_blocks - 1] + block_len[comp_first + n_blocks - 1] - 1]
+    left_out = lo * first_term + (a - 1.0 - (lo + counts - 1.0)) * last_term
+    return total.astype(np.float64), np.asarray(left_out, dtype=np.float64)
 
 
 def prob_greater(a: FloatArray, b: FloatArray, c: FloatArray, d: FloatArray) -> FloatArray:

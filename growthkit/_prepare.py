@@ -314,8 +314,8 @@ def _factorize_ids(values: pd.Series, name: str) -> tuple[npt.NDArray[np.int32],
         if size <= 2 * n + (1 << 20):
             codes, uniques = fk.dense_int_codes(ints, int(lo), size)
             return codes, pd.Index(uniques.astype(dtype, copy=False))
-        codes, uniques = fk.hash_int_codes(ints)
-        return _sorted_codes(codes, pd.Index(uniques.astype(dtype, copy=False)))
+        raw_codes, raw_uniques = pd.factorize(ints, sort=True)
+        return raw_codes.astype(np.int32), pd.Index(raw_uniques.astype(dtype, copy=False))
     if dtype == object or isinstance(dtype, pd.StringDtype):
         fast = _factorize_strings(values)
         if fast is not None:
@@ -384,6 +384,14 @@ def _factorize_strings(values: pd.Series) -> tuple[npt.NDArray[np.int32], pd.Ind
     starts = fk.split_offsets(np.frombuffer(buffer, dtype=np.uint8), len(objects), np.uint8(0))
     if starts.shape[0] == 0:
         return None
-    codes, first_row = fk.hash_bytes_codes(np.frombuffer(buffer, dtype=np.uint8), starts)
-    uniques = pd.Index(objects[first_row], dtype=values.dtype)
-    return _sorted_codes(codes, uniques)
+    raw = np.frombuffer(buffer, dtype=np.uint8)
+    codes, first_row = fk.hash_bytes_codes(raw, starts)
+    order = np.arange(len(first_row), dtype=np.int64)
+    longest = int(fk.token_lengths(starts, first_row).max())
+    for chunk in range(max(1, -(-longest // 8)) - 1, -1, -1):
+        keys = fk.chunk_keys(raw, starts, first_row[order], chunk)
+        order = order[np.argsort(keys, kind="stable")]
+    rank = np.empty(len(order), dtype=np.int32)
+    rank[order] = np.arange(len(order), dtype=np.int32)
+    uniques = pd.Index(objects[first_row[order]], dtype=values.dtype)
+    return fk.remap_codes(codes, rank), uniques

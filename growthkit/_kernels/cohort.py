@@ -94,7 +94,7 @@ def cohort_customers_ordered(
     n_periods: int,
     n_customers: int,
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """Same result as :func:`cohort_customers_from_bits`, from rows visited in key order.
+    """Compute :func:`cohort_customers_from_bits`'s result from rows visited in key order.
 
     ``order`` lists the rows in non-decreasing key order, or is empty when the rows are
     already in that order. A key differing from the customer's previous one is a new
@@ -144,7 +144,7 @@ def first_last_keys(
 def first_last_hist(
     first: npt.NDArray[np.int64], last: npt.NDArray[np.int64], lo: int, n_periods: int
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """Customers per cohort, and per (cohort, age of their last active period)."""
+    """Count customers per cohort, and per (cohort, age of their last active period)."""
     sizes = np.zeros(n_periods, dtype=np.int64)
     hist = np.zeros((n_periods, n_periods), dtype=np.int64)
     for c in range(first.shape[0]):
@@ -274,9 +274,7 @@ def growth_ordered(
         t = keys[i] - lo
         if cur[c] != t:
             if cur[c] >= 0:
-                _close_period(
-                    cur[c], cur_rev[c], prev[c], prev_rev[c], t, n_periods, counts, money
-                )
+                _close_period(cur[c], cur_rev[c], prev[c], prev_rev[c], t, n_periods, counts, money)
             prev[c] = cur[c]
             prev_rev[c] = cur_rev[c]
             cur[c] = t

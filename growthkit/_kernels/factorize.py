@@ -67,40 +67,6 @@ def _mix64(x: np.uint64) -> np.uint64:
 
 
 @nb.njit(nogil=True, cache=False)
-def hash_int_codes(
-    values: npt.NDArray[np.int64],
-) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int64]]:
-    """First-appearance codes and uniques of arbitrary int64 ids (open addressing)."""
-    n = values.shape[0]
-    cap = 1
-    while cap < 2 * n + 2:
-        cap *= 2
-    mask = np.uint64(cap - 1)
-    slots = np.full(cap, _EMPTY, dtype=np.int32)
-    keys = np.empty(cap, dtype=np.int64)
-    uniques = np.empty(n, dtype=np.int64)
-    codes = np.empty(n, dtype=np.int32)
-    k = 0
-    for i in range(n):
-        v = values[i]
-        h = _mix64(np.uint64(v)) & mask
-        while True:
-            s = slots[h]
-            if s == _EMPTY:
-                slots[h] = k
-                keys[h] = v
-                uniques[k] = v
-                codes[i] = k
-                k += 1
-                break
-            if keys[h] == v:
-                codes[i] = s
-                break
-            h = (h + np.uint64(1)) & mask
-    return codes, uniques[:k].copy()
-
-
-@nb.njit(nogil=True, cache=False)
 def split_offsets(buffer: npt.NDArray[np.uint8], n: int, sep: np.uint8) -> npt.NDArray[np.int64]:
     """Start offsets of ``n`` separator-joined tokens (plus the end), or an empty array.
 
@@ -123,12 +89,19 @@ def split_offsets(buffer: npt.NDArray[np.uint8], n: int, sep: np.uint8) -> npt.N
 
 
 @nb.njit(inline="always")
-def _same_bytes(
-    buffer: npt.NDArray[np.uint8], a0: int, a1: int, b0: int, b1: int
-) -> bool:
-    if a1 - a0 != b1 - b0:
-        return False
-    for t in range(a1 - a0):
+def _prefix(buffer: npt.NDArray[np.uint8], a0: int, a1: int) -> np.uint64:
+    # First 8 bytes, big-endian, zero-padded: integer order equals byte order.
+    key = np.uint64(0)
+    for t in range(8):
+        key = key << np.uint64(8)
+        if a0 + t < a1:
+            key = key | np.uint64(buffer[a0 + t])
+    return key
+
+
+@nb.njit(inline="always")
+def _same_tail(buffer: npt.NDArray[np.uint8], a0: int, b0: int, length: int) -> bool:
+    for t in range(8, length):
         if buffer[a0 + t] != buffer[b0 + t]:
             return False
     return True
@@ -140,40 +113,92 @@ def hash_bytes_codes(
 ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int64]]:
     """First-appearance codes of byte tokens, and the row index of each unique's first row.
 
-    Token ``i`` is ``buffer[starts[i] : starts[i + 1] - 1]``. Equality is exact: the hash only
-    picks the slot, bytes are compared on every hit.
+    Token ``i`` is ``buffer[starts[i] : starts[i + 1] - 1]``. Equality is exact: a slot keeps
+    the token's length and first 8 bytes (so short ids never leave the table), longer tokens
+    compare their remaining bytes.
     """
     n = starts.shape[0] - 1
-    cap = 1
-    while cap < 2 * n + 2:
-        cap *= 2
+    cap = 1 << 12
     mask = np.uint64(cap - 1)
-    slots = np.full(cap, _EMPTY, dtype=np.int32)
+    hashes = np.empty(n, dtype=np.uint64)
+    # slot j: [prefix, (length << 32) | (code + 1)]; code + 1 == 0 marks an empty slot
+    table = np.zeros((cap, 2), dtype=np.uint64)
     first_row = np.empty(n, dtype=np.int64)
     codes = np.empty(n, dtype=np.int32)
     k = 0
     for i in range(n):
         a0 = starts[i]
-        a1 = starts[i + 1] - 1
-        # FNV-1a over the token, finished with splitmix64 for the low bits used as a slot.
-        h = np.uint64(0xCBF29CE484222325)
-        for t in range(a0, a1):
-            h = (h ^ np.uint64(buffer[t])) * np.uint64(0x100000001B3)
-        h = _mix64(h) & mask
+        length = starts[i + 1] - 1 - a0
+        key = _prefix(buffer, a0, a0 + length)
+        h = key ^ np.uint64(length)
+        for t in range(8, length):
+            h = (h ^ np.uint64(buffer[a0 + t])) * np.uint64(0x100000001B3)
+        full = _mix64(h)
+        h = full & mask
         while True:
-            s = slots[h]
-            if s == _EMPTY:
-                slots[h] = k
+            j = np.int64(h)
+            meta = table[j, 1]
+            if meta == 0:
+                table[j, 0] = key
+                table[j, 1] = (np.uint64(length) << np.uint64(32)) | np.uint64(k + 1)
                 first_row[k] = i
+                hashes[k] = full
                 codes[i] = k
                 k += 1
+                if 2 * k > cap:
+                    # Grow with the distinct ids (see hash_int_codes) and reinsert them.
+                    cap *= 2
+                    mask = np.uint64(cap - 1)
+                    table = np.zeros((cap, 2), dtype=np.uint64)
+                    for u in range(k):
+                        g = hashes[u] & mask
+                        while table[np.int64(g), 1] != 0:
+                            g = (g + np.uint64(1)) & mask
+                        r = first_row[u]
+                        r0 = starts[r]
+                        r_len = starts[r + 1] - 1 - r0
+                        table[np.int64(g), 0] = _prefix(buffer, r0, r0 + r_len)
+                        table[np.int64(g), 1] = (np.uint64(r_len) << np.uint64(32)) | np.uint64(u + 1)
                 break
-            r = first_row[s]
-            if _same_bytes(buffer, a0, a1, starts[r], starts[r + 1] - 1):
-                codes[i] = s
-                break
+            if table[j, 0] == key and (meta >> np.uint64(32)) == np.uint64(length):
+                s = np.int64(meta & np.uint64(0xFFFFFFFF)) - 1
+                if length <= 8 or _same_tail(buffer, a0, starts[first_row[s]], length):
+                    codes[i] = s
+                    break
             h = (h + np.uint64(1)) & mask
     return codes, first_row[:k].copy()
+
+
+@nb.njit(nogil=True, cache=False)
+def token_lengths(
+    starts: npt.NDArray[np.int64], rows: npt.NDArray[np.int64]
+) -> npt.NDArray[np.int64]:
+    """Byte length of each token in ``rows``."""
+    out = np.empty(rows.shape[0], dtype=np.int64)
+    for j in range(rows.shape[0]):
+        out[j] = starts[rows[j] + 1] - 1 - starts[rows[j]]
+    return out
+
+
+@nb.njit(nogil=True, cache=False)
+def chunk_keys(
+    buffer: npt.NDArray[np.uint8],
+    starts: npt.NDArray[np.int64],
+    rows: npt.NDArray[np.int64],
+    chunk: int,
+) -> npt.NDArray[np.uint64]:
+    """Bytes ``8 * chunk .. 8 * chunk + 7`` of each token as big-endian integers (0-padded).
+
+    Sorting by these keys chunk after chunk, last chunk first, with a stable sort orders the
+    tokens by their bytes: UTF-8 byte order is code-point order, i.e. Python's ``str`` order.
+    """
+    keys = np.empty(rows.shape[0], dtype=np.uint64)
+    for j in range(rows.shape[0]):
+        r = rows[j]
+        a0 = starts[r] + 8 * chunk
+        a1 = starts[r + 1] - 1
+        keys[j] = _prefix(buffer, a0, a1) if a0 < a1 else np.uint64(0)
+    return keys
 
 
 @nb.njit(nogil=True, cache=False)

@@ -72,15 +72,6 @@ def test_categorical_drops_unused_and_keeps_category_order() -> None:
     assert list(log.customers) == ["b", "a"]
 
 
-@given(st.lists(st.integers(-(2**62), 2**62), min_size=1, max_size=200))
-def test_hash_int_codes_matches_factorize(values: list[int]) -> None:
-    arr = np.array(values, dtype=np.int64)
-    codes, uniques = fk.hash_int_codes(arr)
-    ref_codes, ref_uniques = pd.factorize(arr)
-    np.testing.assert_array_equal(codes, ref_codes)
-    np.testing.assert_array_equal(uniques, ref_uniques)
-
-
 @given(st.lists(st.text(max_size=6).filter(lambda s: "\x00" not in s), min_size=1, max_size=100))
 def test_hash_bytes_codes_matches_factorize(values: list[str]) -> None:
     buffer = np.frombuffer("\x00".join(values).encode("utf-8", "surrogatepass"), dtype=np.uint8)
@@ -89,6 +80,9 @@ def test_hash_bytes_codes_matches_factorize(values: list[str]) -> None:
     ref_codes, ref_uniques = pd.factorize(np.array(values, dtype=object))
     np.testing.assert_array_equal(codes, ref_codes)
     assert [values[i] for i in first_row] == list(ref_uniques)
+    # the string fast path orders ids exactly like Python's sorted()
+    log = gk.prepare_transactions(frame(np.array(values, dtype=object)))
+    assert list(log.customers) == sorted(set(values))
 
 
 @given(st.lists(st.integers(-50, 50), min_size=1, max_size=300))
