@@ -315,11 +315,11 @@ def cohort_matrix(
     1997-03  1.0  0.121  0.117  0.108  0.088  0.089
     >>> ltv = gk.cohort.cohort_matrix(tx, value="revenue", amount_col="amount", cumulative=True)
     >>> ltv.retention.iloc[:, [0, 11]].round(1)  # doctest: +NORMALIZE_WHITESPACE
-    age         0     11
+    age        0     11
     cohort
-    1997-01  36.6   86.8
-    1997-02  39.0   89.9
-    1997-03  45.6   93.0
+    1997-01  36.6  86.3
+    1997-02  39.0  88.3
+    1997-03  45.6  92.1
     """
     checked_value = v.check_choice("value", value, _VALUES)
     is_cumulative = _check_bool("cumulative", cumulative)

@@ -12,7 +12,8 @@ def period_keys(times: pd.Series, period: str) -> pd.Series:
     """Calendar-period ordinals the pandas way (local wall clock for tz-aware times)."""
     if times.dt.tz is not None:
         times = times.dt.tz_localize(None)
-    return times.dt.to_period(FREQ[period]).map(lambda p: p.ordinal).astype("int64")
+    keys: pd.Series = times.dt.to_period(FREQ[period]).map(lambda p: p.ordinal).astype("int64")
+    return keys
 
 
 def naive_cohort_counts(
@@ -92,5 +93,6 @@ def naive_growth(
         out["contraction_revenue"] = (-diff).clip(lower=0).where(retained, 0.0).sum()
         out["resurrected_revenue"] = revenue.where(resurrected, 0.0).sum()
         out["churned_revenue"] = prev_revenue.where(churned, 0.0).sum()
-    out.index = periods
-    return out
+    out.index = pd.Index(periods)
+    result: pd.DataFrame = out
+    return result

@@ -36,7 +36,8 @@ def make_log(seed: int, n_rows: int = 400, n_customers: int = 50, days: int = 50
     )
     frame.loc[rng.random(n_rows) < 0.1, "amount"] = 0.0
     frame = pd.concat([frame, frame.sample(15, random_state=seed)], ignore_index=True)
-    return frame.sample(frac=1.0, random_state=seed).reset_index(drop=True)
+    out: pd.DataFrame = frame.sample(frac=1.0, random_state=seed).reset_index(drop=True)
+    return out
 
 
 def naive_for(frame: pd.DataFrame, period: str, with_amounts: bool) -> pd.DataFrame:
@@ -107,9 +108,9 @@ def test_zero_over_zero_quick_ratio_is_nan() -> None:
     )
     g = growth_accounting(frame, period="M")
     # March: nobody active in February or March, so nothing gained or lost.
-    assert g.loc[pd.Period("2024-03", "M"), "churned"] == 0
-    assert np.isnan(g.loc[pd.Period("2024-03", "M"), "quick_ratio"])
-    assert np.isnan(g.loc[pd.Period("2024-03", "M"), "churn_rate"])
+    assert g["churned"].iloc[2] == 0
+    assert np.isnan(g["quick_ratio"].iloc[2])
+    assert np.isnan(g["churn_rate"].iloc[2])
 
 
 def test_one_period_and_observation_end() -> None:
@@ -155,7 +156,7 @@ def test_cdnow_reference() -> None:
     # so quarterly churn in 1997Q2 is 2357 - 524 active; checked against the naive twin.
     g = growth_accounting(gk.datasets.load_cdnow(), period="Q", amount_col="amount")
     assert g["new"].sum() == 2357
-    assert g.loc[pd.Period("1997Q2", "Q"), "churned"] == 2357 - 524
+    assert g["churned"].iloc[1] == 2357 - 524
     want = naive_for(gk.datasets.load_cdnow(), "Q", True)
     np.testing.assert_allclose(g[MONEY].to_numpy(), want[MONEY].to_numpy(), rtol=1e-10)
 
@@ -192,11 +193,14 @@ def test_bad_input() -> None:
         growth_accounting(frame, period="month")  # type: ignore[arg-type]
     with pytest.raises(gk.SchemaError, match=r"`amt` column not found"):
         growth_accounting(frame, amount_col="amt")
-    with pytest.raises(gk.SchemaError, match=r"`amount` was asked for but the prepared log has no amounts"):
+    with pytest.raises(
+        gk.SchemaError, match=r"`amount` was asked for but the prepared log has no amounts"
+    ):
         growth_accounting(gk.prepare_transactions(frame), amount_col="amount")
     with pytest.raises(gk.DataError, match=r"`customer_id` has missing values"):
-        growth_accounting(frame.assign(customer_id=frame["customer_id"].astype(object).where(
-            frame.index != 0)))
+        growth_accounting(
+            frame.assign(customer_id=frame["customer_id"].astype(object).where(frame.index != 0))
+        )
 
 
 def test_plot_growth() -> None:
@@ -207,7 +211,9 @@ def test_plot_growth() -> None:
     g = growth_accounting(make_log(0), amount_col="amount")
     ax = plot_growth(g)
     assert len(ax.patches) == 4 * len(g)
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+    legend = ax.get_legend()
+    assert legend is not None
+    assert [t.get_text() for t in legend.get_texts()] == [
         "retained",
         "new",
         "resurrected",

@@ -102,9 +102,7 @@ def test_first_last_and_sums_match_naive(shape: tuple[int, int, int], seed: int)
     for value in ("orders", "revenue"):
         amt = amounts if value == "revenue" else None
         want, want_sizes = naive_cohort_counts(codes, keys, amt, value=value, cumulative=False)
-        got = ck.cohort_sums(
-            codes, keys, np.empty(0) if amt is None else amt, first, lo, n
-        )
+        got = ck.cohort_sums(codes, keys, np.empty(0) if amt is None else amt, first, lo, n)
         np.testing.assert_allclose(got, np.nan_to_num(as_matrix(want, lo, n)), rtol=1e-12)
         np.testing.assert_array_equal(sizes, want_sizes.reindex(range(lo, lo + n), fill_value=0))
 
@@ -152,7 +150,10 @@ def test_growth_kernels_match_naive(shape: tuple[int, int, int], gaps: bool, see
 def test_lowest_bit_table_covers_every_bit() -> None:
     for i in range(64):
         assert ck._lowest_bit(np.uint64(1) << np.uint64(i), TABLE) == i
-        assert ck._lowest_bit((np.uint64(1) << np.uint64(i)) | (np.uint64(1) << np.uint64(63)), TABLE) == i
+        assert (
+            ck._lowest_bit((np.uint64(1) << np.uint64(i)) | (np.uint64(1) << np.uint64(63)), TABLE)
+            == i
+        )
 
 
 @given(
@@ -162,8 +163,7 @@ def test_lowest_bit_table_covers_every_bit() -> None:
 )
 def test_growth_kernels_property(rows: list[tuple[int, int, int]]) -> None:
     raw = np.array(rows, dtype=np.int64)
-    _, codes = np.unique(raw[:, 0], return_inverse=True)
-    codes = codes.astype(np.int32)
+    codes = np.unique(raw[:, 0], return_inverse=True)[1].astype(np.int32)
     keys = raw[:, 1].copy()
     amounts = raw[:, 2].astype(np.float64)
     lo, n = int(keys.min()), int(keys.max() - keys.min() + 1)
