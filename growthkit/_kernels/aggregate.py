@@ -9,7 +9,7 @@ import numpy.typing as npt
 _NONE = np.iinfo(np.int64).min
 
 
-@nb.njit(nogil=True, cache=False)
+@nb.njit(nogil=True, cache=True)
 def customer_aggregates(
     codes: npt.NDArray[np.int32],
     ticks: npt.NDArray[np.int64],
@@ -40,7 +40,7 @@ def customer_aggregates(
     return orders, total, first, last
 
 
-@nb.njit(nogil=True, cache=False)
+@nb.njit(nogil=True, cache=True)
 def is_nondecreasing(keys: npt.NDArray[np.int64]) -> bool:
     """Whether ``keys`` is already sorted (order logs usually arrive in time order)."""
     for i in range(1, keys.shape[0]):
@@ -49,7 +49,7 @@ def is_nondecreasing(keys: npt.NDArray[np.int64]) -> bool:
     return True
 
 
-@nb.njit(nogil=True, cache=False)
+@nb.njit(nogil=True, cache=True)
 def counting_order(keys: npt.NDArray[np.int64], lo: int, size: int) -> npt.NDArray[np.int64]:
     """Stable counting sort of small-range keys: the row order, O(n + size)."""
     counts = np.zeros(size + 1, dtype=np.int64)
@@ -65,7 +65,7 @@ def counting_order(keys: npt.NDArray[np.int64], lo: int, size: int) -> npt.NDArr
     return order
 
 
-@nb.njit(nogil=True, cache=False)
+@nb.njit(nogil=True, cache=True)
 def distinct_key_summary(
     codes: npt.NDArray[np.int32],
     keys: npt.NDArray[np.int64],

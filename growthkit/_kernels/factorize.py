@@ -15,7 +15,7 @@ import numpy.typing as npt
 _EMPTY = -1
 
 
-@nb.njit(nogil=True, cache=False)
+@nb.njit(nogil=True, cache=True)
 def int_range(values: npt.NDArray[np.int64]) -> tuple[int, int]:
     """Minimum and maximum of an int64 array in one pass."""
     lo = values[0]
@@ -29,7 +29,7 @@ def int_range(values: npt.NDArray[np.int64]) -> tuple[int, int]:
     return lo, hi
 
 
-@nb.njit(nogil=True, cache=False)
+@nb.njit(nogil=True, cache=True)
 def dense_int_codes(
     values: npt.NDArray[np.int64], lo: int, size: int
 ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int64]]:
@@ -58,7 +58,7 @@ def dense_int_codes(
     return codes, uniques
 
 
-@nb.njit(inline="always")
+@nb.njit(inline="always", cache=True)
 def _mix64(x: np.uint64) -> np.uint64:
     # splitmix64 finaliser: a cheap, well-distributed hash of a 64-bit key.
     x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
@@ -66,7 +66,7 @@ def _mix64(x: np.uint64) -> np.uint64:
     return x ^ (x >> np.uint64(31))
 
 
-@nb.njit(nogil=True, cache=False)
+@nb.njit(nogil=True, cache=True)
 def split_offsets(buffer: npt.NDArray[np.uint8], n: int, sep: np.uint8) -> npt.NDArray[np.int64]:
     """Start offsets of ``n`` separator-joined tokens (plus the end), or an empty array.
 
@@ -88,7 +88,7 @@ def split_offsets(buffer: npt.NDArray[np.uint8], n: int, sep: np.uint8) -> npt.N
     return starts
 
 
-@nb.njit(inline="always")
+@nb.njit(inline="always", cache=True)
 def _prefix(buffer: npt.NDArray[np.uint8], a0: int, a1: int) -> np.uint64:
     # First 8 bytes, big-endian, zero-padded: integer order equals byte order.
     key = np.uint64(0)
@@ -99,7 +99,7 @@ def _prefix(buffer: npt.NDArray[np.uint8], a0: int, a1: int) -> np.uint64:
     return key
 
 
-@nb.njit(inline="always")
+@nb.njit(inline="always", cache=True)
 def _same_tail(buffer: npt.NDArray[np.uint8], a0: int, b0: int, length: int) -> bool:
     for t in range(8, length):
         if buffer[a0 + t] != buffer[b0 + t]:
@@ -107,7 +107,7 @@ def _same_tail(buffer: npt.NDArray[np.uint8], a0: int, b0: int, length: int) -> 
     return True
 
 
-@nb.njit(nogil=True, cache=False)
+@nb.njit(nogil=True, cache=True)
 def hash_bytes_codes(
     buffer: npt.NDArray[np.uint8], starts: npt.NDArray[np.int64]
 ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int64]]:
@@ -169,7 +169,7 @@ def hash_bytes_codes(
     return codes, first_row[:k].copy()
 
 
-@nb.njit(nogil=True, cache=False)
+@nb.njit(nogil=True, cache=True)
 def token_lengths(
     starts: npt.NDArray[np.int64], rows: npt.NDArray[np.int64]
 ) -> npt.NDArray[np.int64]:
@@ -180,7 +180,7 @@ def token_lengths(
     return out
 
 
-@nb.njit(nogil=True, cache=False)
+@nb.njit(nogil=True, cache=True)
 def chunk_keys(
     buffer: npt.NDArray[np.uint8],
     starts: npt.NDArray[np.int64],
@@ -201,7 +201,7 @@ def chunk_keys(
     return keys
 
 
-@nb.njit(nogil=True, cache=False)
+@nb.njit(nogil=True, cache=True)
 def remap_codes(
     codes: npt.NDArray[np.int32], rank: npt.NDArray[np.int32]
 ) -> npt.NDArray[np.int32]:

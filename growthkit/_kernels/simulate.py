@@ -7,7 +7,7 @@ import numpy as np
 import numpy.typing as npt
 
 
-@nb.njit(nogil=True, cache=False)
+@nb.njit(nogil=True, cache=True)
 def count_orders(
     lam: npt.NDArray[np.float64],
     p: npt.NDArray[np.float64],
@@ -31,7 +31,7 @@ def count_orders(
     return out
 
 
-@nb.njit(nogil=True, cache=False)
+@nb.njit(nogil=True, cache=True)
 def order_times(
     lam: npt.NDArray[np.float64],
     p: npt.NDArray[np.float64],

@@ -1,0 +1,114 @@
+"""Command line: ``python -m growthkit [PATH] [--customer-col ...] ...``.
+
+Without a path it runs on the bundled CDNOW sample. Errors in the user's file are reported
+as one line on stderr (exit code 2), never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from growthkit import datasets
+from growthkit._prepare import prepare_transactions
+from growthkit.errors import GrowthkitError
+from growthkit.summary import customer_summary
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m growthkit",
+        description="Summarise an order log (default: the bundled CDNOW sample).",
+    )
+    p.add_argument("path", nargs="?", help="CSV or parquet order log; default: CDNOW sample")
+    p.add_argument("--customer-col", default="customer_id")
+    p.add_argument("--time-col", default="timestamp")
+    p.add_argument("--amount-col", default="amount", help="use '' for a log without amounts")
+    p.add_argument("--period", default="W", choices=["D", "W", "M", "Q", "Y"])
+    p.add_argument("--observation-end", default=None)
+    p.add_argument("--out", default=None, help="directory to write summary.csv into")
+    return p
+
+
+def read_log(path: str, time_col: str) -> pd.DataFrame:
+    """Read a CSV or parquet order log and parse its time column."""
+    file = Path(path)
+    if not file.exists():
+        raise GrowthkitError(f"`{path}` does not exist: 0 rows.")
+    if file.suffix.lower() in {".parquet", ".pq"}:
+        try:
+            frame = pd.read_parquet(file)
+        except ImportError as exc:
+            raise GrowthkitError(
+                f"`{path}` is parquet, which needs pyarrow: 0 rows. pip install pyarrow"
+            ) from exc
+    else:
+        frame = pd.read_csv(file)
+    if time_col in frame.columns and not pd.api.types.is_datetime64_any_dtype(frame[time_col]):
+        try:
+            frame[time_col] = pd.to_datetime(frame[time_col], format="mixed")
+        except (ValueError, TypeError) as exc:
+            bad = int(pd.to_datetime(frame[time_col], errors="coerce").isna().sum())
+            raise GrowthkitError(
+                f"`{time_col}` has values that are not dates: {bad} rows."
+            ) from exc
+    return frame
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the process exit code."""
+    args = _parser().parse_args(argv)
+    amount_col = args.amount_col or None
+    try:
+        started = time.perf_counter()
+        if args.path is None:
+            tx = datasets.load_cdnow()
+            source = "bundled CDNOW sample (Fader & Hardie)"
+            customer_col, time_col = "customer_id", "timestamp"
+        else:
+            tx = read_log(args.path, args.time_col)
+            source = args.path
+            customer_col, time_col = args.customer_col, args.time_col
+        log = prepare_transactions(
+            tx, customer_col=customer_col, time_col=time_col, amount_col=amount_col
+        )
+        summary = customer_summary(
+            log, amount_col=amount_col, period=args.period, observation_end=args.observation_end
+        )
+    except GrowthkitError as exc:
+        print(f"growthkit: error: {exc}", file=sys.stderr)
+        return 2
+    elapsed = time.perf_counter() - started
+    unit = {"D": "days", "W": "weeks", "M": "months", "Q": "quarters", "Y": "years"}[args.period]
+    first = log.to_timestamp(int(log.ticks.min()))
+    repeaters = int((summary["frequency"] > 0).sum())
+    lines = [
+        f"growthkit customer summary — {source}",
+        f"  orders                 {log.n_rows:>12,}",
+        f"  customers              {log.n_customers:>12,}",
+        f"  period                 {first.date()} .. {log.latest.date()}",
+        f"  repeat customers       {repeaters:>12,}  ({repeaters / len(summary):.1%})",
+        f"  mean repeat purchases  {summary['frequency'].mean():>12.3f}",
+        f"  mean recency           {summary['recency'].mean():>12.2f} {unit}",
+        f"  mean customer age T    {summary['T'].mean():>12.2f} {unit}",
+    ]
+    if amount_col is not None and log.amounts is not None:
+        revenue = float(log.amounts.sum())
+        repeat_value = summary.loc[summary["frequency"] > 0, "monetary_value"]
+        lines += [
+            f"  revenue                {revenue:>12,.2f}",
+            f"  mean repeat order      {repeat_value.mean() if len(repeat_value) else 0.0:>12.2f}",
+        ]
+    lines.append(f"  computed in            {elapsed:>12.3f} s")
+    print("\n".join(lines))
+    if args.out:
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        summary.to_csv(out / "summary.csv")
+        print(f"  wrote {out / 'summary.csv'}")
+    return 0
