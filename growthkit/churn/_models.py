@@ -160,20 +160,34 @@ def resolve_groups(table: pd.DataFrame, groups: Groups) -> tuple[pd.Series, str]
 
 @contextmanager
 def _lifelines_calls(what: str) -> Iterator[None]:
-    """Turn lifelines' convergence failures into growthkit errors and warnings."""
+    """Turn lifelines' convergence failures and warnings into growthkit ones."""
     from lifelines.exceptions import ConvergenceError as LifelinesConvergenceError
     from lifelines.exceptions import ConvergenceWarning, StatisticalWarning
+    from scipy.linalg import LinAlgWarning
 
+    diagnostics = (ConvergenceWarning, StatisticalWarning, LinAlgWarning)
+    failure: Exception | None = None
     with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+        # Only lifelines' own diagnostics are captured; other warnings meet the caller's
+        # filters as usual (and are replayed below if those let them through).
+        for category in diagnostics:
+            warnings.filterwarnings("always", category=category)
         try:
             yield
         except (LifelinesConvergenceError, np.linalg.LinAlgError) as exc:
-            raise ConvergenceError(f"{what} did not converge: {exc}".strip()) from exc
+            failure = exc
+    if failure is not None:
+        # The diagnostics that preceded the failure explain it: fold them into the error.
+        notes = [
+            " ".join(str(w.message).split()) for w in caught if issubclass(w.category, diagnostics)
+        ]
+        text = " ".join([" ".join(str(failure).split()), *notes])
+        raise ConvergenceError(f"{what} did not converge: {text}") from failure
     for w in caught:
-        if issubclass(w.category, (ConvergenceWarning, StatisticalWarning)):
-            warnings.warn(f"{what}: {w.message}", GrowthkitWarning, stacklevel=4)
-        elif not issubclass(w.category, (DeprecationWarning, PendingDeprecationWarning)):
+        if issubclass(w.category, diagnostics):
+            text = " ".join(str(w.message).split())
+            warnings.warn(f"{what}: {text}", GrowthkitWarning, stacklevel=4)
+        else:
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
 
 

@@ -18,7 +18,7 @@ from growthkit.churn._models import (
     fit_churn_model,
 )
 from growthkit.churn._table import _table
-from growthkit.errors import DataError
+from growthkit.errors import DataError, SchemaError
 
 __all__ = [
     "EarlyWarningEvaluation",
@@ -28,8 +28,8 @@ __all__ = [
     "evaluate_early_warning",
 ]
 
-ScoreKind = Literal["coxph", "weibull", "lognormal", "bgnbd"]
-SCORE_KINDS: tuple[ScoreKind, ...] = ("coxph", "weibull", "lognormal", "bgnbd")
+ScoreKind = Literal["coxph", "weibull", "lognormal", "bgnbd", "mbgnbd"]
+SCORE_KINDS: tuple[ScoreKind, ...] = ("coxph", "weibull", "lognormal", "bgnbd", "mbgnbd")
 
 
 class AliveModel(Protocol):
@@ -117,18 +117,22 @@ def _drivers(contrib: pd.DataFrame, n_drivers: int) -> dict[str, Any]:
 
 
 def early_warning(
-    model: ChurnModel,
+    model: ChurnModel | AliveModel,
     table: pd.DataFrame,
     *,
     horizon_days: float = 30,
     n_drivers: int = 3,
+    summary: pd.DataFrame | None = None,
 ) -> EarlyWarningList:
     """Rank current customers by P(churn within ``horizon_days`` | survived so far).
 
     Parameters
     ----------
     model
-        A :func:`fit_churn_model` result.
+        A :func:`fit_churn_model` result, or a fitted BG/NBD-style purchase model with
+        ``probability_alive(frequency, recency, T, horizon=...)`` (``growthkit.clv.BetaGeo``
+        or ``ModifiedBetaGeo``), scored as ``1 - P(alive horizon_days after T)``; it needs
+        ``summary`` and shows no drivers.
     table
         The :func:`survival_table` to score; customers with ``churned`` are left out (they
         have churned already), everyone else is ranked.
@@ -136,6 +140,9 @@ def early_warning(
         Horizon of the churn probability, in days.
     n_drivers
         How many top risk drivers to show per customer.
+    summary
+        For a BG/NBD model only: the ``customer_summary(..., period="D")`` the model was
+        fitted on (time unit days), indexed like ``table``.
 
     Returns
     -------
@@ -146,6 +153,8 @@ def early_warning(
     ------
     DataError
         ``horizon_days`` not positive, or no current customer to rank.
+    SchemaError
+        A BG/NBD model without ``summary``, or a summary that misses current customers.
 
     Notes
     -----
@@ -174,14 +183,34 @@ def early_warning(
         raise DataError(
             v.message("churned", "is True for every customer: nobody is left to rank", len(table))
         )
-    prob = model.churn_probability(current, horizon_days=h).to_numpy(dtype=np.float64)
     extra: dict[str, Any] = {"duration": current["duration"].to_numpy()}
     if "days_since_last" in current.columns:
         extra["days_since_last"] = current["days_since_last"].to_numpy()
-    extra.update(_drivers(model.risk_contributions(current), k))
-    return EarlyWarningList(
-        table=_ranked(current.index, prob, extra), horizon_days=h, score=model.kind
-    )
+    if isinstance(model, ChurnModel):
+        prob = model.churn_probability(current, horizon_days=h).to_numpy(dtype=np.float64)
+        extra.update(_drivers(model.risk_contributions(current), k))
+        score = model.kind
+    else:
+        rows = _summary_rows(summary, current.index)
+        prob = bgnbd_churn_probability(model, rows, horizon_days=h).to_numpy(dtype=np.float64)
+        score = type(model).__name__
+    return EarlyWarningList(table=_ranked(current.index, prob, extra), horizon_days=h, score=score)
+
+
+def _summary_rows(summary: pd.DataFrame | None, index: pd.Index) -> pd.DataFrame:
+    if summary is None:
+        raise SchemaError(
+            v.message(
+                "summary",
+                "is required with a BG/NBD model",
+                len(index),
+                "Pass summary=customer_summary(tx, period='D') (the model's fitting data).",
+            )
+        )
+    missing = int(np.count_nonzero(~index.isin(summary.index)))
+    if missing:
+        raise SchemaError(v.message("summary", "has no row for some current customers", missing))
+    return summary.loc[index]
 
 
 def bgnbd_churn_probability(
@@ -288,7 +317,10 @@ def evaluate_early_warning(
     score
         ``"coxph"``, ``"weibull"``, ``"lognormal"`` (a :func:`fit_churn_model` on the
         cutoff's survival table) or ``"bgnbd"`` (``growthkit.clv.BetaGeo`` fitted on the
-        cutoff's daily customer summary, score ``1 - P(alive horizon_days after cutoff)``).
+        cutoff's daily customer summary, score ``1 - P(alive horizon_days after cutoff)``)
+        or ``"mbgnbd"`` (the same with ``growthkit.clv.ModifiedBetaGeo``). BG/NBD holds
+        every one-order customer alive (P(alive) = 1 before the first repeat purchase), so
+        it ranks the customers this churn rule flags first last; MBG/NBD lets them drop out.
     covariates
         Model covariates (survival models only); see :func:`fit_churn_model`.
     inactivity_days
@@ -356,8 +388,8 @@ def evaluate_early_warning(
             v.message("churned", "is True for every customer at the cutoff", len(cal_table))
         )
     fitted: Any
-    if kind == "bgnbd":
-        prob, fitted = _bgnbd_scores(cal, cut_stamp, cal_present, current, h)
+    if kind in ("bgnbd", "mbgnbd"):
+        prob, fitted = _bgnbd_scores(kind, cal, cut_stamp, cal_present, current, h)
     else:
         fitted = fit_churn_model(cal_table, model=kind, covariates=covariates)
         prob = fitted.churn_probability(cal_table.loc[current], horizon_days=h).to_numpy()
@@ -368,17 +400,18 @@ def evaluate_early_warning(
 
 
 def _bgnbd_scores(
+    kind: str,
     cal: Transactions,
     cut_stamp: pd.Timestamp,
     present: npt.NDArray[np.bool_],
     current: npt.NDArray[np.bool_],
     h: float,
 ) -> tuple[npt.NDArray[np.float64], Any]:
-    from growthkit.clv import BetaGeo
+    from growthkit.clv import BetaGeo, ModifiedBetaGeo
     from growthkit.summary import customer_summary
 
     summary = customer_summary(cal, observation_end=cut_stamp, period="D").loc[present]
-    model = BetaGeo.fit(summary)
+    model = (BetaGeo if kind == "bgnbd" else ModifiedBetaGeo).fit(summary)
     scores = bgnbd_churn_probability(model, summary.loc[current], horizon_days=h)
     return scores.to_numpy(dtype=np.float64), model
 

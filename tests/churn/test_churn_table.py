@@ -58,14 +58,13 @@ def test_matches_naive_twin(id_type: str) -> None:
 def test_matches_naive_twin_random_observation_end_and_tz() -> None:
     rng = np.random.default_rng(5)
     n = 3000
-    stamps = pd.Timestamp("2023-01-01") + pd.to_timedelta(
-        rng.integers(0, 700 * 86400, n), unit="s"
-    )
+    stamps = pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(0, 700 * 86400, n), unit="s")
     tx = pd.DataFrame(
         {
             "customer_id": rng.integers(0, 300, n),
-            "timestamp": pd.DatetimeIndex(stamps).tz_localize("Europe/Berlin", ambiguous="NaT",
-                                                             nonexistent="shift_forward"),
+            "timestamp": pd.DatetimeIndex(stamps).tz_localize(
+                "Europe/Berlin", ambiguous="NaT", nonexistent="shift_forward"
+            ),
         }
     ).dropna()
     end = pd.Timestamp("2025-01-10")
@@ -99,7 +98,10 @@ def test_prepared_log_gives_same_table_and_input_not_mutated(small_log: pd.DataF
 
 def test_single_customer_and_single_day() -> None:
     tx = pd.DataFrame(
-        {"customer_id": [7, 7], "timestamp": pd.to_datetime(["2024-05-01 10:00", "2024-05-01 11:00"])}
+        {
+            "customer_id": [7, 7],
+            "timestamp": pd.to_datetime(["2024-05-01 10:00", "2024-05-01 11:00"]),
+        }
     )
     t = survival_table(tx)
     assert t.loc[7, "duration"] == 0
