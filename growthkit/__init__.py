@@ -3,15 +3,26 @@
 Where things live:
 
 - :mod:`growthkit.summary` -- BTYD customer summaries (frequency, recency, T, monetary).
+- :mod:`growthkit.rfm` -- RFM scores, named segments, lifecycle stages.
+- :mod:`growthkit.cohort` -- cohort matrices and growth accounting.
+- :mod:`growthkit.churn` -- churn as survival analysis (lifelines) and early warning.
+- :mod:`growthkit.clv` -- BG/NBD, Pareto/NBD, Gamma-Gamma, sBG and customer lifetime value.
+- :mod:`growthkit.experiments` -- A/B-test statistics from aggregates.
 - :mod:`growthkit.datasets` -- the bundled CDNOW log and a transaction simulator.
 - :mod:`growthkit.errors` -- ``GrowthkitError`` and its subclasses.
 
 Every transaction-level function accepts a ``pandas.DataFrame`` or a
 :class:`Transactions` made once by :func:`prepare_transactions`.
+
+Submodules and the names below load on first use (PEP 562), so ``import growthkit`` does
+not pay for pandas, scipy, numba or lifelines until they are needed.
 """
 
-from growthkit import datasets
-from growthkit._prepare import Transactions, prepare_transactions
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from growthkit.errors import (
     ConvergenceError,
     DataError,
@@ -19,9 +30,19 @@ from growthkit.errors import (
     GrowthkitWarning,
     SchemaError,
 )
-from growthkit.summary import calibration_holdout_summary, customer_summary
 
 __version__ = "0.1.0"
+
+# public name -> module that defines it
+_NAMES: dict[str, str] = {
+    "Transactions": "growthkit._prepare",
+    "prepare_transactions": "growthkit._prepare",
+    "customer_summary": "growthkit.summary",
+    "calibration_holdout_summary": "growthkit.summary",
+}
+_SUBMODULES = frozenset(
+    {"datasets", "summary", "rfm", "cohort", "churn", "clv", "experiments", "plotting"}
+)
 
 __all__ = [
     "ConvergenceError",
@@ -36,3 +57,25 @@ __all__ = [
     "datasets",
     "prepare_transactions",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:
+        return importlib.import_module(f"growthkit.{name}")
+    if name in _NAMES:
+        value = getattr(importlib.import_module(_NAMES[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'growthkit' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_NAMES) | _SUBMODULES)
+
+
+if TYPE_CHECKING:
+    from growthkit import datasets as datasets
+    from growthkit._prepare import Transactions as Transactions
+    from growthkit._prepare import prepare_transactions as prepare_transactions
+    from growthkit.summary import calibration_holdout_summary as calibration_holdout_summary
+    from growthkit.summary import customer_summary as customer_summary

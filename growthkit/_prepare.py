@@ -10,7 +10,7 @@ passes the :class:`Transactions` around.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import cast
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -91,11 +91,14 @@ class Transactions:
     def to_ticks(self, stamp: pd.Timestamp) -> int:
         """Wall-clock ticks of a timestamp already in this log's time zone."""
         wall = stamp.tz_localize(None) if stamp.tzinfo is not None else stamp
-        return int(np.datetime64(wall.to_datetime64(), self.unit).astype(np.int64))
+        unit: Any = self.unit
+        value: Any = wall.to_datetime64()
+        return int(np.datetime64(value, unit).astype(np.int64))
 
     def to_timestamp(self, ticks: int) -> pd.Timestamp:
         """The timestamp (in this log's time zone) of wall-clock ``ticks``."""
-        stamp = pd.Timestamp(np.datetime64(int(ticks), self.unit))
+        unit: Any = self.unit
+        stamp = pd.Timestamp(np.datetime64(int(ticks), unit))
         return stamp.tz_localize(cast(str, self.tz)) if self.tz is not None else stamp
 
     @property
@@ -305,8 +308,15 @@ def _factorize_ids(values: pd.Series, name: str) -> tuple[npt.NDArray[np.int32],
         rank = (np.cumsum(used) - 1).astype(np.int32)
         codes = fk.remap_codes(cat_codes.astype(np.int32), rank)
         return codes, pd.Index(dtype.categories[used])
-    if isinstance(dtype, np.dtype) and dtype.kind in "iu" and not (
-        dtype.kind == "u" and dtype.itemsize == 8 and n and values.max() > np.iinfo(np.int64).max
+    if (
+        isinstance(dtype, np.dtype)
+        and dtype.kind in "iu"
+        and not (
+            dtype.kind == "u"
+            and dtype.itemsize == 8
+            and n
+            and values.max() > np.iinfo(np.int64).max
+        )
     ):
         ints = np.ascontiguousarray(values.to_numpy(), dtype=np.int64)
         lo, hi = fk.int_range(ints)
@@ -316,23 +326,23 @@ def _factorize_ids(values: pd.Series, name: str) -> tuple[npt.NDArray[np.int32],
             return codes, pd.Index(uniques.astype(dtype, copy=False))
         raw_codes, raw_uniques = pd.factorize(ints, sort=True)
         return raw_codes.astype(np.int32), pd.Index(raw_uniques.astype(dtype, copy=False))
-    if dtype == object or isinstance(dtype, pd.StringDtype):
+    if pd.api.types.is_object_dtype(dtype) or isinstance(dtype, pd.StringDtype):
         fast = _factorize_strings(values)
         if fast is not None:
             return fast
     v.check_ids(values, name)
-    if dtype == object:
+    if pd.api.types.is_object_dtype(dtype):
         # pandas.factorize hashes strings as C strings, so "a\x00b" and "a" would collide:
         # the rare ids the fast path declines (mixed types, NUL bytes) go through a dict.
         seen: dict[object, int] = {}
-        raw = np.fromiter(
+        dict_codes = np.fromiter(
             (seen.setdefault(x, len(seen)) for x in values.to_numpy()), dtype=np.int32, count=n
         )
         labels = np.empty(len(seen), dtype=object)
         labels[:] = list(seen)
-        return _sorted_codes(raw, pd.Index(labels, dtype=object))
-    raw_codes, uniques = pd.factorize(values, sort=False)
-    return _sorted_codes(raw_codes.astype(np.int32), pd.Index(uniques))
+        return _sorted_codes(dict_codes, pd.Index(labels, dtype=object))
+    pd_codes, pd_uniques = pd.factorize(values, sort=False)
+    return _sorted_codes(pd_codes.astype(np.int32), pd.Index(pd_uniques))
 
 
 def _sorted_codes(
@@ -372,9 +382,9 @@ def _factorize_strings(values: pd.Series) -> tuple[npt.NDArray[np.int32], pd.Ind
         order = np.asarray(pc.sort_indices(dictionary), dtype=np.int64)
         rank = np.empty(len(order), dtype=np.int32)
         rank[order] = np.arange(len(order), dtype=np.int32)
-        raw = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int32)
+        arrow_codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int32)
         labels = np.asarray(dictionary.to_pylist(), dtype=object)[order]
-        return fk.remap_codes(raw, rank), pd.Index(labels, dtype=values.dtype)
+        return fk.remap_codes(arrow_codes, rank), pd.Index(labels, dtype=values.dtype)
     objects = np.asarray(array, dtype=object)
     try:
         # One C-level pass over the Python objects; everything after works on bytes.

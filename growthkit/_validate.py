@@ -11,7 +11,7 @@ how many rows have it.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Literal, TypeVar, cast
+from typing import Any, Literal, TypeVar, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -54,7 +54,7 @@ def check_period(period: object) -> Period:
                 "Weeks start on Monday; months, quarters and years are calendar periods.",
             )
         )
-    return cast(Period, period)
+    return period
 
 
 def check_choice(name: str, value: object, choices: Iterable[_T]) -> _T:
@@ -63,7 +63,7 @@ def check_choice(name: str, value: object, choices: Iterable[_T]) -> _T:
     if not isinstance(value, str) or value not in options:
         listed = ", ".join(repr(c) for c in options)
         raise SchemaError(message(name, f"must be one of {listed}, got {value!r}", 1))
-    return cast(_T, value)
+    return value
 
 
 def check_positive_int(name: str, value: object, *, minimum: int = 1) -> int:
@@ -108,9 +108,7 @@ def check_columns(frame: pd.DataFrame, columns: dict[str, str | None]) -> None:
     duplicated = frame.columns[frame.columns.duplicated()]
     for col in names:
         if col in duplicated:
-            raise SchemaError(
-                message(col, "appears more than once among the frame's columns", n)
-            )
+            raise SchemaError(message(col, "appears more than once among the frame's columns", n))
 
 
 def check_ids(values: pd.Series, name: str) -> None:
@@ -167,7 +165,7 @@ def check_times(values: pd.Series, name: str) -> tuple[npt.NDArray[np.int64], st
     """
     n = len(values)
     dtype = values.dtype
-    if dtype == object:
+    if pd.api.types.is_object_dtype(dtype):
         values = _object_times(values, name)
         dtype = values.dtype
     tz: object = None
@@ -184,7 +182,7 @@ def check_times(values: pd.Series, name: str) -> tuple[npt.NDArray[np.int64], st
                 "Convert it with pandas.to_datetime(...).",
             )
         )
-    unit = np.datetime_data(dtype)[0]
+    unit = np.datetime_data(cast(Any, dtype))[0]
     ticks = np.asarray(values.to_numpy()).view(np.int64)
     missing = int(np.count_nonzero(ticks == np.iinfo(np.int64).min))
     if missing:
@@ -237,7 +235,7 @@ def resolve_observation_end(
         stamp = pd.Timestamp(cast(str, value))
     except (TypeError, ValueError) as exc:
         raise DataError(message(name, f"is not a timestamp: {value!r}", 1)) from exc
-    if stamp is pd.NaT or pd.isna(stamp):
+    if pd.isna(stamp):
         raise DataError(message(name, "is missing (NaT)", 1))
     if stamp.tzinfo is None and tz is not None:
         stamp = stamp.tz_localize(cast(str, tz))

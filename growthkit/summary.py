@@ -289,4 +289,3 @@ def calibration_holdout_summary(
             )
     frame["duration_holdout"] = (obs_end_key - cal_end_key) / unit
     return frame.loc[present]
-

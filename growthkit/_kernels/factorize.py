@@ -63,7 +63,7 @@ def _mix64(x: np.uint64) -> np.uint64:
     # splitmix64 finaliser: a cheap, well-distributed hash of a 64-bit key.
     x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
     x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return x ^ (x >> np.uint64(31))
+    return np.uint64(x ^ (x >> np.uint64(31)))  # type: ignore[no-any-return]
 
 
 @nb.njit(nogil=True, cache=True)
@@ -96,7 +96,7 @@ def _prefix(buffer: npt.NDArray[np.uint8], a0: int, a1: int) -> np.uint64:
         key = key << np.uint64(8)
         if a0 + t < a1:
             key = key | np.uint64(buffer[a0 + t])
-    return key
+    return np.uint64(key)  # type: ignore[no-any-return]
 
 
 @nb.njit(inline="always", cache=True)
@@ -158,7 +158,9 @@ def hash_bytes_codes(
                         r0 = starts[r]
                         r_len = starts[r + 1] - 1 - r0
                         table[np.int64(g), 0] = _prefix(buffer, r0, r0 + r_len)
-                        table[np.int64(g), 1] = (np.uint64(r_len) << np.uint64(32)) | np.uint64(u + 1)
+                        table[np.int64(g), 1] = (np.uint64(r_len) << np.uint64(32)) | np.uint64(
+                            u + 1
+                        )
                 break
             if table[j, 0] == key and (meta >> np.uint64(32)) == np.uint64(length):
                 s = np.int64(meta & np.uint64(0xFFFFFFFF)) - 1
@@ -202,9 +204,7 @@ def chunk_keys(
 
 
 @nb.njit(nogil=True, cache=True)
-def remap_codes(
-    codes: npt.NDArray[np.int32], rank: npt.NDArray[np.int32]
-) -> npt.NDArray[np.int32]:
+def remap_codes(codes: npt.NDArray[np.int32], rank: npt.NDArray[np.int32]) -> npt.NDArray[np.int32]:
     """``rank[codes]``, in place of a fancy-index copy of the same size."""
     out = np.empty_like(codes)
     for i in range(codes.shape[0]):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import gzip
 from importlib import resources
-from typing import Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -23,7 +23,7 @@ __all__ = ["load_cdnow", "load_cdnow_summary", "simulate_transactions"]
 
 
 def _read_csv(name: str, **kwargs: object) -> pd.DataFrame:
-    with resources.files(__package__).joinpath("data", name).open("rb") as raw:
+    with resources.files(__package__).joinpath("data").joinpath(name).open("rb") as raw:
         with gzip.open(raw, "rt") as text:
             return pd.read_csv(text, **kwargs)  # type: ignore[call-overload, no-any-return]
 
@@ -207,7 +207,7 @@ def simulate_transactions(
         id_values = labels[ids - 1]
     elif id_type == "category":
         labels = np.array([f"C{i:07d}" for i in range(1, n + 1)], dtype=object)
-        id_values = pd.Categorical.from_codes(ids - 1, categories=labels)
+        id_values = pd.Categorical.from_codes(cast(Any, ids - 1), categories=pd.Index(labels))
     else:
         raise DataError(f"`id_type` must be 'int', 'str' or 'category', got {id_type!r}: 1 rows.")
     return pd.DataFrame(

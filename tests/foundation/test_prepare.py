@@ -60,10 +60,11 @@ def test_factorize_paths(ids: list[object]) -> None:
 def test_arrow_and_string_dtypes() -> None:
     pytest.importorskip("pyarrow")
     ids = ["c", "a", "c", "b"]
-    for dtype in ["string[pyarrow]", "string[python]"]:
+    for storage in ["pyarrow", "python"]:
+        dtype = pd.StringDtype(storage)  # type: ignore[call-overload]
         log = check_codes(frame(pd.array(ids, dtype=dtype)))
         assert list(log.customers) == ["a", "b", "c"]
-        assert log.customers.dtype == pd.StringDtype(dtype.split("[")[1][:-1])
+        assert log.customers.dtype == dtype
 
 
 def test_categorical_drops_unused_and_keeps_category_order() -> None:
@@ -94,11 +95,9 @@ def test_counting_order_is_stable_argsort(keys: list[int]) -> None:
     )
 
 
-@given(
-    st.lists(st.tuples(st.integers(0, 9), st.integers(0, 10**6), st.floats(0, 1e3)), min_size=1)
-)
+@given(st.lists(st.tuples(st.integers(0, 9), st.integers(0, 10**6), st.floats(0, 1e3)), min_size=1))
 def test_customer_aggregates_matches_groupby(rows: list[tuple[int, int, float]]) -> None:
-    codes, ticks, amounts = (np.array(x) for x in zip(*rows))
+    codes, ticks, amounts = (np.array(x) for x in zip(*rows, strict=True))
     orders, total, first, last = agg.customer_aggregates(
         codes.astype(np.int32), ticks.astype(np.int64), amounts.astype(np.float64), 10
     )
