@@ -361,6 +361,28 @@ def _quantile_thresholds(goodness: FloatArray, bins: int) -> FloatArray:
     return thresholds
 
 
+def _counted_thresholds(values: IntArray, bins: int) -> FloatArray | None:
+    """:func:`_quantile_thresholds` for integer values of small range, by counting, O(n).
+
+    ``None`` when the range is too wide for a count table.
+    """
+    n = values.shape[0]
+    lo, hi = int(values.min()), int(values.max())
+    size = hi - lo + 1
+    if size > 4 * n + 4096:
+        return None
+    counts = np.bincount(values - lo, minlength=size)
+    present = np.flatnonzero(counts)
+    # Exclusive running count: customers strictly below each distinct value (increasing).
+    below = np.cumsum(counts[present]) - counts[present]
+    ks = np.array([-(-(s - 1) * n // bins) for s in range(2, bins + 1)], dtype=np.int64)
+    pos = np.searchsorted(below, ks, side="left")
+    thresholds = np.full(bins - 1, np.inf, dtype=np.float64)
+    reached = pos < present.shape[0]
+    thresholds[reached] = present[pos[reached]] + lo
+    return thresholds
+
+
 def _score(goodness: FloatArray, thresholds: FloatArray) -> IntArray:
     from growthkit._kernels import rfm as kr
 
@@ -413,7 +435,16 @@ def _code_strings(r: IntArray, f: IntArray, m: IntArray, bins: int) -> pd.Catego
     ]
     lookup = np.zeros(bins**3, dtype=np.int64)
     lookup[present] = np.arange(present.shape[0])
-    return pd.Categorical.from_codes(lookup[key], categories=pd.Index(labels, dtype=object))
+    return _categorical(lookup[key], labels)
+
+
+def _categorical(codes: IntArray, labels: Sequence[str]) -> pd.Categorical:
+    """A categorical of string labels from integer codes (no per-row Python objects)."""
+    # pandas-stubs declare Sequence[int] codes; pandas takes (and prefers) an int ndarray.
+    return pd.Categorical.from_codes(
+        codes,  # type: ignore[arg-type]
+        categories=pd.Index(list(labels), dtype=object),
+    )
 
 
 # --------------------------------------------------------------------------------------
@@ -677,8 +708,12 @@ def rfm_scores(
     metrics = _metrics(log)
     recency_days = _days_before(end_ticks, metrics.last, log)
 
+    integers: dict[Dimension, IntArray] = {
+        "recency_days": -recency_days,
+        "frequency": metrics.frequency,
+    }
     goodness: dict[Dimension, FloatArray] = {
-        "recency_days": -recency_days.astype(np.float64),
+        "recency_days": integers["recency_days"].astype(np.float64),
         "frequency": metrics.frequency.astype(np.float64),
         "monetary": metrics.monetary,
     }
@@ -690,7 +725,8 @@ def rfm_scores(
             e = fixed[dim]
             thresholds = -e[::-1] if dim == "recency_days" else e
         else:
-            thresholds = _quantile_thresholds(g, bins)
+            counted = _counted_thresholds(integers[dim], bins) if dim in integers else None
+            thresholds = _quantile_thresholds(g, bins) if counted is None else counted
         thresholds = np.ascontiguousarray(thresholds, dtype=np.float64)
         scores[dim] = _score(g, thresholds)
         shown = (-thresholds[::-1] if dim == "recency_days" else thresholds.copy()) + 0.0
@@ -709,9 +745,7 @@ def rfm_scores(
             "m": m,
             "rfm_code": _code_strings(r, f, m, bins),
             "rfm_score": r + f + m,
-            "segment": pd.Categorical.from_codes(
-                segment_codes, categories=pd.Index(list(scheme.names), dtype=object)
-            ),
+            "segment": _categorical(segment_codes, scheme.names),
         },
         index=log.customers.copy(),
         # Every column is a fresh array: skip pandas' consolidation copy.
@@ -938,9 +972,7 @@ def lifecycle_stages(
         columns["monetary"] = metrics.monetary
     else:
         flag, least = np.zeros(log.n_customers, dtype=np.bool_), math.nan
-    columns["stage"] = pd.Categorical.from_codes(
-        stage, categories=pd.Index(list(LIFECYCLE_STAGES), dtype=object)
-    )
+    columns["stage"] = _categorical(stage, LIFECYCLE_STAGES)
     columns["high_value"] = flag
     table = pd.DataFrame(columns, index=log.customers.copy())
     repeat = float(np.count_nonzero(metrics.frequency >= 2)) / log.n_customers

@@ -296,3 +296,18 @@ def test_standard_scale_is_linear_rounded_half_up() -> None:
         s = np.arange(1, bins + 1)
         want = np.floor(1 + 4 * (s - 1) / (bins - 1) + 0.5).astype(np.int64)
         assert rfm._standard_scale(bins)[1:].tolist() == want.tolist(), bins
+
+
+@pytest.mark.parametrize("seed", range(5))
+@pytest.mark.parametrize("bins", [1, 2, 5, 10])
+def test_counted_thresholds_equal_sorted_thresholds(seed: int, bins: int) -> None:
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 300))
+    values = rng.geometric(0.5, n).astype(np.int64) - int(rng.integers(0, 50))
+    counted = rfm._counted_thresholds(values, bins)
+    assert counted is not None
+    np.testing.assert_array_equal(counted, rfm._quantile_thresholds(values.astype(float), bins))
+
+
+def test_counted_thresholds_decline_wide_ranges() -> None:
+    assert rfm._counted_thresholds(np.array([0, 10**9], dtype=np.int64), 5) is None
