@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -14,6 +14,7 @@ from growthkit import _validate as v
 from growthkit._prepare import Transactions, as_transactions
 from growthkit.churn._models import (
     ChurnModel,
+    ModelKind,
     check_table,
     fit_churn_model,
 )
@@ -186,6 +187,7 @@ def early_warning(
     extra: dict[str, Any] = {"duration": current["duration"].to_numpy()}
     if "days_since_last" in current.columns:
         extra["days_since_last"] = current["days_since_last"].to_numpy()
+    score: str
     if isinstance(model, ChurnModel):
         prob = model.churn_probability(current, horizon_days=h).to_numpy(dtype=np.float64)
         extra.update(_drivers(model.risk_contributions(current), k))
@@ -391,7 +393,7 @@ def evaluate_early_warning(
     if kind in ("bgnbd", "mbgnbd"):
         prob, fitted = _bgnbd_scores(kind, cal, cut_stamp, cal_present, current, h)
     else:
-        fitted = fit_churn_model(cal_table, model=kind, covariates=covariates)
+        fitted = fit_churn_model(cal_table, model=cast(ModelKind, kind), covariates=covariates)
         prob = fitted.churn_probability(cal_table.loc[current], horizon_days=h).to_numpy()
     later, _ = _sub_log(log, end_ticks)
     outcome = _table(later, end_ticks, k_rule).loc[cal_present].loc[current]

@@ -19,7 +19,7 @@ def naive_survival_table(
     times = tx["timestamp"]
     if getattr(times.dt, "tz", None) is not None:
         times = times.dt.tz_localize(None)
-    end = times.max() if observation_end is None else pd.Timestamp(observation_end)
+    end = times.max() if observation_end is None else pd.Timestamp(str(observation_end))
     day = (times.dt.normalize() - pd.Timestamp("1970-01-01")).dt.days
     frame = pd.DataFrame({"customer_id": tx["customer_id"], "day": day, "t": times})
     if amount:
