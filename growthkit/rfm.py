@@ -630,10 +630,10 @@ def rfm_scores(
     Notes
     -----
     **Values.** ``recency_days`` = ``(observation_end - last order).days`` (whole days,
-    floored, as pandas ``Timedelta.days``; for tz-aware logs measured on the local wall
-    clock, so a DST change between the two moments can shift it by one day against an
-    absolute-time difference), ``frequency`` = number of orders (rows), ``monetary`` =
-    total spend.
+    floored, as pandas ``Timedelta.days``; tz-aware logs count local calendar days, so
+    midnight to midnight across a spring DST change is a whole day more than pandas'
+    absolute-time difference floors to), ``frequency`` = number of orders (rows),
+    ``monetary`` = total spend.
 
     **Quantile scores and ties.** Each dimension is oriented so that higher is better
     (recency enters negated). With ``n`` customers and ``below`` the number of customers

@@ -311,3 +311,19 @@ def test_counted_thresholds_equal_sorted_thresholds(seed: int, bins: int) -> Non
 
 def test_counted_thresholds_decline_wide_ranges() -> None:
     assert rfm._counted_thresholds(np.array([0, 10**9], dtype=np.int64), 5) is None
+
+
+def test_tz_aware_recency_counts_local_calendar_days_across_dst() -> None:
+    # Europe/Berlin moves to summer time on 2024-03-31: midnight to midnight is 31 calendar
+    # days but 31 days minus one hour of absolute time, which pandas floors to 30. growthkit
+    # counts local calendar days, as customer_summary does.
+    tx = pd.DataFrame(
+        {
+            "customer_id": [1],
+            "timestamp": pd.DatetimeIndex(["2024-03-01"]).tz_localize("Europe/Berlin"),
+            "amount": [1.0],
+        }
+    )
+    end = pd.Timestamp("2024-04-01", tz="Europe/Berlin")
+    assert (end - tx["timestamp"]).dt.days.tolist() == [30]
+    assert rfm.rfm_scores(tx, observation_end=end).table["recency_days"].tolist() == [31]
