@@ -1072,12 +1072,16 @@ def plot_rf_heatmap(
     ax.set_xlabel("F score")
     ax.set_ylabel("R score")
     if bins <= 10:
+        finite = shown[np.isfinite(shown)]
+        middle = (finite.min() + finite.max()) / 2 if finite.size else 0.0
         for i in range(bins):
             for j in range(bins):
                 x = shown[i, j]
                 if np.isfinite(x):
                     text = f"{int(x)}" if value == "customers" else f"{x:.0f}"
-                    ax.text(j, i, text, ha="center", va="center", color="w", fontsize=8)
+                    # viridis is bright at the top: dark labels there.
+                    color = "k" if x > middle else "w"
+                    ax.text(j, i, text, ha="center", va="center", color=color, fontsize=8)
     ax.set_title("customers by R x F" if value == "customers" else "mean spend by R x F")
     ax.figure.colorbar(image, ax=ax)
     return ax
