@@ -51,20 +51,40 @@ def _check_bool(name: str, value: object) -> bool:
     return bool(value)
 
 
-def _key_order(keys: npt.NDArray[np.int64], lo: int, n_periods: int) -> npt.NDArray[np.int64]:
-    """Rows in non-decreasing key order: empty when already sorted, else a counting sort."""
+# Block-local kernel state is kept under this many bytes so that it stays in the L2 cache.
+_BLOCK_BYTES = 1 << 18
+
+
+def _partition(
+    prep: _Prepared, *, state_bytes: int, amounts: bool, key_order: bool
+) -> tuple[
+    int,
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int32],
+    npt.NDArray[np.int32],
+    npt.NDArray[np.float64],
+]:
+    """Rows grouped into customer blocks whose kernel state fits the cache.
+
+    ``state_bytes`` is the kernel's state per customer; ``key_order`` asks for rows in
+    period order inside each block (free when the log is sorted by time, else a counting
+    sort by period first). Returns the block shift and :func:`partition_rows`' arrays.
+    """
     from growthkit._kernels import aggregate as agg
-
-    if agg.is_nondecreasing(keys):
-        return np.empty(0, dtype=np.int64)
-    order: npt.NDArray[np.int64] = agg.counting_order(keys, lo, n_periods)
-    return order
-
-
-def _debruijn() -> npt.NDArray[np.int64]:
     from growthkit._kernels import cohort as ck
 
-    return ck._DEBRUIJN_INDEX
+    log = prep.log
+    per_block = max(_BLOCK_BYTES // state_bytes, 1)
+    shift = min(per_block.bit_length() - 1, max(log.n_customers - 1, 1).bit_length())
+    n_blocks = ((log.n_customers - 1) >> shift) + 1
+    order = np.empty(0, dtype=np.int64)
+    if key_order and not agg.is_nondecreasing(prep.keys):
+        order = agg.counting_order(prep.keys, prep.lo, prep.n_periods)
+    values = log.amounts if amounts and log.amounts is not None else np.empty(0, np.float64)
+    offsets, codes, periods, placed = ck.partition_rows(
+        log.codes, prep.keys, values, order, prep.lo, shift, n_blocks
+    )
+    return shift, offsets, codes, periods, placed
 
 
 @dataclass(frozen=True, slots=True)
@@ -342,38 +362,32 @@ def cohort_matrix(
     )
     from growthkit._kernels import cohort as ck
 
-    log, keys, lo, n = prep.log, prep.keys, prep.lo, prep.n_periods
-    if checked_value == "customers" and not is_cumulative:
+    n = prep.n_periods
+    if checked_value == "customers":
         n_words = (n + 63) // 64
-        if n_words == 1 or log.n_customers * n_words <= log.n_rows:
-            bits = ck.key_bits(log.codes, keys, lo, log.n_customers, n_words)
-            active, _ = ck.cohort_customers_from_bits(bits, n_words, n, _debruijn())
-        else:
-            order = _key_order(keys, lo, n)
-            active, _ = ck.cohort_customers_ordered(log.codes, keys, order, lo, n, log.n_customers)
+        shift, offsets, codes, periods, _ = _partition(
+            prep, state_bytes=8 * n_words, amounts=False, key_order=False
+        )
+        active, last = ck.cohort_customers(
+            offsets, codes, periods, shift, n_words, n, ck._DEBRUIJN_INDEX
+        )
         sizes = active[:, 0].copy()
-        table = active.astype(np.float64)
-    else:
-        first, final = ck.first_last_keys(log.codes, keys, log.n_customers)
-        sizes, hist = ck.first_last_hist(first, final, lo, n)
-        if checked_value == "customers":
-            table = np.cumsum(hist[:, ::-1], axis=1)[:, ::-1].astype(np.float64)
+        if is_cumulative:
+            # Unbounded: active at age k or later <=> last active age >= k.
+            table = np.cumsum(last[:, ::-1], axis=1)[:, ::-1].astype(np.float64)
         else:
-            amounts = log.amounts if checked_value == "revenue" else None
-            table = ck.cohort_sums(
-                log.codes,
-                keys,
-                np.empty(0, dtype=np.float64) if amounts is None else amounts,
-                first,
-                lo,
-                n,
-            )
-            if is_cumulative:
-                table = np.cumsum(table, axis=1)
+            table = active.astype(np.float64)
+    else:
+        shift, offsets, codes, periods, placed = _partition(
+            prep, state_bytes=16, amounts=checked_value == "revenue", key_order=False
+        )
+        table, sizes, _ = ck.cohort_sums(offsets, codes, periods, placed, shift, n)
+        if is_cumulative:
+            table = np.cumsum(table, axis=1)
     ages = np.arange(n, dtype=np.int64)
     table[ages[None, :] > (n - 1 - ages)[:, None]] = np.nan
     keep = np.flatnonzero(sizes > 0)
-    index = period_index(lo + keep.astype(np.int64), checked_period).rename("cohort")
+    index = period_index(prep.lo + keep.astype(np.int64), checked_period).rename("cohort")
     counts = pd.DataFrame(table[keep], index=index, columns=pd.Index(ages, name="age"))
     return CohortMatrix(
         counts=counts,
@@ -497,17 +511,19 @@ def growth_accounting(
     )
     from growthkit._kernels import cohort as ck
 
-    log, keys, lo, n = prep.log, prep.keys, prep.lo, prep.n_periods
+    n = prep.n_periods
     money: npt.NDArray[np.float64] | None = None
-    if log.amounts is None and n <= 64:
-        bits = ck.key_bits(log.codes, keys, lo, log.n_customers, 1)
-        counts = ck.growth_from_bits(bits, n, _debruijn())
+    if prep.log.amounts is None:
+        n_words = (n + 63) // 64
+        shift, offsets, codes, periods, _ = _partition(
+            prep, state_bytes=8 * n_words, amounts=False, key_order=False
+        )
+        counts = ck.growth_counts(offsets, codes, periods, shift, n_words, n, ck._DEBRUIJN_INDEX)
     else:
-        order = _key_order(keys, lo, n)
-        amounts = np.empty(0, dtype=np.float64) if log.amounts is None else log.amounts
-        counts, money = ck.growth_ordered(log.codes, keys, amounts, order, lo, n, log.n_customers)
-        if log.amounts is None:
-            money = None
+        shift, offsets, codes, periods, placed = _partition(
+            prep, state_bytes=32, amounts=True, key_order=True
+        )
+        counts, money = ck.growth_revenue(offsets, codes, periods, placed, shift, n)
     new, retained, resurrected, churned = counts
     active = new + retained + resurrected
     acquired = np.cumsum(new)
@@ -529,7 +545,7 @@ def growth_accounting(
         for name, row in zip(names, money, strict=True):
             columns[name if name == "revenue" else f"{name}_revenue"] = row
         columns["revenue_quick_ratio"] = _ratio(money[1] + money[5] + money[3], money[6] + money[4])
-    index = period_index(lo + np.arange(n, dtype=np.int64), checked_period).rename("period")
+    index = period_index(prep.lo + np.arange(n, dtype=np.int64), checked_period).rename("period")
     table: pd.DataFrame = pd.DataFrame(columns, index=index)
     return table
 

@@ -48,85 +48,91 @@ SHAPES = [
 ]
 
 
-def orders_of(keys: npt.NDArray[np.int64], lo: int, n: int) -> list[npt.NDArray[np.int64]]:
-    """Visiting orders for the ordered kernels: counting sort, and pre-sorted input."""
-    return [agg.counting_order(keys, lo, n)]
+SHIFTS = [0, 2, 20]  # one customer per block, a few, and a single block
+
+
+def partition(
+    codes: npt.NDArray[np.int32],
+    keys: npt.NDArray[np.int64],
+    amounts: npt.NDArray[np.float64],
+    lo: int,
+    n: int,
+    shift: int,
+    *,
+    key_order: bool,
+) -> tuple[
+    npt.NDArray[np.int64], npt.NDArray[np.int32], npt.NDArray[np.int32], npt.NDArray[np.float64]
+]:
+    n_blocks = ((int(codes.max())) >> shift) + 1
+    order = agg.counting_order(keys, lo, n) if key_order else np.empty(0, np.int64)
+    result: tuple[
+        npt.NDArray[np.int64],
+        npt.NDArray[np.int32],
+        npt.NDArray[np.int32],
+        npt.NDArray[np.float64],
+    ] = ck.partition_rows(codes, keys, amounts, order, lo, shift, n_blocks)
+    return result
 
 
 def as_matrix(table: pd.DataFrame, lo: int, n: int) -> npt.NDArray[np.float64]:
     full = table.reindex(index=range(lo, lo + n), columns=range(n)).to_numpy()
-    return np.asarray(full, dtype=np.float64)
+    return np.nan_to_num(np.asarray(full, dtype=np.float64))  # kernels: 0 where pandas NaN
+
+
+@pytest.mark.parametrize("shift", SHIFTS)
+@pytest.mark.parametrize("key_order", [False, True])
+def test_partition_rows_is_a_stable_block_sort(shift: int, key_order: bool) -> None:
+    codes, keys, amounts, lo = random_arrays(4, 300, 40, 9)
+    offsets, pc, pp, pa = partition(codes, keys, amounts, lo, 9, shift, key_order=key_order)
+    assert offsets[0] == 0 and offsets[-1] == codes.shape[0]
+    visit = np.argsort(keys, kind="stable") if key_order else np.arange(codes.shape[0])
+    # Reference: a stable sort of the visiting order by block number.
+    ref = visit[np.argsort(codes[visit] >> shift, kind="stable")]
+    np.testing.assert_array_equal(pc, codes[ref])
+    np.testing.assert_array_equal(pp, keys[ref] - lo)
+    np.testing.assert_array_equal(pa, amounts[ref])
+    counts = np.bincount(codes >> shift, minlength=offsets.shape[0] - 1)
+    np.testing.assert_array_equal(np.diff(offsets), counts)
+    _, _, _, none = partition(codes, keys, np.empty(0), lo, 9, shift, key_order=key_order)
+    assert none.shape == (0,)
 
 
 @pytest.mark.parametrize("shape", SHAPES)
 @pytest.mark.parametrize("gaps", [False, True])
-@pytest.mark.parametrize("seed", [0, 1])
-def test_cohort_customer_kernels_match_naive(
-    shape: tuple[int, int, int], gaps: bool, seed: int
-) -> None:
+@pytest.mark.parametrize("shift", SHIFTS)
+def test_cohort_kernels_match_naive(shape: tuple[int, int, int], gaps: bool, shift: int) -> None:
     n_rows, n_customers, n = shape
-    codes, keys, _, lo = random_arrays(seed, n_rows, n_customers, n, gaps=gaps)
-    want, sizes = naive_cohort_counts(codes, keys, None, value="customers", cumulative=False)
-    want_m = np.nan_to_num(as_matrix(want, lo, n))  # kernels return 0 where pandas has NaN
+    codes, keys, amounts, lo = random_arrays(shift, n_rows, n_customers, n, gaps=gaps)
+    offsets, pc, pp, pa = partition(codes, keys, amounts, lo, n, shift, key_order=False)
     n_words = (n + 63) // 64
-    bits = ck.key_bits(codes, keys, lo, n_customers, n_words)
-    got_bits, last_bits = ck.cohort_customers_from_bits(bits, n_words, n, TABLE)
-    np.testing.assert_array_equal(got_bits, want_m)
-    order = agg.counting_order(keys, lo, n)
-    got_ord, last_ord = ck.cohort_customers_ordered(codes, keys, order, lo, n, n_customers)
-    np.testing.assert_array_equal(got_ord, want_m)
-    np.testing.assert_array_equal(last_ord, last_bits)
-    # Already sorted rows take the no-order branch.
-    sorted_codes, sorted_keys = codes[order], keys[order]
-    got_sorted, _ = ck.cohort_customers_ordered(
-        sorted_codes, sorted_keys, np.empty(0, np.int64), lo, n, n_customers
-    )
-    np.testing.assert_array_equal(got_sorted, want_m)
+    active, last = ck.cohort_customers(offsets, pc, pp, shift, n_words, n, TABLE)
+    want, sizes = naive_cohort_counts(codes, keys, None, value="customers", cumulative=False)
+    np.testing.assert_array_equal(active, as_matrix(want, lo, n))
+    np.testing.assert_array_equal(active[:, 0], sizes.reindex(range(lo, lo + n), fill_value=0))
     # Unbounded retention from the last-active histogram equals the naive "last >= k" count.
     unbounded, _ = naive_cohort_counts(codes, keys, None, value="customers", cumulative=True)
-    got_unb = np.cumsum(last_bits[:, ::-1], axis=1)[:, ::-1]
-    np.testing.assert_array_equal(got_unb, np.nan_to_num(as_matrix(unbounded, lo, n)))
-    np.testing.assert_array_equal(got_bits[:, 0], sizes.reindex(range(lo, lo + n), fill_value=0))
-
-
-@pytest.mark.parametrize("shape", SHAPES)
-@pytest.mark.parametrize("seed", [0, 1])
-def test_first_last_and_sums_match_naive(shape: tuple[int, int, int], seed: int) -> None:
-    n_rows, n_customers, n = shape
-    codes, keys, amounts, lo = random_arrays(seed, n_rows, n_customers, n, gaps=True)
-    frame = pd.DataFrame({"c": codes, "k": keys})
-    first, last = ck.first_last_keys(codes, keys, n_customers)
-    np.testing.assert_array_equal(first, frame.groupby("c")["k"].min().to_numpy())
-    np.testing.assert_array_equal(last, frame.groupby("c")["k"].max().to_numpy())
-    sizes, _ = ck.first_last_hist(first, last, lo, n)
-    for value in ("orders", "revenue"):
-        amt = amounts if value == "revenue" else None
-        want, want_sizes = naive_cohort_counts(codes, keys, amt, value=value, cumulative=False)
-        got = ck.cohort_sums(codes, keys, np.empty(0) if amt is None else amt, first, lo, n)
-        np.testing.assert_allclose(got, np.nan_to_num(as_matrix(want, lo, n)), rtol=1e-12)
-        np.testing.assert_array_equal(sizes, want_sizes.reindex(range(lo, lo + n), fill_value=0))
-
-
-def test_first_last_marks_codes_without_rows() -> None:
-    codes = np.array([0, 2], dtype=np.int32)
-    keys = np.array([5, 7], dtype=np.int64)
-    first, last = ck.first_last_keys(codes, keys, 3)
-    none = np.iinfo(np.int64).min
-    assert first.tolist() == [5, none, 7] and last.tolist() == [5, none, 7]
-    sizes, hist = ck.first_last_hist(first, last, 5, 3)
-    assert sizes.tolist() == [1, 0, 1] and hist.sum() == 2
+    got_unbounded = np.cumsum(last[:, ::-1], axis=1)[:, ::-1]
+    np.testing.assert_array_equal(got_unbounded, as_matrix(unbounded, lo, n))
+    for value, values in (("orders", np.empty(0)), ("revenue", pa)):
+        want_sums, _ = naive_cohort_counts(
+            codes, keys, amounts if value == "revenue" else None, value=value, cumulative=False
+        )
+        sums, sums_sizes, sums_last = ck.cohort_sums(offsets, pc, pp, values, shift, n)
+        np.testing.assert_allclose(sums, as_matrix(want_sums, lo, n), rtol=1e-12)
+        np.testing.assert_array_equal(sums_sizes, active[:, 0])
+        np.testing.assert_array_equal(sums_last, last)
 
 
 @pytest.mark.parametrize("shape", SHAPES)
 @pytest.mark.parametrize("gaps", [False, True])
-@pytest.mark.parametrize("seed", [0, 1, 2])
-def test_growth_kernels_match_naive(shape: tuple[int, int, int], gaps: bool, seed: int) -> None:
+@pytest.mark.parametrize("shift", SHIFTS)
+def test_growth_kernels_match_naive(shape: tuple[int, int, int], gaps: bool, shift: int) -> None:
     n_rows, n_customers, n = shape
-    codes, keys, amounts, lo = random_arrays(seed, n_rows, n_customers, n, gaps=gaps)
+    codes, keys, amounts, lo = random_arrays(shift + 7, n_rows, n_customers, n, gaps=gaps)
     want = naive_growth(codes, keys, amounts)
     names = ["new", "retained", "resurrected", "churned"]
-    order = agg.counting_order(keys, lo, n)
-    counts, money = ck.growth_ordered(codes, keys, amounts, order, lo, n, n_customers)
+    offsets, pc, pp, pa = partition(codes, keys, amounts, lo, n, shift, key_order=True)
+    counts, money = ck.growth_revenue(offsets, pc, pp, pa, shift, n)
     np.testing.assert_array_equal(counts, want[names].to_numpy().T)
     money_names = [
         "revenue",
@@ -138,42 +144,38 @@ def test_growth_kernels_match_naive(shape: tuple[int, int, int], gaps: bool, see
         "churned_revenue",
     ]
     np.testing.assert_allclose(money, want[money_names].to_numpy().T, rtol=1e-10, atol=1e-9)
-    counts_sorted, _ = ck.growth_ordered(
-        codes[order], keys[order], np.empty(0), np.empty(0, np.int64), lo, n, n_customers
+    # Bit counting needs no period order inside the blocks.
+    offsets, pc, pp, _ = partition(codes, keys, amounts, lo, n, shift, key_order=False)
+    n_words = (n + 63) // 64
+    np.testing.assert_array_equal(
+        ck.growth_counts(offsets, pc, pp, shift, n_words, n, TABLE), counts
     )
-    np.testing.assert_array_equal(counts_sorted, counts)
-    if n <= 64:
-        bits = ck.key_bits(codes, keys, lo, n_customers, 1)
-        np.testing.assert_array_equal(ck.growth_from_bits(bits, n, TABLE), counts)
 
 
 def test_lowest_bit_table_covers_every_bit() -> None:
+    top = np.uint64(1) << np.uint64(63)
     for i in range(64):
-        assert ck._lowest_bit(np.uint64(1) << np.uint64(i), TABLE) == i
-        assert (
-            ck._lowest_bit((np.uint64(1) << np.uint64(i)) | (np.uint64(1) << np.uint64(63)), TABLE)
-            == i
-        )
+        bit = np.uint64(1) << np.uint64(i)
+        assert ck._lowest_bit(bit, TABLE) == i
+        assert ck._lowest_bit(bit | top, TABLE) == i
 
 
 @given(
     rows=st.lists(
         st.tuples(st.integers(0, 5), st.integers(0, 9), st.integers(0, 3)), min_size=1, max_size=40
-    )
+    ),
+    shift=st.integers(0, 3),
 )
-def test_growth_kernels_property(rows: list[tuple[int, int, int]]) -> None:
+def test_growth_kernels_property(rows: list[tuple[int, int, int]], shift: int) -> None:
     raw = np.array(rows, dtype=np.int64)
     codes = np.unique(raw[:, 0], return_inverse=True)[1].astype(np.int32)
     keys = raw[:, 1].copy()
     amounts = raw[:, 2].astype(np.float64)
     lo, n = int(keys.min()), int(keys.max() - keys.min() + 1)
-    n_customers = int(codes.max()) + 1
     want = naive_growth(codes, keys, amounts)
-    counts, money = ck.growth_ordered(
-        codes, keys, amounts, agg.counting_order(keys, lo, n), lo, n, n_customers
-    )
-    bits = ck.key_bits(codes, keys, lo, n_customers, 1)
-    np.testing.assert_array_equal(ck.growth_from_bits(bits, n, TABLE), counts)
+    offsets, pc, pp, pa = partition(codes, keys, amounts, lo, n, shift, key_order=True)
+    counts, money = ck.growth_revenue(offsets, pc, pp, pa, shift, n)
+    np.testing.assert_array_equal(ck.growth_counts(offsets, pc, pp, shift, 1, n, TABLE), counts)
     np.testing.assert_array_equal(
         counts, want[["new", "retained", "resurrected", "churned"]].to_numpy().T
     )
