@@ -132,36 +132,27 @@ class Transactions:
 
     def days(self) -> npt.NDArray[np.int64]:
         """Per-row calendar day (days since 1970-01-01, local wall clock)."""
-        return self.ticks // self.ticks_per_day
+        return self.period_keys("D")
 
     def period_keys(self, period: v.Period) -> npt.NDArray[np.int64]:
         """Per-row calendar-period ordinal, as pandas numbers ``Period`` objects."""
-        return _period_keys_from_ticks(self.ticks, self.unit, period)
+        from growthkit._kernels import periods
+
+        code = periods.PERIOD_CODES[v.check_period(period)]
+        keys: npt.NDArray[np.int64] = periods.period_keys(self.ticks, self.ticks_per_day, code)
+        return keys
 
     def period_key_of(self, ticks: int, period: v.Period) -> int:
         """Calendar-period ordinal of one wall-clock time."""
-        return int(_period_keys_from_ticks(np.array([ticks], np.int64), self.unit, period)[0])
+        from growthkit._kernels import periods
+
+        code = periods.PERIOD_CODES[v.check_period(period)]
+        one = np.array([ticks], dtype=np.int64)
+        return int(periods.period_keys(one, self.ticks_per_day, code)[0])
 
     def without_amounts(self) -> Transactions:
         """The same log without its amount column."""
         return replace(self, amount_col=None, amounts=None)
-
-
-def _period_keys_from_ticks(
-    ticks: npt.NDArray[np.int64], unit: str, period: v.Period
-) -> npt.NDArray[np.int64]:
-    days = ticks // _TICKS_PER_DAY[unit]
-    if period == "D":
-        return days
-    if period == "W":
-        # pandas W-SUN (weeks Monday..Sunday): 1970-01-01 is a Thursday of week ordinal 1.
-        return (days + 3) // 7 + 1
-    months = days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
-    if period == "M":
-        return months
-    if period == "Q":
-        return months // 3
-    return months // 12
 
 
 def period_index(keys: npt.NDArray[np.int64], period: v.Period) -> pd.PeriodIndex:

@@ -34,26 +34,28 @@ PERIOD_DAYS: dict[str, float] = {
 }
 
 
-def _keys(
-    log: Transactions, period: v.Period, calendar: bool
-) -> tuple[npt.NDArray[np.int64], float]:
-    """Per-row purchase-period keys and the length of one summary time unit in keys."""
-    if calendar:
-        return log.period_keys(period), 1.0
-    return log.days(), PERIOD_DAYS[period]
+def _period_code(period: v.Period, calendar: bool) -> int:
+    """Kernel code of the purchase-period grain: calendar periods, or days (Fader-Hardie)."""
+    from growthkit._kernels.periods import PERIOD_CODES
+
+    return PERIOD_CODES[period if calendar else "D"]
 
 
-def _end_key(log: Transactions, ticks: int, period: v.Period, calendar: bool) -> int:
-    if calendar:
-        return log.period_key_of(ticks, period)
-    return ticks // log.ticks_per_day
+def _unit(period: v.Period, calendar: bool) -> float:
+    """Length of one summary time unit, in purchase-period keys."""
+    return 1.0 if calendar else PERIOD_DAYS[period]
+
+
+def _end_key(log: Transactions, ticks: int, code: int) -> int:
+    from growthkit._kernels.periods import period_keys
+
+    return int(period_keys(np.array([ticks], dtype=np.int64), log.ticks_per_day, code)[0])
 
 
 def _distinct_summary(
-    codes: npt.NDArray[np.int32],
-    keys: npt.NDArray[np.int64],
-    amounts: npt.NDArray[np.float64] | None,
-    n_customers: int,
+    log: Transactions,
+    code: int,
+    rows: npt.NDArray[np.bool_] | None = None,
 ) -> tuple[
     npt.NDArray[np.int64],
     npt.NDArray[np.int64],
@@ -61,26 +63,34 @@ def _distinct_summary(
     npt.NDArray[np.float64],
     npt.NDArray[np.float64],
 ]:
+    """Per-customer first/last period key, distinct periods, total and first-period value."""
     from growthkit._kernels import aggregate as agg
+    from growthkit._kernels.periods import period_keys
 
-    empty_amounts = np.empty(0, dtype=np.float64)
-    amt = empty_amounts if amounts is None else amounts
-    if keys.shape[0] == 0 or agg.is_nondecreasing(keys):
-        order = np.empty(0, dtype=np.int64)
-    else:
-        lo, hi = int(keys.min()), int(keys.max())
-        size = hi - lo + 1
-        if size <= 4 * keys.shape[0] + 4096:
-            order = agg.counting_order(keys, lo, size)
-        else:
-            order = np.argsort(keys, kind="stable").astype(np.int64)
+    codes, ticks, amounts = log.codes, log.ticks, log.amounts
+    if rows is not None:
+        codes, ticks = codes[rows], ticks[rows]
+        amounts = None if amounts is None else amounts[rows]
+    amt = np.empty(0, dtype=np.float64) if amounts is None else amounts
+    order = np.empty(0, dtype=np.int64)
+    if ticks.shape[0]:
+        lo, hi, ordered = agg.period_bounds(ticks, log.ticks_per_day, code)
+        if not ordered:
+            size = int(hi) - int(lo) + 1
+            if size <= 4 * ticks.shape[0] + 4096:
+                order = agg.counting_order_periods(ticks, log.ticks_per_day, code, lo, size)
+            else:
+                keys = period_keys(ticks, log.ticks_per_day, code)
+                order = np.argsort(keys, kind="stable").astype(np.int64)
     result: tuple[
         npt.NDArray[np.int64],
         npt.NDArray[np.int64],
         npt.NDArray[np.int64],
         npt.NDArray[np.float64],
         npt.NDArray[np.float64],
-    ] = agg.distinct_key_summary(codes, keys, amt, order, n_customers)
+    ] = agg.distinct_period_summary(
+        codes, ticks, log.ticks_per_day, code, amt, order, log.n_customers
+    )
     return result
 
 
@@ -155,12 +165,10 @@ def customer_summary(
     period = v.check_period(period)
     log = as_transactions(tx, customer_col=customer_col, time_col=time_col, amount_col=amount_col)
     _, end_ticks = log.observation_end(observation_end)
-    keys, unit = _keys(log, period, calendar)
-    first, last, distinct, total, first_total = _distinct_summary(
-        log.codes, keys, log.amounts, log.n_customers
-    )
-    end = _end_key(log, end_ticks, period, calendar)
-    return _frame(log, first, last, distinct, total, first_total, end, unit)
+    code = _period_code(period, calendar)
+    first, last, distinct, total, first_total = _distinct_summary(log, code)
+    end = _end_key(log, end_ticks, code)
+    return _frame(log, first, last, distinct, total, first_total, end, _unit(period, calendar))
 
 
 def _frame(
@@ -251,7 +259,8 @@ def calibration_holdout_summary(
                 1,
             )
         )
-    keys, unit = _keys(log, period, calendar)
+    code = _period_code(period, calendar)
+    unit = _unit(period, calendar)
     in_cal = log.ticks <= cal_ticks
     n_cal = int(np.count_nonzero(in_cal))
     if n_cal == 0:
@@ -263,26 +272,14 @@ def calibration_holdout_summary(
                 "Pass a later calibration_end.",
             )
         )
-    amounts = log.amounts
-    cal = _distinct_summary(
-        log.codes[in_cal],
-        keys[in_cal],
-        None if amounts is None else amounts[in_cal],
-        log.n_customers,
-    )
-    hold_mask = ~in_cal
-    hold = _distinct_summary(
-        log.codes[hold_mask],
-        keys[hold_mask],
-        None if amounts is None else amounts[hold_mask],
-        log.n_customers,
-    )
-    cal_end_key = _end_key(log, cal_ticks, period, calendar)
-    obs_end_key = _end_key(log, obs_ticks, period, calendar)
+    cal = _distinct_summary(log, code, in_cal)
+    hold = _distinct_summary(log, code, ~in_cal)
+    cal_end_key = _end_key(log, cal_ticks, code)
+    obs_end_key = _end_key(log, obs_ticks, code)
     frame = _frame(log, *cal, cal_end_key, unit)
     present = cal[2] > 0
     frame["frequency_holdout"] = hold[2]
-    if amounts is not None:
+    if log.amounts is not None:
         with np.errstate(invalid="ignore", divide="ignore"):
             frame["monetary_value_holdout"] = np.where(
                 hold[2] > 0, hold[3] / np.maximum(hold[2], 1), 0.0

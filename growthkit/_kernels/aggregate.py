@@ -6,6 +6,8 @@ import numba as nb
 import numpy as np
 import numpy.typing as npt
 
+from growthkit._kernels.periods import period_of
+
 _NONE = np.iinfo(np.int64).min
 
 
@@ -99,6 +101,86 @@ def distinct_key_summary(
         k = keys[i]
         if last[c] != k:
             # Rows arrive in key order, so a key differing from the last one seen is new.
+            if last[c] == _NONE:
+                first[c] = k
+            last[c] = k
+            distinct[c] += 1
+        if has_amounts:
+            a = amounts[i]
+            total[c] += a
+            if k == first[c]:
+                first_total[c] += a
+    return first, last, distinct, total, first_total
+
+
+@nb.njit(nogil=True, cache=True)
+def period_bounds(
+    ticks: npt.NDArray[np.int64], ticks_per_day: int, period: int
+) -> tuple[int, int, bool]:
+    """Smallest and largest period key, and whether the keys are already non-decreasing."""
+    lo = period_of(ticks[0], ticks_per_day, period)
+    hi = lo
+    prev = lo
+    ordered = True
+    for i in range(1, ticks.shape[0]):
+        k = period_of(ticks[i], ticks_per_day, period)
+        if k < lo:
+            lo = k
+        if k > hi:
+            hi = k
+        if k < prev:
+            ordered = False
+        prev = k
+    return lo, hi, ordered
+
+
+@nb.njit(nogil=True, cache=True)
+def counting_order_periods(
+    ticks: npt.NDArray[np.int64], ticks_per_day: int, period: int, lo: int, size: int
+) -> npt.NDArray[np.int64]:
+    """Stable counting sort of the rows by period key, computing keys on the fly."""
+    counts = np.zeros(size + 1, dtype=np.int64)
+    for i in range(ticks.shape[0]):
+        counts[period_of(ticks[i], ticks_per_day, period) - lo + 1] += 1
+    for j in range(1, size + 1):
+        counts[j] += counts[j - 1]
+    order = np.empty(ticks.shape[0], dtype=np.int64)
+    for i in range(ticks.shape[0]):
+        k = period_of(ticks[i], ticks_per_day, period) - lo
+        order[counts[k]] = i
+        counts[k] += 1
+    return order
+
+
+@nb.njit(nogil=True, cache=True)
+def distinct_period_summary(
+    codes: npt.NDArray[np.int32],
+    ticks: npt.NDArray[np.int64],
+    ticks_per_day: int,
+    period: int,
+    amounts: npt.NDArray[np.float64],
+    order: npt.NDArray[np.int64],
+    n_customers: int,
+) -> tuple[
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.float64],
+]:
+    """:func:`distinct_key_summary` with period keys computed from ticks on the fly."""
+    first = np.full(n_customers, _NONE, dtype=np.int64)
+    last = np.full(n_customers, _NONE, dtype=np.int64)
+    distinct = np.zeros(n_customers, dtype=np.int64)
+    total = np.zeros(n_customers, dtype=np.float64)
+    first_total = np.zeros(n_customers, dtype=np.float64)
+    has_amounts = amounts.shape[0] == codes.shape[0]
+    use_order = order.shape[0] == codes.shape[0]
+    for j in range(codes.shape[0]):
+        i = order[j] if use_order else j
+        c = codes[i]
+        k = period_of(ticks[i], ticks_per_day, period)
+        if last[c] != k:
             if last[c] == _NONE:
                 first[c] = k
             last[c] = k
