@@ -7,7 +7,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from growthkit import _validate as v
-from growthkit._prepare import Transactions, _period_keys_from_ticks, as_transactions, period_index
+from growthkit._prepare import Transactions, as_transactions, period_index
 
 __all__ = ["survival_table"]
 
@@ -141,5 +141,7 @@ def _table(log: Transactions, end_ticks: int, k: int) -> pd.DataFrame:
     columns["tenure_days"] = end - first
     columns["mean_gap_days"] = mean_gap
     columns["days_since_last"] = since_last
-    columns["cohort"] = period_index(_period_keys_from_ticks(first_ticks, log.unit, "M"), "M")
+    # Month ordinals since 1970-01 are pandas' monthly Period ordinals.
+    months = first.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    columns["cohort"] = period_index(months, "M")
     return pd.DataFrame(columns, index=log.customers.copy())
