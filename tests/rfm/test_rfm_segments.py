@@ -237,3 +237,19 @@ def test_plot_rf_heatmap_rejects_unknown_value(cdnow: pd.DataFrame) -> None:
     res = rfm.rfm_scores(cdnow)
     with pytest.raises(gk.SchemaError, match="`value` must be one of 'customers', 'monetary'"):
         rfm.plot_rf_heatmap(res, value="orders")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("bins", [1, 3, 10])
+def test_standard_segments_with_other_bins_use_the_rescaled_scores(
+    cdnow: pd.DataFrame, bins: int
+) -> None:
+    t = rfm.rfm_scores(cdnow, bins=bins).table
+
+    def to5(s: pd.Series) -> pd.Series:
+        if bins == 1:
+            return pd.Series(3, index=s.index)
+        scaled: pd.Series = np.floor(1 + 4 * (s - 1) / (bins - 1) + 0.5).astype("int64")
+        return scaled
+
+    want = naive_standard_segment(to5(t["r"]), to5(t["f"]), to5(t["m"]))
+    assert t["segment"].astype(str).tolist() == want.tolist()
