@@ -113,7 +113,7 @@ def test_mixed_time_zones() -> None:
         (
             ["1", "2", "3", "4"],
             gk.SchemaError,
-            r"`amount` must be numeric, got dtype object: 4 rows",
+            r"`amount` must be numeric, got dtype (object|str): 4 rows",
         ),
     ],
 )
