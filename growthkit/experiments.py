@@ -74,7 +74,8 @@ AdjustMethod = Literal["holm", "bh"]
 
 
 def _frozen(value: ArrayLike) -> FloatArray:
-    arr = np.array(value, dtype=np.float64)
+    # a read-only view: no copy, and the caller's array (if it is one) keeps its flags
+    arr: FloatArray = np.asarray(value, dtype=np.float64).view()
     arr.flags.writeable = False
     return arr
 
@@ -436,8 +437,8 @@ def _welch(
         rel_ci_low=rel_low,
         rel_ci_high=rel_high,
         std_error=se,
-        value_a=mean_a,
-        value_b=mean_b,
+        value_a=mean_a.copy(),
+        value_b=mean_b.copy(),
         df=df,
         method=method,
     )
@@ -1664,8 +1665,8 @@ def bayes_mean(
         effect=m,
         ci_low=m - z * s,
         ci_high=m + z * s,
-        mean_a=ma,
-        mean_b=mb,
+        mean_a=ma.copy(),
+        mean_b=mb.copy(),
         ci_low_a=ma - z * sa,
         ci_high_a=ma + z * sa,
         ci_low_b=mb - z * sb,

@@ -21,6 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as hs
 from numpy.typing import NDArray
 from scipy import integrate
+from scipy import special as sp_special
 
 from growthkit import _experiments_impl as impl
 from growthkit import experiments as ex
@@ -1034,3 +1035,21 @@ def test_prob_greater_large_counts_against_quadrature() -> None:
     res = ex.bayes_proportion(xa, na, xb, nb)
     ref = quad_prob(1 + xb, 1 + nb - xb, 1 + xa, 1 + na - xa)
     assert float(res.prob_b_beats_a) == pytest.approx(ref, abs=1e-9)
+
+
+@pytest.mark.parametrize("alpha", [0.2, 0.05, 0.01, 1e-3, 1e-4, 1e-6])
+@pytest.mark.parametrize("alternative", ALTS)
+def test_t_critical_values_match_stdtrit(alpha: float, alternative: ex.Alternative) -> None:
+    df = np.concatenate([np.linspace(1.0, 2000.0, 500), np.geomspace(2000.0, 1e9, 500)])
+    tail = alpha / 2 if alternative == "two-sided" else alpha
+    # scipy.special.stdtrit is the reference; the Cornish-Fisher branch covers df >= 1000
+    ref = sp_special.stdtrit(df, 1 - tail)
+    np.testing.assert_allclose(impl.t_crit(alpha, df, alternative), ref, rtol=1e-12, atol=1e-12)
+
+
+def test_inputs_are_not_mutated_or_frozen() -> None:
+    mean_a, mean_b = np.array([1.0, 2.0]), np.array([1.5, 2.5])
+    res = ex.mean_test(mean_a, 1.0, 10, mean_b, 1.0, 10)
+    assert mean_a.flags.writeable and mean_b.flags.writeable
+    mean_a[0] = 100.0
+    assert float(res.value_a[0]) == 1.0
