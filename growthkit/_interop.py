@@ -1,0 +1,150 @@
+"""polars DataFrames and pyarrow Tables as transaction input, without making them required.
+
+:func:`to_pandas_frame` turns a ``polars.DataFrame`` / ``polars.LazyFrame`` or a
+``pyarrow.Table`` / ``pyarrow.RecordBatch`` into the pandas frame that
+:func:`~growthkit.prepare_transactions` validates, reading only the columns a call needs.
+Neither library is imported unless the object's type says it comes from one, so a user
+without polars never pays for it.
+
+What is copied and what is not (Arrow -> pandas through ``Table.to_pandas``):
+
+- numeric and timestamp columns without nulls in one chunk become numpy arrays over the
+  Arrow buffers (``split_blocks=True`` keeps pandas from consolidating them into a 2-D
+  block, which would copy);
+- timestamps keep their unit (``s``/``ms``/``us``/``ns``) and time zone, dates become
+  ``datetime64``;
+- strings become ``string[pyarrow]`` (the ``ArrowStringArray`` pandas wraps around the
+  Arrow buffers without building Python objects), which the preparation path
+  dictionary-encodes natively in Arrow; ``string_view`` is cast to ``large_string`` first;
+- dictionary columns (polars ``Categorical`` / ``Enum``) become pandas categoricals;
+- null values become NaN / NaT / NA, which validation then reports as missing values
+  with the row count, exactly as for a pandas frame.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["to_pandas_frame"]
+
+
+def _module(obj: object) -> str:
+    return type(obj).__module__.split(".", 1)[0]
+
+
+def to_pandas_frame(obj: object, columns: list[str]) -> pd.DataFrame | None:
+    """Convert a polars frame or a pyarrow table to pandas, or return ``None``.
+
+    Parameters
+    ----------
+    obj
+        Anything; only polars ``DataFrame`` / ``LazyFrame`` and pyarrow ``Table`` /
+        ``RecordBatch`` are converted.
+    columns
+        The columns the caller needs. Columns absent from ``obj`` are skipped, so the
+        caller's own column check reports them with its usual message.
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        The needed columns as a pandas frame (numeric and timestamp columns sharing the
+        Arrow buffers where the types allow), or ``None`` for any other object (pandas
+        frames included: they need no conversion).
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> from growthkit._interop import to_pandas_frame
+    >>> table = pa.table({"customer_id": ["a", "b"], "amount": [1.5, 2.0], "x": [0, 1]})
+    >>> frame = to_pandas_frame(table, ["customer_id", "amount"])
+    >>> list(frame.columns), str(frame["customer_id"].dtype)
+    (['customer_id', 'amount'], 'string')
+    >>> to_pandas_frame([1, 2], ["customer_id"]) is None
+    True
+    """
+    module = _module(obj)
+    if module == "polars":
+        return _from_polars(obj, columns)
+    if module == "pyarrow":
+        return _from_arrow(obj, columns, owned=False)
+    return None
+
+
+def _from_polars(obj: Any, columns: list[str]) -> pd.DataFrame | None:
+    kind = type(obj).__name__
+    if kind == "LazyFrame":
+        present = [c for c in columns if c in obj.collect_schema().names()]
+        frame = obj.select(present).collect()
+    elif kind == "DataFrame":
+        present = [c for c in columns if c in obj.columns]
+        frame = obj.select(present)
+    else:
+        return None
+    # polars hands its Arrow buffers over without copying; the Table is ours to release.
+    return _from_arrow(frame.to_arrow(), present, owned=True)
+
+
+def _from_arrow(obj: Any, columns: list[str], *, owned: bool) -> pd.DataFrame | None:
+    import pyarrow as pa
+
+    if isinstance(obj, pa.RecordBatch):
+        obj = pa.Table.from_batches([obj])
+    if not isinstance(obj, pa.Table):
+        return None
+    present = [c for c in columns if c in obj.column_names]
+    table = obj.select(present)
+    table = _cast_views(table)
+    string_dtype = _string_dtype()
+
+    def mapper(arrow_type: Any) -> Any:
+        if arrow_type in (pa.string(), pa.large_string()):
+            return string_dtype
+        return None
+
+    frame: pd.DataFrame = table.to_pandas(
+        types_mapper=mapper,
+        split_blocks=True,
+        # Releases each column of a Table we made as soon as it is converted; never the
+        # caller's Table (its buffers stay shared, never mutated).
+        self_destruct=owned,
+        date_as_object=False,
+        coerce_temporal_nanoseconds=False,
+    )
+    return frame
+
+
+def _cast_views(table: Any) -> Any:
+    """Cast ``string_view`` columns (and dictionaries of them) to ``large_string``."""
+    import pyarrow as pa
+
+    fields = []
+    changed = False
+    for field in table.schema:
+        kind = field.type
+        if kind == pa.string_view():
+            fields.append(field.with_type(pa.large_string()))
+            changed = True
+        elif pa.types.is_dictionary(kind) and kind.value_type == pa.string_view():
+            fields.append(field.with_type(pa.dictionary(kind.index_type, pa.large_string())))
+            changed = True
+        else:
+            fields.append(field)
+    return table.cast(pa.schema(fields)) if changed else table
+
+
+def _string_dtype() -> pd.StringDtype:
+    """The Arrow-backed string dtype, with pandas' own default NA semantics.
+
+    pandas 3 (and pandas 2 with ``future.infer_string``) infers ``str``, an Arrow-backed
+    string dtype with NaN as missing value; use it so that results match a frame built by
+    pandas itself. Otherwise use ``string[pyarrow]``.
+    """
+    inferred = pd.Series(["x"]).dtype
+    if isinstance(inferred, pd.StringDtype) and inferred.storage == "pyarrow":
+        return inferred
+    if isinstance(inferred, pd.StringDtype):  # pragma: no cover - python-storage default
+        return pd.StringDtype("pyarrow", na_value=np.nan)
+    return pd.StringDtype("pyarrow")
