@@ -135,7 +135,7 @@ def _cast_views(table: Any) -> Any:
     return table.cast(pa.schema(fields)) if changed else table
 
 
-def _string_dtype() -> pd.StringDtype:
+def _string_dtype() -> Any:
     """The Arrow-backed string dtype, with pandas' own default NA semantics.
 
     pandas 3 (and pandas 2 with ``future.infer_string``) infers ``str``, an Arrow-backed
