@@ -143,6 +143,17 @@ def check_amounts(
     bad = int(np.count_nonzero(~np.isfinite(arr)))
     if bad:
         raise DataError(message(name, "has non-finite values (inf)", bad))
+    with np.errstate(over="ignore"):
+        overflow = bool(n) and not np.isfinite(np.abs(arr).sum())
+    if overflow:
+        raise DataError(
+            message(
+                name,
+                "sums to more than the largest float64 (about 1.8e308)",
+                n,
+                "Rescale the amounts, e.g. to thousands.",
+            )
+        )
     if not allow_negative:
         negative = int(np.count_nonzero(arr < 0))
         if negative:

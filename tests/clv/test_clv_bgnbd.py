@@ -83,7 +83,9 @@ def test_mbg_loglik_matches_integration(x: int, tx: float, T: float) -> None:
 
 
 @pytest.mark.parametrize("cls", [BetaGeo, ModifiedBetaGeo])
-def test_gradient_matches_finite_differences(cls: type[BetaGeo], cdnow: pd.DataFrame) -> None:
+def test_gradient_matches_finite_differences(
+    cls: type[BetaGeo] | type[ModifiedBetaGeo], cdnow: pd.DataFrame
+) -> None:
     x = cdnow["frequency"].to_numpy(float)
     tx = cdnow["recency"].to_numpy()
     T = cdnow["T"].to_numpy()
@@ -158,15 +160,15 @@ def test_probability_alive_by_bayes_rule() -> None:
     # Direct Bayes: ratio of the 'alive' part of the integrated likelihood to the total.
     x, tx, T = 3, 10.0, 38.0
     alive = prior_integral(CDNOW, lambda lam, p: (1 - p) ** x * lam**x * np.exp(-lam * T))
-    dead = prior_integral(
-        CDNOW, lambda lam, p: p * (1 - p) ** (x - 1) * lam**x * np.exp(-lam * tx)
-    )
+    dead = prior_integral(CDNOW, lambda lam, p: p * (1 - p) ** (x - 1) * lam**x * np.exp(-lam * tx))
     assert CDNOW.probability_alive(x, tx, T)[0] == pytest.approx(alive / (alive + dead), rel=1e-6)
     assert CDNOW.probability_alive(0, 0, 20)[0] == 1.0
 
 
 @pytest.mark.parametrize("cls", [BetaGeo, ModifiedBetaGeo])
-def test_probability_alive_at_horizon_by_quadrature(cls: type[BetaGeo]) -> None:
+def test_probability_alive_at_horizon_by_quadrature(
+    cls: type[BetaGeo] | type[ModifiedBetaGeo],
+) -> None:
     model = cls(r=0.243, alpha=4.414, a=0.793, b=2.426)
     m = 1 if cls is ModifiedBetaGeo else 0
     x, tx, T, h = 4, 20.0, 38.0, 26.0
@@ -182,7 +184,7 @@ def test_probability_alive_at_horizon_by_quadrature(cls: type[BetaGeo]) -> None:
 
 
 @pytest.mark.parametrize("cls", [BetaGeo, ModifiedBetaGeo])
-def test_new_customer_expectation_by_simulation(cls: type[BetaGeo]) -> None:
+def test_new_customer_expectation_by_simulation(cls: type[BetaGeo] | type[ModifiedBetaGeo]) -> None:
     model = cls(r=0.243, alpha=4.414, a=0.793, b=2.426)
     n = 400_000
     for t in (10.0, 78.0):
@@ -196,7 +198,11 @@ def test_new_customer_expectation_paper_formula() -> None:
     # FHL (2005) eq. 7.
     r, al, a, b = CDNOW.r, CDNOW.alpha, CDNOW.a, CDNOW.b
     t = np.array([1.0, 39.0, 78.0])
-    paper = (a + b - 1) / (a - 1) * (1 - (al / (al + t)) ** r * special.hyp2f1(r, b, a + b - 1, t / (al + t)))
+    paper = (
+        (a + b - 1)
+        / (a - 1)
+        * (1 - (al / (al + t)) ** r * special.hyp2f1(r, b, a + b - 1, t / (al + t)))
+    )
     np.testing.assert_allclose(CDNOW.expected_purchases_new_customer(t), paper, rtol=1e-9)
     assert CDNOW.expected_purchases_new_customer(0.0) == 0.0
 
@@ -205,7 +211,7 @@ def test_parameter_recovery_from_simulation() -> None:
     true = {"r": 0.5, "alpha": 6.0, "a": 0.8, "b": 2.5}
     rng = np.random.default_rng(11)
     n = 40_000
-    data = BetaGeo(**true).simulate(n, T=rng.uniform(20, 80, n), rng=12)
+    data = BetaGeo(r=0.5, alpha=6.0, a=0.8, b=2.5).simulate(n, T=rng.uniform(20, 80, n), rng=12)
     fitted = BetaGeo.fit(data)
     for name, value in true.items():
         assert abs(fitted.params[name] - value) < 4 * fitted.standard_errors[name], name
@@ -215,7 +221,9 @@ def test_mbg_parameter_recovery_from_simulation() -> None:
     true = {"r": 0.5, "alpha": 6.0, "a": 0.9, "b": 1.6}
     rng = np.random.default_rng(3)
     n = 40_000
-    data = ModifiedBetaGeo(**true).simulate(n, T=rng.uniform(20, 80, n), rng=4)
+    data = ModifiedBetaGeo(r=0.5, alpha=6.0, a=0.9, b=1.6).simulate(
+        n, T=rng.uniform(20, 80, n), rng=4
+    )
     fitted = ModifiedBetaGeo.fit(data)
     for name, value in true.items():
         assert abs(fitted.params[name] - value) < 4 * fitted.standard_errors[name], name
@@ -270,7 +278,7 @@ summaries = st.integers(0, 10_000).flatmap(
 @settings(max_examples=60, deadline=None)
 @given(summaries, st.floats(0, 1e3), st.sampled_from([BetaGeo, ModifiedBetaGeo]))
 def test_predictions_finite_for_extreme_inputs(
-    row: tuple[int, float, float], t: float, cls: type[BetaGeo]
+    row: tuple[int, float, float], t: float, cls: type[BetaGeo] | type[ModifiedBetaGeo]
 ) -> None:
     x, tx, T = row
     tx, T = min(tx, T), max(tx, T)
@@ -287,21 +295,35 @@ def test_predictions_finite_for_extreme_inputs(
 @pytest.mark.parametrize(
     "kwargs, match",
     [
-        ({"frequency": [1, 2], "recency": [5.0, 9.0], "T": [4.0, 10.0]},
-         r"`recency` is greater than `T`: 1 rows\. Recency runs"),
-        ({"frequency": [-1, 2], "recency": [0.0, 9.0], "T": [4.0, 10.0]},
-         r"`frequency` is negative: 1 rows\."),
-        ({"frequency": [0, 0], "recency": [1.0, 2.0], "T": [4.0, 10.0]},
-         r"`recency` is positive where `frequency` is 0: 2 rows\. A customer"),
-        ({"frequency": [1, 2], "recency": [np.nan, 1.0], "T": [4.0, 10.0]},
-         r"`recency` has NaN or infinite values: 1 rows\. Drop or fill"),
-        ({"frequency": [1.5, 2], "recency": [1.0, 1.0], "T": [4.0, 10.0]},
-         r"`frequency` is not a whole number: 1 rows\."),
-        ({"frequency": [1, 2], "recency": [1.0, -1.0], "T": [4.0, 10.0]},
-         r"`recency` is negative: 1 rows\."),
+        (
+            {"frequency": [1, 2], "recency": [5.0, 9.0], "T": [4.0, 10.0]},
+            r"`recency` is greater than `T`: 1 rows\. Recency runs",
+        ),
+        (
+            {"frequency": [-1, 2], "recency": [0.0, 9.0], "T": [4.0, 10.0]},
+            r"`frequency` is negative: 1 rows\.",
+        ),
+        (
+            {"frequency": [0, 0], "recency": [1.0, 2.0], "T": [4.0, 10.0]},
+            r"`recency` is positive where `frequency` is 0: 2 rows\. A customer",
+        ),
+        (
+            {"frequency": [1, 2], "recency": [np.nan, 1.0], "T": [4.0, 10.0]},
+            r"`recency` has NaN or infinite values: 1 rows\. Drop or fill",
+        ),
+        (
+            {"frequency": [1.5, 2], "recency": [1.0, 1.0], "T": [4.0, 10.0]},
+            r"`frequency` is not a whole number: 1 rows\.",
+        ),
+        (
+            {"frequency": [1, 2], "recency": [1.0, -1.0], "T": [4.0, 10.0]},
+            r"`recency` is negative: 1 rows\.",
+        ),
         ({"frequency": [], "recency": [], "T": []}, r"`frequency` is empty: 0 rows\."),
-        ({"frequency": [1, 2], "recency": [1.0], "T": [4.0, 10.0]},
-         r"`recency` and `T` must have the length of `frequency` \(2\), got 1 and 2: 1 rows\."),
+        (
+            {"frequency": [1, 2], "recency": [1.0], "T": [4.0, 10.0]},
+            r"`recency` and `T` must have the length of `frequency` \(2\), got 1 and 2: 1 rows\.",
+        ),
     ],
 )
 def test_invalid_summary_raises(kwargs: dict[str, list[float]], match: str) -> None:

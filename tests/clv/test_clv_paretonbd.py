@@ -140,7 +140,9 @@ def test_parameter_recovery_from_simulation() -> None:
     true = {"r": 0.6, "alpha": 8.0, "s": 0.7, "beta": 10.0}
     rng = np.random.default_rng(21)
     n = 20_000
-    data = ParetoNBD(**true).simulate(n, T=rng.uniform(20, 80, n), rng=22)
+    data = ParetoNBD(r=0.6, alpha=8.0, s=0.7, beta=10.0).simulate(
+        n, T=rng.uniform(20, 80, n), rng=22
+    )
     fitted = ParetoNBD.fit(data)
     for name, value in true.items():
         assert abs(fitted.params[name] - value) < 4 * fitted.standard_errors[name], name
@@ -156,9 +158,7 @@ def test_weights_equal_repeated_rows(cdnow: pd.DataFrame) -> None:
 
 
 summaries = st.integers(0, 10_000).flatmap(
-    lambda x: st.tuples(
-        st.just(x), st.floats(0, 1e4) if x > 0 else st.just(0.0), st.floats(0, 1e4)
-    )
+    lambda x: st.tuples(st.just(x), st.floats(0, 1e4) if x > 0 else st.just(0.0), st.floats(0, 1e4))
 )
 
 
@@ -177,12 +177,15 @@ def test_finite_for_extreme_inputs(
     alive = model.probability_alive(x, tx, T, horizon=t)[0]
     expected = model.expected_purchases(t, x, tx, T)[0]
     assert 0.0 <= alive <= 1.0
-    assert np.isfinite(expected) and 0.0 <= expected <= (model.r + x) / (model.alpha + T) * t * (
-        1 + 1e-9
-    ) + 1e-12
+    assert (
+        np.isfinite(expected)
+        and 0.0 <= expected <= (model.r + x) / (model.alpha + T) * t * (1 + 1e-9) + 1e-12
+    )
     p = np.array(params)
     xs = np.array([float(x)])
-    value, grad = _neg_ll_grad(p, _Pairs(xs, np.array([tx]), np.array([T])), np.ones(1), xs, np.ones(1))
+    value, grad = _neg_ll_grad(
+        p, _Pairs(xs, np.array([tx]), np.array([T])), np.ones(1), xs, np.ones(1)
+    )
     assert np.isfinite(value) and np.all(np.isfinite(grad))
 
 

@@ -122,6 +122,11 @@ def test_bad_amounts(amounts: list[object], error: type[Exception], pattern: str
         gk.customer_summary(good().assign(amount=pd.Series(amounts)), amount_col="amount")
 
 
+def test_amounts_overflowing_float64() -> None:
+    with pytest.raises(gk.DataError, match=r"`amount` sums to more than the largest float64"):
+        gk.customer_summary(good().assign(amount=[1e308, 1e308, 1.0, 1.0]), amount_col="amount")
+
+
 def test_negative_amounts_allowed_when_asked() -> None:
     log = gk.prepare_transactions(
         good().assign(amount=[1.0, -2.0, 3.0, 4.0]),
