@@ -200,20 +200,21 @@ def compress(
     if not np.all(keep):
         columns = [c[keep] for c in columns]
         weights = weights[keep]
+    factorize: Any = pd.factorize
     key = np.zeros(weights.size, dtype=np.int64)
     span = 1
     for c in columns:
-        codes, uniques = pd.factorize(c)
+        codes, uniques = factorize(c)
         if span * len(uniques) >= 2**62:
-            key, _ = pd.factorize(key)
+            key = np.asarray(factorize(key)[0], dtype=np.int64)
             span = int(key.max()) + 1
         key = key * len(uniques) + codes
         span *= len(uniques)
-    group, uniques = pd.factorize(key)
+    group, uniques = factorize(key)
     k = len(uniques)
     first = np.empty(k, dtype=np.int64)
     first[group[::-1]] = np.arange(group.size - 1, -1, -1)
-    summed = np.bincount(group, weights=weights, minlength=k)
+    summed = np.asarray(np.bincount(group, weights=weights, minlength=k), dtype=np.float64)
     return [np.ascontiguousarray(c[first]) for c in columns], summed
 
 
@@ -328,12 +329,28 @@ def numeric_hessian(objective: Objective, params: FloatArray) -> FloatArray:
     return np.asarray(0.5 * (hess + hess.T), dtype=np.float64)
 
 
-def std_errors(hessian: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """Covariance (inverse observed information) and standard errors; NaN if singular."""
+def std_errors(
+    hessian: FloatArray, params: FloatArray, names: Sequence[str]
+) -> tuple[FloatArray, FloatArray]:
+    """Covariance (inverse observed information) and standard errors.
+
+    Raises
+    ------
+    ConvergenceError
+        If the Hessian of the negative log-likelihood is not positive definite: the
+        optimiser stopped on a ridge or at the edge of the parameter space (for example a
+        cohort in which nobody churns), so the maximum is not identified.
+    """
     try:
+        np.linalg.cholesky(hessian)
         cov = np.linalg.inv(hessian)
     except np.linalg.LinAlgError:
-        cov = np.full_like(hessian, np.nan)
+        raise ConvergenceError(
+            f"`params` are not identified: {len(names)} rows. The log-likelihood has no "
+            "interior maximum (its Hessian is not positive definite); the data may be "
+            "degenerate, e.g. nobody churns or nobody repeats.",
+            dict(zip(names, params.tolist(), strict=True)),
+        ) from None
     diag = np.diag(cov)
     se = np.where(diag > 0, np.sqrt(np.abs(diag)), np.nan)
     return readonly(cov), readonly(se)
@@ -392,7 +409,7 @@ class FittedModel:
             }
         )
         out.index.name = "parameter"
-        return out  # type: ignore[no-any-return]
+        return out
 
     def __str__(self) -> str:
         ll = float(self.log_likelihood)

@@ -140,7 +140,7 @@ class GammaGamma(FittedModel):
     >>> {k: round(v, 2) for k, v in model.params.items()}  # 15.44 on unrounded spend
     {'p': 6.25, 'q': 3.74, 'v': 15.45}
     >>> model.expected_average_value(frequency=[0, 2], monetary_value=[0.0, 22.35]).round(2)
-    array([35.85, 27.7 ])
+    array([35.17, 24.66])
     """
 
     p: float
@@ -212,7 +212,7 @@ class GammaGamma(FittedModel):
         names = cls._param_names
         result = fit_log_params(objective, (x, m), w, [init[n] for n in names], names)
         hess = numeric_hessian(result.objective, result.params)
-        cov, _ = std_errors(hess)
+        cov, _ = std_errors(hess, result.params, cls._param_names)
         p, q, v = (float(c) for c in result.params)
         return cls(
             p=p,

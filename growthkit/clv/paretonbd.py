@@ -197,7 +197,7 @@ class ParetoNBD(FittedModel):
             x: FloatArray, tx: FloatArray, t: FloatArray, w: FloatArray
         ) -> Callable[[FloatArray], tuple[float, FloatArray]]:
             ux, inv = np.unique(x, return_inverse=True)
-            wx = np.bincount(inv, weights=w)
+            wx = np.asarray(np.bincount(inv, weights=w), dtype=np.float64)
             pairs = _Pairs(x, tx, t)
             return lambda p: _neg_ll_grad(p, pairs, w, ux, wx)
 
@@ -213,7 +213,7 @@ class ParetoNBD(FittedModel):
         names = cls._param_names
         result = fit_log_params(objective, (x, tx, t), w, [init[n] for n in names], names)
         hess = numeric_hessian(result.objective, result.params)
-        cov, _ = std_errors(hess)
+        cov, _ = std_errors(hess, result.params, cls._param_names)
         r, alpha, s, beta = (float(v) for v in result.params)
         return cls(
             r=r,

@@ -180,7 +180,7 @@ class ShiftedBetaGeometric(FittedModel):
         names = cls._param_names
         result = fit_log_params(lambda w: neg_ll_grad, (), n[:1], [init[v] for v in names], names)
         hess = numeric_hessian(neg_ll_grad, result.params)
-        cov, _ = std_errors(hess)
+        cov, _ = std_errors(hess, result.params, cls._param_names)
         a, b = (float(v) for v in result.params)
         return cls(
             alpha=a,
