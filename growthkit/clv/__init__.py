@@ -5,13 +5,22 @@
 - :class:`GammaGamma` -- spend per transaction.
 - :class:`ShiftedBetaGeometric` -- contractual retention (sBG).
 - :func:`customer_lifetime_value` -- discounted CLV per customer.
+- :func:`holdout_comparison` -- predicted vs actual holdout purchases, by frequency bucket.
+- ``plot_*`` helpers and :func:`frequency_recency_matrix` (matplotlib, the ``plot`` extra).
 
 Every model is an immutable (frozen) dataclass returned by its ``fit`` classmethod.
 """
 
 from growthkit.clv.bgnbd import BetaGeo, ModifiedBetaGeo
+from growthkit.clv.evaluation import HoldoutComparison, holdout_comparison
 from growthkit.clv.gammagamma import GammaGamma
 from growthkit.clv.paretonbd import ParetoNBD
+from growthkit.clv.plotting import (
+    frequency_recency_matrix,
+    plot_clv_distribution,
+    plot_frequency_recency_matrix,
+    plot_holdout_comparison,
+)
 from growthkit.clv.sbg import ShiftedBetaGeometric
 from growthkit.clv.value import DAYS_PER_MONTH, customer_lifetime_value
 
@@ -19,8 +28,14 @@ __all__ = [
     "DAYS_PER_MONTH",
     "BetaGeo",
     "GammaGamma",
+    "HoldoutComparison",
     "ModifiedBetaGeo",
     "ParetoNBD",
     "ShiftedBetaGeometric",
     "customer_lifetime_value",
+    "frequency_recency_matrix",
+    "holdout_comparison",
+    "plot_clv_distribution",
+    "plot_frequency_recency_matrix",
+    "plot_holdout_comparison",
 ]
