@@ -72,26 +72,22 @@ def _distinct_summary(
         codes, ticks = codes[rows], ticks[rows]
         amounts = None if amounts is None else amounts[rows]
     amt = np.empty(0, dtype=np.float64) if amounts is None else amounts
+    tpd = log.ticks_per_day
     order = np.empty(0, dtype=np.int64)
-    if ticks.shape[0]:
-        lo, hi, ordered = agg.period_bounds(ticks, log.ticks_per_day, code)
-        if not ordered:
-            size = int(hi) - int(lo) + 1
-            if size <= 4 * ticks.shape[0] + 4096:
-                order = agg.counting_order_periods(ticks, log.ticks_per_day, code, lo, size)
-            else:
-                keys = period_keys(ticks, log.ticks_per_day, code)
-                order = np.argsort(keys, kind="stable").astype(np.int64)
-    result: tuple[
-        npt.NDArray[np.int64],
-        npt.NDArray[np.int64],
-        npt.NDArray[np.int64],
-        npt.NDArray[np.float64],
-        npt.NDArray[np.float64],
-    ] = agg.distinct_period_summary(
-        codes, ticks, log.ticks_per_day, code, amt, order, log.n_customers
-    )
-    return result
+    state, complete = agg.period_summary_state(codes, ticks, tpd, code, amt, order, log.n_customers)
+    if not complete:
+        # Some customer's orders are out of time order: visit the rows sorted by period.
+        lo, hi, _ = agg.period_bounds(ticks, tpd, code)
+        size = int(hi) - int(lo) + 1
+        if size <= 4 * ticks.shape[0] + 4096:
+            order = agg.counting_order_periods(ticks, tpd, code, lo, size)
+        else:
+            order = np.argsort(period_keys(ticks, tpd, code), kind="stable").astype(np.int64)
+        state, _ = agg.period_summary_state(codes, ticks, tpd, code, amt, order, log.n_customers)
+    seen = state[:, 2] > 0
+    first = np.where(seen, state[:, 0], np.iinfo(np.int64).min).astype(np.int64)
+    last = np.where(seen, state[:, 1], np.iinfo(np.int64).min).astype(np.int64)
+    return first, last, state[:, 2].astype(np.int64), state[:, 3], state[:, 4]
 
 
 def customer_summary(

@@ -68,52 +68,6 @@ def counting_order(keys: npt.NDArray[np.int64], lo: int, size: int) -> npt.NDArr
 
 
 @nb.njit(nogil=True, cache=True)
-def distinct_key_summary(
-    codes: npt.NDArray[np.int32],
-    keys: npt.NDArray[np.int64],
-    amounts: npt.NDArray[np.float64],
-    order: npt.NDArray[np.int64],
-    n_customers: int,
-) -> tuple[
-    npt.NDArray[np.int64],
-    npt.NDArray[np.int64],
-    npt.NDArray[np.int64],
-    npt.NDArray[np.float64],
-    npt.NDArray[np.float64],
-]:
-    """BTYD building blocks per customer from rows visited in non-decreasing key order.
-
-    Returns first key, last key, number of distinct keys (purchase periods), total amount
-    and the amount spent in the first period. ``order`` lists the rows in key order, or is
-    empty when the rows already are in key order. Customers without rows get
-    ``first = last = INT64_MIN`` and zero counts.
-    """
-    first = np.full(n_customers, _NONE, dtype=np.int64)
-    last = np.full(n_customers, _NONE, dtype=np.int64)
-    distinct = np.zeros(n_customers, dtype=np.int64)
-    total = np.zeros(n_customers, dtype=np.float64)
-    first_total = np.zeros(n_customers, dtype=np.float64)
-    has_amounts = amounts.shape[0] == codes.shape[0]
-    use_order = order.shape[0] == codes.shape[0]
-    for j in range(codes.shape[0]):
-        i = order[j] if use_order else j
-        c = codes[i]
-        k = keys[i]
-        if last[c] != k:
-            # Rows arrive in key order, so a key differing from the last one seen is new.
-            if last[c] == _NONE:
-                first[c] = k
-            last[c] = k
-            distinct[c] += 1
-        if has_amounts:
-            a = amounts[i]
-            total[c] += a
-            if k == first[c]:
-                first_total[c] += a
-    return first, last, distinct, total, first_total
-
-
-@nb.njit(nogil=True, cache=True)
 def period_bounds(
     ticks: npt.NDArray[np.int64], ticks_per_day: int, period: int
 ) -> tuple[int, int, bool]:
@@ -153,7 +107,7 @@ def counting_order_periods(
 
 
 @nb.njit(nogil=True, cache=True)
-def distinct_period_summary(
+def period_summary_state(
     codes: npt.NDArray[np.int32],
     ticks: npt.NDArray[np.int64],
     ticks_per_day: int,
@@ -161,33 +115,38 @@ def distinct_period_summary(
     amounts: npt.NDArray[np.float64],
     order: npt.NDArray[np.int64],
     n_customers: int,
-) -> tuple[
-    npt.NDArray[np.int64],
-    npt.NDArray[np.int64],
-    npt.NDArray[np.int64],
-    npt.NDArray[np.float64],
-    npt.NDArray[np.float64],
-]:
-    """:func:`distinct_key_summary` with period keys computed from ticks on the fly."""
-    first = np.full(n_customers, _NONE, dtype=np.int64)
-    last = np.full(n_customers, _NONE, dtype=np.int64)
-    distinct = np.zeros(n_customers, dtype=np.int64)
-    total = np.zeros(n_customers, dtype=np.float64)
-    first_total = np.zeros(n_customers, dtype=np.float64)
+) -> tuple[npt.NDArray[np.float64], bool]:
+    """Per-customer BTYD state ``[first, last, distinct, total, first_total]`` in one pass.
+
+    The five values of a customer share one row so that each order touches one cache line
+    of customer state. With an empty ``order`` the rows are visited as stored, which is
+    exact as long as every customer's own orders are in time order (true of most order
+    logs, whatever the interleaving of customers); the kernel stops and returns ``False``
+    the moment it meets a customer whose orders go back in time, and the caller retries
+    with ``order`` = the rows sorted by period. Customers without rows keep
+    ``first = last = -inf``.
+    """
+    state = np.zeros((n_customers, 5), dtype=np.float64)
+    for c in range(n_customers):
+        state[c, 0] = -np.inf
+        state[c, 1] = -np.inf
     has_amounts = amounts.shape[0] == codes.shape[0]
     use_order = order.shape[0] == codes.shape[0]
     for j in range(codes.shape[0]):
         i = order[j] if use_order else j
         c = codes[i]
-        k = period_of(ticks[i], ticks_per_day, period)
-        if last[c] != k:
-            if last[c] == _NONE:
-                first[c] = k
-            last[c] = k
-            distinct[c] += 1
+        k = np.float64(period_of(ticks[i], ticks_per_day, period))
+        last = state[c, 1]
+        if last != k:
+            if k < last:
+                return state, False
+            if last == -np.inf:
+                state[c, 0] = k
+            state[c, 1] = k
+            state[c, 2] += 1.0
         if has_amounts:
             a = amounts[i]
-            total[c] += a
-            if k == first[c]:
-                first_total[c] += a
-    return first, last, distinct, total, first_total
+            state[c, 3] += a
+            if k == state[c, 0]:
+                state[c, 4] += a
+    return state, True
