@@ -141,7 +141,25 @@ def _table(log: Transactions, end_ticks: int, k: int) -> pd.DataFrame:
     columns["tenure_days"] = end - first
     columns["mean_gap_days"] = mean_gap
     columns["days_since_last"] = since_last
-    # Month ordinals since 1970-01 are pandas' monthly Period ordinals.
-    months = first.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
-    columns["cohort"] = period_index(months, "M")
-    return pd.DataFrame(columns, index=log.customers.copy())
+    columns["cohort"] = period_index(_months(first, orders > 0), "M")
+    # The arrays are fresh and owned by the frame: copy=False skips pandas' consolidation
+    # copy (seconds at millions of customers).
+    return pd.DataFrame(columns, index=log.customers.copy(), copy=False)
+
+
+def _months(days: npt.NDArray[np.int64], valid: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
+    """Month ordinals since 1970-01 (pandas' monthly ``Period`` ordinals) of day numbers.
+
+    Rows that are not ``valid`` (customers without orders in a truncated log, dropped by
+    the caller) get the first valid month.
+    """
+    months = np.zeros(days.shape[0], dtype=np.int64)
+    if not valid.any():
+        return months
+    some = days[valid]
+    lo = int(some.min())
+    # Calendar conversion once per day of the range, then a gather.
+    span = np.arange(lo, int(some.max()) + 1, dtype=np.int64)
+    lookup = span.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    months[:] = lookup[np.where(valid, days, lo) - lo]
+    return months
