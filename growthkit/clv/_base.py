@@ -252,7 +252,8 @@ def fit_log_params(
     ``log(params)``, scaled by ``1 / sum(weights)`` so that the tolerances do not depend on
     the sample size. With more than 200,000 distinct rows it first fits a fixed random
     subsample of 50,000 rows (weights rescaled) and starts the full fit from there, which
-    saves most full-data iterations.
+    then runs quasi-Newton steps on the full data with that subsample's Hessian, which
+    needs far fewer full-data passes than L-BFGS from scratch.
 
     Raises
     ------
@@ -261,17 +262,67 @@ def fit_log_params(
     """
     theta0 = np.log(np.asarray(start, dtype=np.float64))
     n_rows = weights.size
+    objective = make_objective(*columns, weights)
     if n_rows > _WARM_START_ROWS and columns:
         pick = np.sort(np.random.default_rng(0).choice(n_rows, _SAMPLE_ROWS, replace=False))
         sub_w = weights[pick] * (weights.sum() / weights[pick].sum())
         sub = make_objective(*[c[pick] for c in columns], sub_w)
         try:
-            theta0 = _minimise(sub, theta0, names, float(sub_w.sum()), max_iter, bounds)[0]
-        except ConvergenceError:
-            pass
-    objective = make_objective(*columns, weights)
+            theta_s = _minimise(sub, theta0, names, float(sub_w.sum()), max_iter, bounds)[0]
+            polished = _newton_polish(objective, sub, theta_s, float(weights.sum()))
+        except (ConvergenceError, np.linalg.LinAlgError):
+            polished = None
+        if polished is not None:
+            theta, value, nit = polished
+            return Fit(
+                params=np.exp(theta), log_likelihood=-value, iterations=nit, objective=objective
+            )
     theta, value, nit = _minimise(objective, theta0, names, float(weights.sum()), max_iter, bounds)
     return Fit(params=np.exp(theta), log_likelihood=-value, iterations=nit, objective=objective)
+
+
+def _theta_grad(objective: Objective, theta: FloatArray, scale: float) -> tuple[float, FloatArray]:
+    params = np.exp(theta)
+    value, grad = objective(params)
+    return value * scale, grad * params * scale
+
+
+def _newton_polish(
+    objective: Objective, sub: Objective, theta: FloatArray, total_weight: float
+) -> tuple[FloatArray, float, int] | None:
+    """Quasi-Newton iterations on the full data with the subsample's (fixed) Hessian.
+
+    The per-customer Hessian of the subsample differs from the full-data one only by
+    sampling error, so each step gains one to two digits: a handful of full-data gradient
+    evaluations instead of the 20-30 that L-BFGS needs. Returns ``None`` if it stalls.
+    """
+    k = theta.size
+    hess = np.empty((k, k))
+    sub_scale = 1.0 / total_weight
+    g0 = _theta_grad(sub, theta, sub_scale)[1]
+    for j in range(k):
+        up = theta.copy()
+        up[j] += 1e-6
+        hess[:, j] = (_theta_grad(sub, up, sub_scale)[1] - g0) / 1e-6
+    hess = 0.5 * (hess + hess.T)
+    np.linalg.cholesky(hess)
+    scale = 1.0 / total_weight
+    value, grad = _theta_grad(objective, theta, scale)
+    for it in range(1, 40):
+        step = np.linalg.solve(hess, grad)
+        length = 1.0
+        while True:
+            trial = theta - length * step
+            t_value, t_grad = _theta_grad(objective, trial, scale)
+            if np.isfinite(t_value) and t_value <= value + 1e-12 * abs(value):
+                break
+            length /= 4
+            if length < 1e-6:
+                return None
+        theta, value, grad = trial, t_value, t_grad
+        if np.max(np.abs(grad)) < 1e-9 or np.max(np.abs(length * step)) < 1e-10:
+            return theta, value / scale, it
+    return None
 
 
 def _minimise(

@@ -7,5 +7,5 @@ import growthkit.datasets as ds
 
 
 @pytest.fixture(scope="session")
-def cdnow() -> pd.DataFrame:
+def cdnow_summary() -> pd.DataFrame:
     return ds.load_cdnow_summary()

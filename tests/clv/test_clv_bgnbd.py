@@ -84,11 +84,11 @@ def test_mbg_loglik_matches_integration(x: int, tx: float, T: float) -> None:
 
 @pytest.mark.parametrize("cls", [BetaGeo, ModifiedBetaGeo])
 def test_gradient_matches_finite_differences(
-    cls: type[BetaGeo] | type[ModifiedBetaGeo], cdnow: pd.DataFrame
+    cls: type[BetaGeo] | type[ModifiedBetaGeo], cdnow_summary: pd.DataFrame
 ) -> None:
-    x = cdnow["frequency"].to_numpy(float)
-    tx = cdnow["recency"].to_numpy()
-    T = cdnow["T"].to_numpy()
+    x = cdnow_summary["frequency"].to_numpy(float)
+    tx = cdnow_summary["recency"].to_numpy()
+    T = cdnow_summary["T"].to_numpy()
     ux, inv = np.unique(x, return_inverse=True)
     wx = np.bincount(inv).astype(float)
     m = 1 if cls is ModifiedBetaGeo else 0
@@ -229,22 +229,22 @@ def test_mbg_parameter_recovery_from_simulation() -> None:
         assert abs(fitted.params[name] - value) < 4 * fitted.standard_errors[name], name
 
 
-def test_weights_equal_repeated_rows(cdnow: pd.DataFrame) -> None:
-    counts = cdnow.groupby(["frequency", "recency", "T"]).size().reset_index(name="n")
+def test_weights_equal_repeated_rows(cdnow_summary: pd.DataFrame) -> None:
+    counts = cdnow_summary.groupby(["frequency", "recency", "T"]).size().reset_index(name="n")
     compressed = BetaGeo.fit(
         counts["frequency"], counts["recency"], counts["T"], weights=counts["n"]
     )
-    full = BetaGeo.fit(cdnow)
+    full = BetaGeo.fit(cdnow_summary)
     assert compressed.log_likelihood == pytest.approx(full.log_likelihood, rel=1e-10)
     for name in full.params:
         assert compressed.params[name] == pytest.approx(full.params[name], rel=1e-5)
 
 
-def test_fit_accepts_arrays_and_frame(cdnow: pd.DataFrame) -> None:
-    a = BetaGeo.fit(cdnow["frequency"], cdnow["recency"], cdnow["T"])
-    b = BetaGeo.fit(cdnow)
+def test_fit_accepts_arrays_and_frame(cdnow_summary: pd.DataFrame) -> None:
+    a = BetaGeo.fit(cdnow_summary["frequency"], cdnow_summary["recency"], cdnow_summary["T"])
+    b = BetaGeo.fit(cdnow_summary)
     assert a.params == pytest.approx(b.params)
-    assert a.n_customers == len(cdnow)
+    assert a.n_customers == len(cdnow_summary)
     assert set(a.standard_errors) == {"r", "alpha", "a", "b"}
     assert "alpha" in str(a)
 
@@ -257,12 +257,12 @@ def test_model_is_immutable() -> None:
     assert CDNOW.r == 0.243
 
 
-def test_predictions_accept_frame_and_vectorise(cdnow: pd.DataFrame) -> None:
-    frame = CDNOW.expected_purchases(10, cdnow)
-    arrays = CDNOW.expected_purchases(10, cdnow["frequency"], cdnow["recency"], cdnow["T"])
+def test_predictions_accept_frame_and_vectorise(cdnow_summary: pd.DataFrame) -> None:
+    frame = CDNOW.expected_purchases(10, cdnow_summary)
+    arrays = CDNOW.expected_purchases(10, cdnow_summary["frequency"], cdnow_summary["recency"], cdnow_summary["T"])
     np.testing.assert_array_equal(frame, arrays)
-    assert frame.shape == (len(cdnow),)
-    per_customer_t = CDNOW.expected_purchases(np.full(len(cdnow), 10.0), cdnow)
+    assert frame.shape == (len(cdnow_summary),)
+    per_customer_t = CDNOW.expected_purchases(np.full(len(cdnow_summary), 10.0), cdnow_summary)
     np.testing.assert_array_equal(per_customer_t, frame)
 
 

@@ -83,9 +83,9 @@ def test_loglik_matches_note_formula(model: ParetoNBD, x: int, tx: float, T: flo
     assert loglik(model, x, tx, T) == pytest.approx(note_loglik(model, x, tx, T), rel=1e-9)
 
 
-def test_gradient_matches_finite_differences(cdnow: pd.DataFrame) -> None:
-    x = cdnow["frequency"].to_numpy(float)
-    pairs = _Pairs(x, cdnow["recency"].to_numpy(), cdnow["T"].to_numpy())
+def test_gradient_matches_finite_differences(cdnow_summary: pd.DataFrame) -> None:
+    x = cdnow_summary["frequency"].to_numpy(float)
+    pairs = _Pairs(x, cdnow_summary["recency"].to_numpy(), cdnow_summary["T"].to_numpy())
     ux, inv = np.unique(x, return_inverse=True)
     wx = np.bincount(inv).astype(float)
     w = np.ones(x.size)
@@ -148,12 +148,12 @@ def test_parameter_recovery_from_simulation() -> None:
         assert abs(fitted.params[name] - value) < 4 * fitted.standard_errors[name], name
 
 
-def test_weights_equal_repeated_rows(cdnow: pd.DataFrame) -> None:
-    counts = cdnow.groupby(["frequency", "recency", "T"]).size().reset_index(name="n")
+def test_weights_equal_repeated_rows(cdnow_summary: pd.DataFrame) -> None:
+    counts = cdnow_summary.groupby(["frequency", "recency", "T"]).size().reset_index(name="n")
     compressed = ParetoNBD.fit(
         counts["frequency"], counts["recency"], counts["T"], weights=counts["n"]
     )
-    full = ParetoNBD.fit(cdnow)
+    full = ParetoNBD.fit(cdnow_summary)
     assert compressed.log_likelihood == pytest.approx(full.log_likelihood, rel=1e-10)
 
 

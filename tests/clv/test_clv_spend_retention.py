@@ -75,10 +75,10 @@ def test_gamma_gamma_parameter_recovery() -> None:
         assert abs(fitted.params[name] - value) < 4 * fitted.standard_errors[name], name
 
 
-def test_gamma_gamma_skips_zero_frequency(cdnow: pd.DataFrame) -> None:
-    repeaters = cdnow[cdnow["frequency"] > 0]
-    assert GammaGamma.fit(cdnow).params == pytest.approx(GammaGamma.fit(repeaters).params)
-    assert GammaGamma.fit(cdnow).n_customers == len(repeaters)
+def test_gamma_gamma_skips_zero_frequency(cdnow_summary: pd.DataFrame) -> None:
+    repeaters = cdnow_summary[cdnow_summary["frequency"] > 0]
+    assert GammaGamma.fit(cdnow_summary).params == pytest.approx(GammaGamma.fit(repeaters).params)
+    assert GammaGamma.fit(cdnow_summary).n_customers == len(repeaters)
 
 
 @pytest.mark.parametrize(
@@ -178,27 +178,27 @@ def test_sbg_invalid_prediction_arguments() -> None:
 BG = BetaGeo(r=0.243, alpha=4.414, a=0.793, b=2.426)
 
 
-def test_clv_equals_monthly_discounted_sum(cdnow: pd.DataFrame) -> None:
+def test_clv_equals_monthly_discounted_sum(cdnow_summary: pd.DataFrame) -> None:
     clv = customer_lifetime_value(
-        BG, GG, cdnow, horizon_months=6, discount_rate=0.02, time_unit_days=7
+        BG, GG, cdnow_summary, horizon_months=6, discount_rate=0.02, time_unit_days=7
     )
-    assert clv.index.equals(cdnow.index)
+    assert clv.index.equals(cdnow_summary.index)
     month = DAYS_PER_MONTH / 7
-    value = GG.expected_average_value(cdnow)
-    expected = np.zeros(len(cdnow))
+    value = GG.expected_average_value(cdnow_summary)
+    expected = np.zeros(len(cdnow_summary))
     for m in range(1, 7):
-        step = BG.expected_purchases(m * month, cdnow) - BG.expected_purchases(
-            (m - 1) * month, cdnow
+        step = BG.expected_purchases(m * month, cdnow_summary) - BG.expected_purchases(
+            (m - 1) * month, cdnow_summary
         )
         expected += value * step / 1.02**m
     np.testing.assert_allclose(clv.to_numpy(), expected, rtol=1e-12)
 
 
-def test_clv_undiscounted_equals_expected_revenue(cdnow: pd.DataFrame) -> None:
+def test_clv_undiscounted_equals_expected_revenue(cdnow_summary: pd.DataFrame) -> None:
     clv = customer_lifetime_value(
-        BG, 10.0, cdnow, horizon_months=12, discount_rate=0.0, time_unit_days=7
+        BG, 10.0, cdnow_summary, horizon_months=12, discount_rate=0.0, time_unit_days=7
     )
-    expected = 10.0 * BG.expected_purchases(12 * DAYS_PER_MONTH / 7, cdnow)
+    expected = 10.0 * BG.expected_purchases(12 * DAYS_PER_MONTH / 7, cdnow_summary)
     np.testing.assert_allclose(clv.to_numpy(), expected, rtol=1e-10)
 
 
@@ -211,19 +211,19 @@ def test_clv_time_unit_rescales() -> None:
     np.testing.assert_allclose(a, b, rtol=1e-10)
 
 
-def test_clv_with_pareto_and_per_customer_values(cdnow: pd.DataFrame) -> None:
+def test_clv_with_pareto_and_per_customer_values(cdnow_summary: pd.DataFrame) -> None:
     model = ParetoNBD(r=0.553, alpha=10.578, s=0.606, beta=11.669)
-    margin = np.linspace(1, 2, len(cdnow))
-    clv = customer_lifetime_value(model, margin, cdnow, time_unit_days=7)
+    margin = np.linspace(1, 2, len(cdnow_summary))
+    clv = customer_lifetime_value(model, margin, cdnow_summary, time_unit_days=7)
     assert np.all(np.isfinite(clv)) and np.all(clv >= 0)
 
 
-def test_clv_invalid(cdnow: pd.DataFrame) -> None:
+def test_clv_invalid(cdnow_summary: pd.DataFrame) -> None:
     with pytest.raises(DataError, match=r"`discount_rate` must be >= 0, got -0.1: 1 rows\."):
-        customer_lifetime_value(BG, GG, cdnow, discount_rate=-0.1)
+        customer_lifetime_value(BG, GG, cdnow_summary, discount_rate=-0.1)
     with pytest.raises(DataError, match=r"`horizon_months` must be an integer >= 1, got 0: 1 rows"):
-        customer_lifetime_value(BG, GG, cdnow, horizon_months=0)
+        customer_lifetime_value(BG, GG, cdnow_summary, horizon_months=0)
     with pytest.raises(DataError, match=r"`time_unit_days` must be positive, got 0: 1 rows"):
-        customer_lifetime_value(BG, GG, cdnow, time_unit_days=0)
+        customer_lifetime_value(BG, GG, cdnow_summary, time_unit_days=0)
     with pytest.raises(SchemaError, match=r"`monetary_value` column is missing"):
-        customer_lifetime_value(BG, GG, cdnow.drop(columns="monetary_value"))
+        customer_lifetime_value(BG, GG, cdnow_summary.drop(columns="monetary_value"))
