@@ -1,6 +1,11 @@
-"""Command line: ``python -m growthkit [PATH] [--customer-col ...] ...``.
+"""Command line.
 
-Without a path it runs on the bundled CDNOW sample. Errors in the user's file are reported
+- ``python -m growthkit [PATH] [--customer-col ...] ...`` prints the customer-summary
+  headline of an order log.
+- ``python -m growthkit report [PATH] [--customer-col ...] [--out DIR]`` writes the full HTML
+  report (see :mod:`growthkit.report`).
+
+Without a path both run on the bundled CDNOW sample. Errors in the user's file are reported
 as one line on stderr (exit code 2), never as a traceback.
 """
 
@@ -24,6 +29,8 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m growthkit",
         description="Summarise an order log (default: the bundled CDNOW sample).",
+        epilog="Full HTML report: python -m growthkit report [PATH] [--out DIR] "
+        "(see python -m growthkit report --help).",
     )
     p.add_argument("path", nargs="?", help="CSV or parquet order log; default: CDNOW sample")
     p.add_argument("--customer-col", default="customer_id")
@@ -36,19 +43,33 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def read_log(path: str, time_col: str) -> pd.DataFrame:
-    """Read a CSV or parquet order log and parse its time column."""
+    """Read a CSV or parquet order log and parse its time column.
+
+    Every problem with the file (missing, unreadable, not a table, unparseable dates) is
+    raised as a :class:`~growthkit.GrowthkitError` with a one-line message.
+    """
     file = Path(path)
     if not file.exists():
         raise GrowthkitError(f"`{path}` does not exist: 0 rows.")
-    if file.suffix.lower() in {".parquet", ".pq"}:
-        try:
-            frame = pd.read_parquet(file)
-        except ImportError as exc:
-            raise GrowthkitError(
-                f"`{path}` is parquet, which needs pyarrow: 0 rows. pip install pyarrow"
-            ) from exc
-    else:
-        frame = pd.read_csv(file)
+    if file.is_dir():
+        raise GrowthkitError(f"`{path}` is a directory, not an order log: 0 rows.")
+    try:
+        if file.suffix.lower() in {".parquet", ".pq"}:
+            try:
+                frame = pd.read_parquet(file)
+            except ImportError as exc:
+                raise GrowthkitError(
+                    f"`{path}` is parquet, which needs pyarrow: 0 rows. pip install pyarrow"
+                ) from exc
+        else:
+            frame = pd.read_csv(file)
+    except GrowthkitError:
+        raise
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise GrowthkitError(
+            f"`{path}` could not be read as a CSV or parquet table: 0 rows. {first}"
+        ) from exc
     if time_col in frame.columns and not pd.api.types.is_datetime64_any_dtype(frame[time_col]):
         try:
             frame[time_col] = pd.to_datetime(frame[time_col], format="mixed")
@@ -60,8 +81,80 @@ def read_log(path: str, time_col: str) -> pd.DataFrame:
     return frame
 
 
+def _report_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m growthkit report",
+        description="Write one self-contained HTML report (data quality, growth accounting, "
+        "cohorts, RFM, churn early warning, CLV) plus its tables as CSV.",
+    )
+    p.add_argument("path", nargs="?", help="CSV or parquet order log; default: CDNOW sample")
+    p.add_argument("--customer-col", default="customer_id")
+    p.add_argument("--time-col", default="timestamp")
+    p.add_argument(
+        "--amount-col",
+        default=None,
+        help="order value column; default 'amount' when the log has one, '' for none",
+    )
+    p.add_argument("--period", default="M", choices=["D", "W", "M", "Q", "Y"])
+    p.add_argument("--inactivity-days", type=int, default=90, help="churn after this many")
+    p.add_argument("--horizon-days", type=int, default=30, help="early-warning horizon")
+    p.add_argument("--horizon-months", type=int, default=12, help="CLV horizon")
+    p.add_argument("--out", default="growthkit-report", help="output directory")
+    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    return p
+
+
+def report_main(argv: Sequence[str]) -> int:
+    """Run ``python -m growthkit report``; returns the process exit code."""
+    from growthkit.report import build_report
+
+    args = _report_parser().parse_args(argv)
+    try:
+        if args.path is None:
+            tx = datasets.load_cdnow()
+            source = "bundled CDNOW sample (Fader & Hardie)"
+            customer_col, time_col = "customer_id", "timestamp"
+        else:
+            tx = read_log(args.path, args.time_col)
+            source = args.path
+            customer_col, time_col = args.customer_col, args.time_col
+        amount_col: str | None = args.amount_col or None
+        if args.amount_col is None:
+            amount_col = "amount" if "amount" in tx.columns else None
+            if amount_col is None and not args.quiet:
+                print(
+                    "growthkit: no `amount` column; reporting without order values "
+                    "(use --amount-col NAME)",
+                    file=sys.stderr,
+                )
+        path = build_report(
+            tx,
+            out_dir=args.out,
+            customer_col=customer_col,
+            time_col=time_col,
+            amount_col=amount_col,
+            period=args.period,
+            inactivity_days=args.inactivity_days,
+            horizon_days=args.horizon_days,
+            horizon_months=args.horizon_months,
+            source=source,
+            progress=not args.quiet,
+        )
+    except GrowthkitError as exc:
+        print(f"growthkit: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"growthkit: error: cannot write to `{args.out}`: {exc.strerror}", file=sys.stderr)
+        return 2
+    print(f"wrote {path} (tables as CSV in {path.parent})")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the process exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["report"]:
+        return report_main(argv[1:])
     args = _parser().parse_args(argv)
     amount_col = args.amount_col or None
     try:
@@ -105,6 +198,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"  mean repeat order      {repeat_value.mean() if len(repeat_value) else 0.0:>12.2f}",
         ]
     lines.append(f"  computed in            {elapsed:>12.3f} s")
+    lines.append("  full HTML report:      python -m growthkit report [PATH] --out DIR")
     print("\n".join(lines))
     if args.out:
         out = Path(args.out)
