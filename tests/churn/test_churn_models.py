@@ -460,3 +460,16 @@ def test_plots_headless(table: pd.DataFrame, cox: ChurnModel) -> None:
     ax3 = plot_risk_distribution(early_warning(cox, table))
     assert ax3.get_xlabel().startswith("P(churn within 30")
     plt.close("all")
+
+
+def test_evaluation_on_second_resolution_tz_aware_log(sim_log: pd.DataFrame) -> None:
+    # Customers without orders before the cutoff exist in the truncated log; with
+    # second ticks their placeholder times are far outside the calendar and must be ignored.
+    tx = sim_log.assign(
+        timestamp=sim_log["timestamp"].astype("datetime64[s]").dt.tz_localize("UTC")
+    )
+    ev = evaluate_early_warning(tx, cutoff="2024-03-31", horizon_days=90, score="weibull")
+    ref = evaluate_early_warning(sim_log, cutoff="2024-03-31", horizon_days=90, score="weibull")
+    assert ev.n_customers == ref.n_customers
+    assert ev.concordance == pytest.approx(ref.concordance, rel=1e-9)
+    assert str(ev.cutoff.tz) == "UTC"
