@@ -347,3 +347,20 @@ def test_invalid_prediction_arguments() -> None:
         CDNOW.probability_alive(1, 1.0, 2.0, horizon=-1.0)
     with pytest.raises(DataError, match=r"`weights` is negative: 1 rows\."):
         BetaGeo.fit([1, 2], [1.0, 1.0], [2.0, 2.0], weights=[1.0, -1.0])
+
+
+@pytest.mark.parametrize("cls", [BetaGeo, ModifiedBetaGeo])
+def test_subsample_warm_start_reaches_same_optimum(
+    cls: type[BetaGeo] | type[ModifiedBetaGeo], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from growthkit.clv import _base
+
+    rng = np.random.default_rng(2)
+    data = cls(r=0.5, alpha=6.0, a=0.8, b=2.5).simulate(20_000, T=rng.uniform(20, 80, 20_000))
+    direct = cls.fit(data)
+    monkeypatch.setattr(_base, "_WARM_START_ROWS", 1_000)
+    monkeypatch.setattr(_base, "_SAMPLE_ROWS", 2_000)
+    warm = cls.fit(data)
+    assert warm.log_likelihood == pytest.approx(direct.log_likelihood, rel=1e-11)
+    for name in direct.params:
+        assert warm.params[name] == pytest.approx(direct.params[name], rel=1e-5)

@@ -194,3 +194,17 @@ def test_invalid_input_messages() -> None:
         ParetoNBD.fit([1, 2], [5.0, 11.0], [4.0, 10.0])
     with pytest.raises(DataError, match=r"`T` is negative: 1 rows\."):
         CDNOW.expected_purchases(1.0, [0], [0.0], [-1.0])
+
+
+def test_subsample_warm_start_reaches_same_optimum(monkeypatch: pytest.MonkeyPatch) -> None:
+    from growthkit.clv import _base
+
+    rng = np.random.default_rng(2)
+    data = CDNOW.simulate(10_000, T=rng.uniform(20, 80, 10_000), rng=1)
+    direct = ParetoNBD.fit(data)
+    monkeypatch.setattr(_base, "_WARM_START_ROWS", 1_000)
+    monkeypatch.setattr(_base, "_SAMPLE_ROWS", 2_000)
+    warm = ParetoNBD.fit(data)
+    assert warm.log_likelihood == pytest.approx(direct.log_likelihood, rel=1e-11)
+    for name in direct.params:
+        assert warm.params[name] == pytest.approx(direct.params[name], rel=1e-4)
