@@ -26,7 +26,7 @@ def _log_j(
 
     J is written with the Euler-transformed Gauss function 2F1(1, c; d; z), whose series has
     positive terms with ratio below z < 1 (Fader & Hardie 2005, "A Note on Deriving the
-    Pareto/NBD Model", eqs. 21-22, rearranged so that neither case overflows).
+    Pareto/NBD Model", section 3, rearranged so that neither case overflows).
     """
     a = r + s + x
     la = math.log(alpha + t)
@@ -123,9 +123,9 @@ def _pareto_rows(
     """Pareto/NBD log-likelihood rows without the x-only terms, P(alive), weighted gradient.
 
     Row value: log[(alpha+T)^-(r+x) (beta+T)^-s + J(t_x) - J(T)], the bracket of
-    Fader & Hardie's Pareto/NBD likelihood (2005 note, eq. 22), with ``jx[ix[i]]`` and
+    Fader & Hardie's Pareto/NBD likelihood (2005 note, section 3), with ``jx[ix[i]]`` and
     ``jt[it[i]]`` the :func:`_pareto_log_j` rows of (x, t_x) and (x, T). The share of the
-    first term is P(alive | x, t_x, T) (the note's eq. 18). The gradient in
+    first term is P(alive | x, t_x, T) (the note's section 5). The gradient in
     (r, alpha, s, beta) is summed with weights ``w``.
     """
     n = x.shape[0]

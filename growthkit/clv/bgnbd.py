@@ -176,9 +176,9 @@ class _BetaGeoFamily(FittedModel):
         frequency, recency, T
             The customers' summary (arrays or a DataFrame as first argument).
         horizon
-            Time after the end of calibration (same unit as T); 0 gives P(alive at T),
-            Fader, Hardie & Lee (2005) eq. (A4) / Fader, Hardie & Lee note "Computing
-            P(alive)"; a positive horizon multiplies it by the posterior probability of
+            Time after the end of calibration (same unit as T); 0 gives P(alive at T)
+            (Fader, Hardie & Lee's note "Computing P(alive) using the BG/NBD model"); a
+            positive horizon multiplies it by the posterior probability of
             surviving the next ``horizon`` periods without observing them,
             ``E[(1 + p h/(alpha+T))^-(r+x)]`` over ``p ~ Beta(a, b+x+m)``.
 
@@ -405,7 +405,7 @@ class ModifiedBetaGeo(_BetaGeoFamily):
 
     Notes
     -----
-    Log-likelihood of one customer (Batislam et al. 2007, eq. 4)::
+    Log-likelihood of one customer (Batislam et al. 2007, section 2)::
 
         ln Gamma(r+x) - ln Gamma(r) + r ln alpha + ln B(a, b+x+1) - ln B(a, b)
         + ln[(alpha+T)^-(r+x) + a/(b+x) (alpha+t_x)^-(r+x)]

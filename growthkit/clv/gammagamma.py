@@ -119,7 +119,7 @@ class GammaGamma(FittedModel):
     Notes
     -----
     For a customer with ``x`` repeat transactions of mean value ``m`` (Fader & Hardie 2013,
-    eq. 3)::
+    marginal likelihood of the mean)::
 
         ln L = ln Gamma(px+q) - ln Gamma(px) - ln Gamma(q) + q ln v + (px-1) ln m
                + px ln x - (px+q) ln(v + x m)
@@ -230,7 +230,7 @@ class GammaGamma(FittedModel):
     ) -> FloatArray:
         """Posterior mean spend per transaction of each customer.
 
-        ``E[Z | x, m] = p (v + x m) / (p x + q - 1)`` (Fader & Hardie 2013, eq. 5): a weighted
+        ``E[Z | x, m] = p (v + x m) / (p x + q - 1)`` (Fader & Hardie 2013): a weighted
         average of the population mean ``p v / (q - 1)`` and the customer's own mean ``m``.
         Customers without repeat purchases get the population mean.
 

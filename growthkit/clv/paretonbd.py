@@ -107,7 +107,7 @@ class ParetoNBD(FittedModel):
     Notes
     -----
     The likelihood of one customer (Fader & Hardie 2005, "A note on deriving the Pareto/NBD
-    model and related expressions", eq. 22) is::
+    model and related expressions", section 3) is::
 
         Gamma(r+x) alpha^r beta^s / Gamma(r) *
         [(alpha+T)^-(r+x) (beta+T)^-s + J(t_x) - J(T)],
@@ -273,7 +273,7 @@ class ParetoNBD(FittedModel):
             The customers' summary (arrays or a DataFrame as first argument).
         horizon
             Time after the end of calibration; 0 gives P(alive at T) (Schmittlein et al.
-            1987 eq. 11; Fader & Hardie 2005 note, eq. 18). A positive horizon multiplies it
+            1987; Fader & Hardie 2005 note, section 5). A positive horizon multiplies it
             by ``((beta+T)/(beta+T+horizon))^s``, the posterior probability of surviving
             ``horizon`` more periods.
 
@@ -301,7 +301,7 @@ class ParetoNBD(FittedModel):
         """Return the expected purchases in the next ``t`` periods given each customer's history.
 
         ``P(alive) (r+x)(beta+T) / ((alpha+T)(s-1)) [1 - ((beta+T)/(beta+T+t))^(s-1)]``
-        (Schmittlein et al. 1987 eq. 22; Fader & Hardie 2005 note, eq. 26), written with
+        (Schmittlein et al. 1987; Fader & Hardie 2005 note, section 6), written with
         ``expm1``/``log1p`` so that ``s`` near 1 is stable.
 
         Parameters
@@ -328,7 +328,7 @@ class ParetoNBD(FittedModel):
         """Return the expected repeat purchases in ``(0, t]`` of a new customer.
 
         ``r beta / (alpha (s-1)) [1 - (beta/(beta+t))^(s-1)]`` (Schmittlein et al. 1987,
-        eq. 17; Fader & Hardie 2005 note, eq. 27).
+        Fader & Hardie 2005 note, section 4).
 
         Parameters
         ----------

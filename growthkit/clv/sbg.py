@@ -80,7 +80,7 @@ class ShiftedBetaGeometric(FittedModel):
     Notes
     -----
     With ``n_t`` customers active at the start of period ``t`` (``n_0`` the cohort size)
-    the log-likelihood is (Fader & Hardie 2007, eq. 6)::
+    the log-likelihood is (Fader & Hardie 2007)::
 
         sum_{t=1}^{k} (n_{t-1} - n_t) ln P(T = t) + n_k ln S(k),
         P(T = t) = B(alpha+1, beta+t-1) / B(alpha, beta),
@@ -201,7 +201,7 @@ class ShiftedBetaGeometric(FittedModel):
     def survival(self, t: npt.ArrayLike) -> FloatArray:
         """Share of the cohort still active after ``t`` periods.
 
-        ``S(t) = B(alpha, beta+t) / B(alpha, beta)`` (Fader & Hardie 2007, eq. 3).
+        ``S(t) = B(alpha, beta+t) / B(alpha, beta)`` (Fader & Hardie 2007).
 
         Parameters
         ----------
@@ -220,7 +220,7 @@ class ShiftedBetaGeometric(FittedModel):
         return np.asarray(out, dtype=np.float64)
 
     def churn_probability(self, t: npt.ArrayLike) -> FloatArray:
-        """Probability that a new customer churns at period ``t`` (``P(T = t)``, eq. 2).
+        """Probability that a new customer churns at period ``t`` (``P(T = t)``).
 
         Parameters
         ----------
@@ -246,7 +246,7 @@ class ShiftedBetaGeometric(FittedModel):
         """Share of the customers active in period ``t - 1`` who renew into period ``t``.
 
         ``r_t = S(t) / S(t-1) = (beta + t - 1) / (alpha + beta + t - 1)`` (Fader & Hardie
-        2007, eq. 4): increasing in ``t``.
+        2007): increasing in ``t``.
 
         Parameters
         ----------
@@ -275,7 +275,7 @@ class ShiftedBetaGeometric(FittedModel):
 
         The number of future payments, discounted, of a customer who has renewed
         ``n - 1 = renewals`` times and is about to make renewal decision ``n``; multiply by
-        the payment per period to get the residual value (Fader & Hardie 2010, eq. 6)::
+        the payment per period to get the residual value (Fader & Hardie 2010)::
 
             DERL = B(alpha, beta+n) / B(alpha, beta+n-1) 2F1(1, beta+n; alpha+beta+n; 1/(1+d))
                  = sum_{t>=n} S(t) / S(n-1) / (1+d)^(t-n)
@@ -316,7 +316,7 @@ class ShiftedBetaGeometric(FittedModel):
         """Discounted expected lifetime (DEL) of a new customer, first payment included.
 
         ``DEL = 2F1(1, beta; alpha+beta; 1/(1+d)) = sum_{t>=0} S(t) / (1+d)^t`` (Fader &
-        Hardie 2010, eq. 4).
+        Hardie 2010).
 
         Parameters
         ----------
