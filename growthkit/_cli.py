@@ -100,6 +100,7 @@ def _report_parser() -> argparse.ArgumentParser:
     p.add_argument("--horizon-days", type=int, default=30, help="early-warning horizon")
     p.add_argument("--horizon-months", type=int, default=12, help="CLV horizon")
     p.add_argument("--out", default="growthkit-report", help="output directory")
+    p.add_argument("--no-charts", action="store_true", help="tables only (faster)")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     return p
 
@@ -138,6 +139,7 @@ def report_main(argv: Sequence[str]) -> int:
             horizon_days=args.horizon_days,
             horizon_months=args.horizon_months,
             source=source,
+            charts=not args.no_charts,
             progress=not args.quiet,
         )
     except GrowthkitError as exc:

@@ -64,6 +64,7 @@ class _Section:
     notes: list[str] = field(default_factory=list)
     skipped: bool = False
     seconds: float = 0.0
+    charts: bool = True
 
     def table(
         self,
@@ -89,6 +90,8 @@ class _Section:
 
     def chart(self, draw: Callable[[Axes], object], alt: str, *, size: tuple[float, float]) -> None:
         """Render ``draw(ax)`` to an embedded PNG; a note when matplotlib is missing."""
+        if not self.charts:
+            return
         try:
             png = _render_png(draw, size)
         except ImportError:
@@ -115,6 +118,7 @@ class _Context:
     horizon_days: int
     horizon_months: int
     has_amounts: bool
+    charts: bool
 
 
 def _render_png(draw: Callable[[Axes], object], size: tuple[float, float]) -> bytes:
@@ -398,7 +402,7 @@ _STEPS: dict[str, tuple[str, Callable[[_Context, _Section], None]]] = {
 
 def _run(key: str, title: str, ctx: _Context) -> _Section:
     module, step = _STEPS[key]
-    s = _Section(key, title)
+    s = _Section(key, title, charts=ctx.charts)
     started = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -493,6 +497,7 @@ def build_report(
     horizon_months: int = 12,
     title: str = "growthkit report",
     source: str | None = None,
+    charts: bool = True,
     progress: bool | Progress = False,
 ) -> Path:
     """Run the whole pipeline on an order log and write an HTML report plus CSV tables.
@@ -519,6 +524,9 @@ def build_report(
         Page title.
     source
         Description of where the data came from, shown in the header.
+    charts
+        Draw the charts (needs matplotlib, the ``plot`` extra); ``False`` writes the tables
+        only, which is faster.
     progress
         ``True`` prints one line per section to stderr; a callable receives those lines.
 
@@ -568,6 +576,7 @@ def build_report(
         horizon_days=horizon_days,
         horizon_months=horizon_months,
         has_amounts=log.amounts is not None,
+        charts=bool(charts),
     )
     sections = []
     for i, (key, name) in enumerate(SECTIONS, start=1):
