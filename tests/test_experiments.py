@@ -271,6 +271,34 @@ def test_ratio_test_matches_naive_delta_method() -> None:
         assert float(res.pvalue) == pytest.approx(2 * st.norm.sf(abs(rb - ra) / se), rel=1e-8)
 
 
+def test_ratio_test_matches_tea_tasting() -> None:
+    aggr = pytest.importorskip("tea_tasting.aggr")
+    metrics = pytest.importorskip("tea_tasting.metrics")
+    rng = np.random.default_rng(17)
+    for _ in range(10):
+        ya = rng.poisson(2, 400).astype(np.float64) + 1.0
+        yb = rng.poisson(2.1, 500).astype(np.float64) + 1.0
+        xa, xb = ya * rng.gamma(2, 10, 400), yb * rng.gamma(2, 10.5, 500)
+
+        def aggregates(x: FArr, y: FArr) -> Any:
+            cov = np.cov(x, y, ddof=1)
+            return aggr.Aggregates(
+                count_=x.size,
+                mean_={"x": x.mean(), "y": y.mean()},
+                var_={"x": cov[0, 0], "y": cov[1, 1]},
+                cov_={("x", "y"): cov[0, 1]},
+            )
+
+        # tea-tasting RatioOfMeans (delta method) with a normal reference distribution
+        ref = metrics.RatioOfMeans("x", "y", use_t=False).analyze_aggregates(
+            aggregates(xa, ya), aggregates(xb, yb)
+        )
+        res = ex.ratio_test(ex.ratio_stats(xa, ya), ex.ratio_stats(xb, yb))
+        assert float(res.pvalue) == pytest.approx(ref.pvalue, rel=1e-10)
+        assert float(res.ci_low) == pytest.approx(ref.effect_size_ci_lower, rel=1e-10)
+        assert float(res.ci_high) == pytest.approx(ref.effect_size_ci_upper, rel=1e-10)
+
+
 def test_ratio_with_unit_denominator_is_a_mean_z_test() -> None:
     rng = np.random.default_rng(8)
     xa, xb = rng.normal(3, 1, 300), rng.normal(3.1, 1, 300)
