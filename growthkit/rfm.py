@@ -291,43 +291,60 @@ class _Metrics:
     last: IntArray
 
 
-# Logs at least this long are aggregated in two halves on two threads (the kernel releases
-# the GIL). The split is fixed, not per core count, so totals round identically everywhere.
+# Logs at least this long are aggregated bucket by bucket: rows are first scattered into
+# buckets of 2**_BUCKET_SHIFT consecutive customers, so that each customer_aggregates call
+# works on cache-sized per-customer arrays instead of missing the cache on every row of a
+# time-ordered log. Buckets hold disjoint customers and keep the rows' order, so the result
+# is bitwise that of one pass; two threads share the buckets (the kernels release the GIL).
 _PARALLEL_ROWS = 1 << 21
+_BUCKET_SHIFT = 15
 
 
 def _metrics(log: Transactions) -> _Metrics:
     from growthkit._kernels import aggregate as agg
 
     amounts = log.amounts if log.amounts is not None else np.empty(0, dtype=np.float64)
-    n = log.n_rows
-    if n < _PARALLEL_ROWS:
+    n_customers = log.n_customers
+    if log.n_rows < _PARALLEL_ROWS or n_customers <= 2 << _BUCKET_SHIFT:
         orders, total, first, last = agg.customer_aggregates(
-            log.codes, log.ticks, amounts, log.n_customers
+            log.codes, log.ticks, amounts, n_customers
         )
         return _Metrics(orders, total, first, last)
     from concurrent.futures import ThreadPoolExecutor
 
-    half = n // 2
-    parts = [slice(0, half), slice(half, n)]
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        results = list(
-            pool.map(
-                lambda part: agg.customer_aggregates(
-                    log.codes[part],
-                    log.ticks[part],
-                    amounts[part] if amounts.shape[0] else amounts,
-                    log.n_customers,
-                ),
-                parts,
+    from growthkit._kernels import rfm as kr
+
+    size = 1 << _BUCKET_SHIFT
+    n_buckets = -(-n_customers // size)
+    codes, ticks, parts, starts = kr.partition_rows(
+        log.codes, log.ticks, amounts, _BUCKET_SHIFT, n_buckets
+    )
+    out = _Metrics(
+        frequency=np.empty(n_customers, dtype=np.int64),
+        monetary=np.empty(n_customers, dtype=np.float64),
+        first=np.empty(n_customers, dtype=np.int64),
+        last=np.empty(n_customers, dtype=np.int64),
+    )
+
+    def run(buckets: range) -> None:
+        for b in buckets:
+            rows = slice(int(starts[b]), int(starts[b + 1]))
+            lo, hi = b * size, min((b + 1) * size, n_customers)
+            o, t, f, la = agg.customer_aggregates(
+                codes[rows], ticks[rows], parts[rows] if parts.shape[0] else parts, hi - lo
             )
-        )
-    (o1, t1, f1, l1), (o2, t2, f2, l2) = results
-    o1 += o2
-    t1 += t2
-    np.minimum(f1, f2, out=f1)
-    np.maximum(l1, l2, out=l1)
-    return _Metrics(o1, t1, f1, l1)
+            out.frequency[lo:hi] = o
+            out.monetary[lo:hi] = t
+            out.first[lo:hi] = f
+            out.last[lo:hi] = la
+
+    # Split the buckets where half of the rows lie.
+    middle = int(np.searchsorted(starts, starts[-1] // 2))
+    middle = min(max(middle, 1), n_buckets - 1)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for done in [pool.submit(run, range(middle)), pool.submit(run, range(middle, n_buckets))]:
+            done.result()
+    return out
 
 
 def _days_before(end_ticks: int, ticks: IntArray, log: Transactions) -> IntArray:
@@ -336,7 +353,7 @@ def _days_before(end_ticks: int, ticks: IntArray, log: Transactions) -> IntArray
     return days
 
 
-def _quantile_thresholds(goodness: FloatArray, bins: int) -> FloatArray:
+def _quantile_thresholds(goodness: FloatArray | IntArray, bins: int) -> FloatArray:
     """Least goodness reaching each score 2..bins under the min-rank percentile rule.
 
     A value's score is ``1 + floor(bins * below / n)`` with ``below`` the number of values
@@ -371,7 +388,9 @@ def _counted_thresholds(values: IntArray, bins: int) -> FloatArray | None:
     size = hi - lo + 1
     if size > 4 * n + 4096:
         return None
-    counts = np.bincount(values - lo, minlength=size)
+    from growthkit._kernels import rfm as kr
+
+    counts = kr.value_counts(values, lo, size)
     present = np.flatnonzero(counts)
     # Exclusive running count: customers strictly below each distinct value (increasing).
     below = np.cumsum(counts[present]) - counts[present]
@@ -383,7 +402,7 @@ def _counted_thresholds(values: IntArray, bins: int) -> FloatArray | None:
     return thresholds
 
 
-def _score(goodness: FloatArray, thresholds: FloatArray) -> IntArray:
+def _score(goodness: FloatArray | IntArray, thresholds: FloatArray) -> IntArray:
     from growthkit._kernels import rfm as kr
 
     scores: IntArray = kr.threshold_scores(goodness, thresholds)
@@ -403,14 +422,30 @@ def _standard_scale(bins: int) -> IntArray:
     return scale
 
 
+_NO_GRID = np.empty((0, 5), dtype=np.int64)
+
+
+def _combine(
+    scheme: _Scheme, r: IntArray, f: IntArray, m: IntArray, bins: int
+) -> tuple[IntArray, pd.Categorical, IntArray]:
+    """``rfm_score``, the ``rfm_code`` categorical and the segment codes, in one pass."""
+    from growthkit._kernels import rfm as kr
+
+    grid = _STANDARD_GRID if scheme.standard else _NO_GRID
+    total, key, counts, segment = kr.combine_scores(r, f, m, bins, _standard_scale(bins), grid)
+    if not scheme.standard:
+        segment = _custom_segments(scheme, r, f, m)
+    return total, _code_strings(key, counts, bins), segment
+
+
 def _assign(
     scheme: _Scheme, r: IntArray, f: IntArray, m: IntArray, bins: int
 ) -> npt.NDArray[np.int64]:
-    if scheme.standard:
-        from growthkit._kernels import rfm as kr
+    """Segment codes (indices into ``scheme.names``) per customer."""
+    return _combine(scheme, r, f, m, bins)[2]
 
-        codes: IntArray = kr.grid_segments(r, f, m, _standard_scale(bins), _STANDARD_GRID)
-        return codes
+
+def _custom_segments(scheme: _Scheme, r: IntArray, f: IntArray, m: IntArray) -> IntArray:
     fallback = len(scheme.names) - 1
     codes = np.full(r.shape[0], -1, dtype=np.int64)
     for i, rule in enumerate(scheme.rules):
@@ -422,10 +457,9 @@ def _assign(
     return codes
 
 
-def _code_strings(r: IntArray, f: IntArray, m: IntArray, bins: int) -> pd.Categorical:
-    """``rfm_code`` as a categorical of digit strings (zero-padded when bins >= 10)."""
-    key = ((r - 1) * bins + (f - 1)) * bins + (m - 1)
-    present = np.flatnonzero(np.bincount(key, minlength=bins**3))
+def _code_strings(key: IntArray, counts: IntArray, bins: int) -> pd.Categorical:
+    """``rfm_code`` as a categorical of the codes present (zero-padded when bins >= 10)."""
+    present = np.flatnonzero(counts)
     width = 1 if bins < 10 else 2
     pr, rest = np.divmod(present, bins * bins)
     pf, pm = np.divmod(rest, bins)
@@ -433,12 +467,14 @@ def _code_strings(r: IntArray, f: IntArray, m: IntArray, bins: int) -> pd.Catego
         f"{a + 1:0{width}d}{b + 1:0{width}d}{c + 1:0{width}d}"
         for a, b, c in zip(pr.tolist(), pf.tolist(), pm.tolist(), strict=True)
     ]
-    lookup = np.zeros(bins**3, dtype=np.int64)
-    lookup[present] = np.arange(present.shape[0])
+    # The smallest code dtype pandas would pick anyway, so that it does not convert again.
+    dtype = np.int16 if present.shape[0] < np.iinfo(np.int16).max else np.int32
+    lookup = np.zeros(bins**3, dtype=dtype)
+    lookup[present] = np.arange(present.shape[0], dtype=dtype)
     return _categorical(lookup[key], labels)
 
 
-def _categorical(codes: IntArray, labels: Sequence[str]) -> pd.Categorical:
+def _categorical(codes: npt.NDArray[np.integer[Any]], labels: Sequence[str]) -> pd.Categorical:
     """A categorical of string labels from integer codes (no per-row Python objects)."""
     # pandas-stubs declare Sequence[int] codes; pandas takes (and prefers) an int ndarray.
     return pd.Categorical.from_codes(
@@ -670,7 +706,8 @@ def rfm_scores(
     customer gets exactly one segment.
 
     The per-customer aggregation is one pass of the shared ``customer_aggregates`` kernel;
-    logs of 2^21 rows or more run it on two halves in two threads (it releases the GIL).
+    logs of 2^21 rows or more are first scattered into buckets of 32,768 consecutive customers
+    so that the kernel's per-customer arrays stay in cache, and the buckets run on two threads.
 
     References
     ----------
@@ -708,13 +745,9 @@ def rfm_scores(
     metrics = _metrics(log)
     recency_days = _days_before(end_ticks, metrics.last, log)
 
-    integers: dict[Dimension, IntArray] = {
+    goodness: dict[Dimension, FloatArray | IntArray] = {
         "recency_days": -recency_days,
         "frequency": metrics.frequency,
-    }
-    goodness: dict[Dimension, FloatArray] = {
-        "recency_days": integers["recency_days"].astype(np.float64),
-        "frequency": metrics.frequency.astype(np.float64),
         "monetary": metrics.monetary,
     }
     scores: dict[Dimension, IntArray] = {}
@@ -725,7 +758,7 @@ def rfm_scores(
             e = fixed[dim]
             thresholds = -e[::-1] if dim == "recency_days" else e
         else:
-            counted = _counted_thresholds(integers[dim], bins) if dim in integers else None
+            counted = _counted_thresholds(cast(IntArray, g), bins) if g.dtype.kind == "i" else None
             thresholds = _quantile_thresholds(g, bins) if counted is None else counted
         thresholds = np.ascontiguousarray(thresholds, dtype=np.float64)
         scores[dim] = _score(g, thresholds)
@@ -734,7 +767,7 @@ def rfm_scores(
         reported[dim] = shown
 
     r, f, m = scores["recency_days"], scores["frequency"], scores["monetary"]
-    segment_codes = _assign(scheme, r, f, m, bins)
+    total, codes, segment_codes = _combine(scheme, r, f, m, bins)
     table = pd.DataFrame(
         {
             "recency_days": recency_days,
@@ -743,8 +776,8 @@ def rfm_scores(
             "r": r,
             "f": f,
             "m": m,
-            "rfm_code": _code_strings(r, f, m, bins),
-            "rfm_score": r + f + m,
+            "rfm_code": codes,
+            "rfm_score": total,
             "segment": _categorical(segment_codes, scheme.names),
         },
         index=log.customers.copy(),

@@ -13,9 +13,13 @@ import numpy.typing as npt
 
 @nb.njit(nogil=True, cache=False)
 def threshold_scores(
-    values: npt.NDArray[np.float64], thresholds: npt.NDArray[np.float64]
+    values: npt.NDArray[np.float64] | npt.NDArray[np.int64],
+    thresholds: npt.NDArray[np.float64],
 ) -> npt.NDArray[np.int64]:
-    """Score ``1 + #{t in thresholds : value >= t}`` per value (``thresholds`` ascending)."""
+    """Score ``1 + #{t in thresholds : value >= t}`` per value (``thresholds`` ascending).
+
+    ``values`` may be int64 or float64 (numba compiles one version per dtype).
+    """
     n = values.shape[0]
     k = thresholds.shape[0]
     out = np.empty(n, dtype=np.int64)
@@ -43,21 +47,90 @@ def threshold_scores(
 
 
 @nb.njit(nogil=True, cache=False)
-def grid_segments(
+def value_counts(values: npt.NDArray[np.int64], lo: int, size: int) -> npt.NDArray[np.int64]:
+    """Count of each value in ``lo .. lo + size - 1`` (all values must lie in that range)."""
+    counts = np.zeros(size, dtype=np.int64)
+    for i in range(values.shape[0]):
+        counts[values[i] - lo] += 1
+    return counts
+
+
+@nb.njit(nogil=True, cache=False)
+def combine_scores(
     r: npt.NDArray[np.int64],
     f: npt.NDArray[np.int64],
     m: npt.NDArray[np.int64],
+    bins: int,
     scale: npt.NDArray[np.int64],
     grid: npt.NDArray[np.int64],
-) -> npt.NDArray[np.int64]:
-    """Segment code ``grid[R - 1, FM - 1]`` per customer.
+) -> tuple[
+    npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]
+]:
+    """One pass over the scores: ``r + f + m``, the code key, key counts and grid segment.
 
-    ``scale[s]`` maps a score ``s`` onto the grid's 1..5 scale; ``FM`` is the mean of the
-    scaled F and M, rounded half up.
+    The key is ``((r - 1) * bins + (f - 1)) * bins + (m - 1)``; ``counts[key]`` counts
+    customers per code. The segment is ``grid[R - 1, FM - 1]`` with ``scale[s]`` mapping a
+    score onto the grid's 1..5 scale and ``FM`` the mean of scaled F and M rounded half up;
+    with an empty ``grid`` the segments are not computed (all zero).
     """
     n = r.shape[0]
-    out = np.empty(n, dtype=np.int64)
+    total = np.empty(n, dtype=np.int64)
+    key = np.empty(n, dtype=np.int64)
+    segment = np.zeros(n, dtype=np.int64)
+    counts = np.zeros(bins * bins * bins, dtype=np.int64)
+    with_grid = grid.shape[0] > 0
     for i in range(n):
-        fm = (scale[f[i]] + scale[m[i]] + 1) // 2
-        out[i] = grid[scale[r[i]] - 1, fm - 1]
-    return out
+        ri = r[i]
+        fi = f[i]
+        mi = m[i]
+        total[i] = ri + fi + mi
+        k = ((ri - 1) * bins + (fi - 1)) * bins + (mi - 1)
+        key[i] = k
+        counts[k] += 1
+        if with_grid:
+            fm = (scale[fi] + scale[mi] + 1) // 2
+            segment[i] = grid[scale[ri] - 1, fm - 1]
+    return total, key, counts, segment
+
+
+@nb.njit(nogil=True, cache=False)
+def partition_rows(
+    codes: npt.NDArray[np.int32],
+    ticks: npt.NDArray[np.int64],
+    amounts: npt.NDArray[np.float64],
+    shift: int,
+    n_buckets: int,
+) -> tuple[
+    npt.NDArray[np.int32],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.int64],
+]:
+    """Stable counting scatter of rows into buckets of ``2**shift`` consecutive customers.
+
+    Returns the rows' codes rebased to their bucket (``code - (bucket << shift)``), ticks
+    and amounts (empty when ``amounts`` is empty) in bucket order, and the bucket row
+    offsets (``n_buckets + 1``). Rows keep their original order within a bucket, so a
+    per-customer pass over a bucket sees each customer's rows in the original order.
+    """
+    n = codes.shape[0]
+    has_amounts = amounts.shape[0] == n
+    starts = np.zeros(n_buckets + 1, dtype=np.int64)
+    for i in range(n):
+        starts[(codes[i] >> shift) + 1] += 1
+    for b in range(n_buckets):
+        starts[b + 1] += starts[b]
+    cursor = starts[:-1].copy()
+    out_codes = np.empty(n, dtype=np.int32)
+    out_ticks = np.empty(n, dtype=np.int64)
+    out_amounts = np.empty(n if has_amounts else 0, dtype=np.float64)
+    for i in range(n):
+        c = codes[i]
+        b = c >> shift
+        p = cursor[b]
+        cursor[b] = p + 1
+        out_codes[p] = c - (b << shift)
+        out_ticks[p] = ticks[i]
+        if has_amounts:
+            out_amounts[p] = amounts[i]
+    return out_codes, out_ticks, out_amounts, starts

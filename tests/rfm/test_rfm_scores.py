@@ -254,12 +254,38 @@ def test_input_not_mutated() -> None:
     pd.testing.assert_frame_equal(tx, before)
 
 
-def test_two_thread_aggregation_matches_one_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("shift", [0, 3, 6])
+def test_bucketed_aggregation_is_bitwise_one_pass(
+    monkeypatch: pytest.MonkeyPatch, shift: int
+) -> None:
     tx = random_log(13, n=5000, customers=700)
+    # Cent amounts: sums depend on the order of addition, which buckets must preserve.
+    tx["amount"] = np.random.default_rng(0).integers(0, 10_000, len(tx)) / 100
     one = rfm.rfm_scores(tx).table
+    life_one = rfm.lifecycle_stages(tx).table
     monkeypatch.setattr(rfm, "_PARALLEL_ROWS", 10)
-    two = rfm.rfm_scores(tx).table
-    pd.testing.assert_frame_equal(one, two)
+    monkeypatch.setattr(rfm, "_BUCKET_SHIFT", shift)
+    pd.testing.assert_frame_equal(rfm.rfm_scores(tx).table, one, check_exact=True)
+    pd.testing.assert_frame_equal(rfm.lifecycle_stages(tx).table, life_one, check_exact=True)
+
+
+@pytest.mark.parametrize("with_amounts", [True, False])
+def test_partition_rows_kernel_matches_stable_argsort(with_amounts: bool) -> None:
+    rng = np.random.default_rng(2)
+    n, shift = 3000, 4
+    codes = rng.integers(0, 100, n).astype(np.int32)
+    ticks = rng.integers(0, 10**9, n).astype(np.int64)
+    amounts = rng.random(n) if with_amounts else np.empty(0)
+    n_buckets = -(-100 // (1 << shift))
+    out_codes, out_ticks, out_amounts, starts = kr.partition_rows(
+        codes, ticks, amounts, shift, n_buckets
+    )
+    bucket = codes >> shift
+    order = np.argsort(bucket, kind="stable")
+    np.testing.assert_array_equal(out_codes, codes[order] - (bucket[order] << shift))
+    np.testing.assert_array_equal(out_ticks, ticks[order])
+    np.testing.assert_array_equal(out_amounts, amounts[order] if with_amounts else [])
+    np.testing.assert_array_equal(starts, np.searchsorted(bucket[order], np.arange(n_buckets + 1)))
 
 
 # --- kernels against naive numpy twins -------------------------------------------------
@@ -277,14 +303,27 @@ def test_threshold_scores_kernel_matches_searchsorted(k: int) -> None:
     np.testing.assert_array_equal(got, want)
 
 
-def test_grid_segments_kernel_matches_fancy_indexing() -> None:
-    rng = np.random.default_rng(1)
-    for bins in (1, 3, 5, 10):
-        r, f, m = (rng.integers(1, bins + 1, 500) for _ in range(3))
-        scale = rfm._standard_scale(bins)
-        got = kr.grid_segments(r, f, m, scale, rfm._STANDARD_GRID)
-        fm = np.floor((scale[f] + scale[m]) / 2 + 0.5).astype(np.int64)
-        np.testing.assert_array_equal(got, rfm._STANDARD_GRID[scale[r] - 1, fm - 1])
+@pytest.mark.parametrize("bins", [1, 3, 5, 10])
+def test_combine_scores_kernel_matches_numpy(bins: int) -> None:
+    rng = np.random.default_rng(bins)
+    r, f, m = (rng.integers(1, bins + 1, 500) for _ in range(3))
+    scale = rfm._standard_scale(bins)
+    total, key, counts, segment = kr.combine_scores(r, f, m, bins, scale, rfm._STANDARD_GRID)
+    np.testing.assert_array_equal(total, r + f + m)
+    want_key = (r - 1) * bins * bins + (f - 1) * bins + (m - 1)
+    np.testing.assert_array_equal(key, want_key)
+    np.testing.assert_array_equal(counts, np.bincount(want_key, minlength=bins**3))
+    fm = np.floor((scale[f] + scale[m]) / 2 + 0.5).astype(np.int64)
+    np.testing.assert_array_equal(segment, rfm._STANDARD_GRID[scale[r] - 1, fm - 1])
+    without = kr.combine_scores(r, f, m, bins, scale, rfm._NO_GRID)[3]
+    np.testing.assert_array_equal(without, np.zeros(500, dtype=np.int64))
+
+
+def test_value_counts_kernel_matches_bincount() -> None:
+    values = np.random.default_rng(0).integers(-20, 30, 1000)
+    np.testing.assert_array_equal(
+        kr.value_counts(values, -20, 50), np.bincount(values + 20, minlength=50)
+    )
 
 
 def test_standard_scale_is_linear_rounded_half_up() -> None:
