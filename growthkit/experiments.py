@@ -92,7 +92,9 @@ def _fmt(value: float) -> str:
 
 
 def _pct(value: float) -> str:
-    return "inf" if not math.isfinite(value) else f"{100.0 * value:+.2f}%"
+    if math.isinf(value):
+        return "+inf" if value > 0 else "-inf"
+    return f"{100.0 * value:+.2f}%"
 
 
 # --------------------------------------------------------------------------------------

@@ -1081,3 +1081,8 @@ def test_inputs_are_not_mutated_or_frozen() -> None:
     assert mean_a.flags.writeable and mean_b.flags.writeable
     mean_a[0] = 100.0
     assert float(res.value_a[0]) == 1.0
+
+
+def test_str_shows_infinite_relative_interval() -> None:
+    text = str(ex.proportion_test(0, 100, 5, 100))
+    assert "relative effect: +inf  95% CI [-inf, +inf]" in text
