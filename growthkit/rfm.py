@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal, cast
@@ -312,39 +313,80 @@ def _metrics(log: Transactions) -> _Metrics:
         return _Metrics(orders, total, first, last)
     from concurrent.futures import ThreadPoolExecutor
 
-    from growthkit._kernels import rfm as kr
-
     size = 1 << _BUCKET_SHIFT
     n_buckets = -(-n_customers // size)
-    codes, ticks, parts, starts = kr.partition_rows(
-        log.codes, log.ticks, amounts, _BUCKET_SHIFT, n_buckets
-    )
     out = _Metrics(
         frequency=np.empty(n_customers, dtype=np.int64),
         monetary=np.empty(n_customers, dtype=np.float64),
         first=np.empty(n_customers, dtype=np.int64),
         last=np.empty(n_customers, dtype=np.int64),
     )
-
-    def run(buckets: range) -> None:
-        for b in buckets:
-            rows = slice(int(starts[b]), int(starts[b + 1]))
-            lo, hi = b * size, min((b + 1) * size, n_customers)
-            o, t, f, la = agg.customer_aggregates(
-                codes[rows], ticks[rows], parts[rows] if parts.shape[0] else parts, hi - lo
-            )
-            out.frequency[lo:hi] = o
-            out.monetary[lo:hi] = t
-            out.first[lo:hi] = f
-            out.last[lo:hi] = la
-
-    # Split the buckets where half of the rows lie.
-    middle = int(np.searchsorted(starts, starts[-1] // 2))
-    middle = min(max(middle, 1), n_buckets - 1)
     with ThreadPoolExecutor(max_workers=2) as pool:
-        for done in [pool.submit(run, range(middle)), pool.submit(run, range(middle, n_buckets))]:
-            done.result()
+        codes, ticks, parts, starts = _partition_rows(
+            pool, log.codes, log.ticks, amounts, _BUCKET_SHIFT, n_buckets
+        )
+
+        def run(buckets: range) -> None:
+            for b in buckets:
+                rows = slice(int(starts[b]), int(starts[b + 1]))
+                lo, hi = b * size, min((b + 1) * size, n_customers)
+                o, t, f, la = agg.customer_aggregates(
+                    codes[rows], ticks[rows], parts[rows] if parts.shape[0] else parts, hi - lo
+                )
+                out.frequency[lo:hi] = o
+                out.monetary[lo:hi] = t
+                out.first[lo:hi] = f
+                out.last[lo:hi] = la
+
+        # Split the buckets where half of the rows lie.
+        middle = int(np.searchsorted(starts, starts[-1] // 2))
+        middle = min(max(middle, 1), n_buckets - 1)
+        list(pool.map(run, [range(middle), range(middle, n_buckets)]))
     return out
+
+
+def _partition_rows(
+    pool: Executor,
+    codes: npt.NDArray[np.int32],
+    ticks: IntArray,
+    amounts: FloatArray,
+    shift: int,
+    n_buckets: int,
+) -> tuple[npt.NDArray[np.int32], IntArray, FloatArray, IntArray]:
+    """Rows grouped by bucket of ``2**shift`` customers, stably, in two threads.
+
+    Each half of the rows is scattered by its own thread; within a bucket the first half's
+    rows precede the second half's, so the original row order is kept. Returns rebased
+    codes, ticks, amounts (empty without amounts) and the bucket row offsets.
+    """
+    from growthkit._kernels import rfm as kr
+
+    n = codes.shape[0]
+    halves = [slice(0, n // 2), slice(n // 2, n)]
+    counts = list(pool.map(lambda h: kr.bucket_counts(codes[h], shift, n_buckets), halves))
+    total = counts[0] + counts[1]
+    starts = np.zeros(n_buckets + 1, dtype=np.int64)
+    np.cumsum(total, out=starts[1:])
+    cursors = [starts[:-1].copy(), starts[:-1] + counts[0]]
+    out_codes = np.empty(n, dtype=np.int32)
+    out_ticks = np.empty(n, dtype=np.int64)
+    out_amounts = np.empty(n if amounts.shape[0] else 0, dtype=np.float64)
+
+    def scatter(k: int) -> None:
+        h = halves[k]
+        kr.scatter_rows(
+            codes[h],
+            ticks[h],
+            amounts[h] if amounts.shape[0] else amounts,
+            shift,
+            cursors[k],
+            out_codes,
+            out_ticks,
+            out_amounts,
+        )
+
+    list(pool.map(scatter, range(2)))
+    return out_codes, out_ticks, out_amounts, starts
 
 
 def _days_before(end_ticks: int, ticks: IntArray, log: Transactions) -> IntArray:

@@ -94,37 +94,35 @@ def combine_scores(
 
 
 @nb.njit(nogil=True, cache=False)
-def partition_rows(
+def bucket_counts(
+    codes: npt.NDArray[np.int32], shift: int, n_buckets: int
+) -> npt.NDArray[np.int64]:
+    """Rows per bucket of ``2**shift`` consecutive customer codes."""
+    counts = np.zeros(n_buckets, dtype=np.int64)
+    for i in range(codes.shape[0]):
+        counts[codes[i] >> shift] += 1
+    return counts
+
+
+@nb.njit(nogil=True, cache=False)
+def scatter_rows(
     codes: npt.NDArray[np.int32],
     ticks: npt.NDArray[np.int64],
     amounts: npt.NDArray[np.float64],
     shift: int,
-    n_buckets: int,
-) -> tuple[
-    npt.NDArray[np.int32],
-    npt.NDArray[np.int64],
-    npt.NDArray[np.float64],
-    npt.NDArray[np.int64],
-]:
-    """Stable counting scatter of rows into buckets of ``2**shift`` consecutive customers.
+    cursor: npt.NDArray[np.int64],
+    out_codes: npt.NDArray[np.int32],
+    out_ticks: npt.NDArray[np.int64],
+    out_amounts: npt.NDArray[np.float64],
+) -> None:
+    """Stable counting scatter of rows to their bucket's next free slot (``cursor[bucket]``).
 
-    Returns the rows' codes rebased to their bucket (``code - (bucket << shift)``), ticks
-    and amounts (empty when ``amounts`` is empty) in bucket order, and the bucket row
-    offsets (``n_buckets + 1``). Rows keep their original order within a bucket, so a
-    per-customer pass over a bucket sees each customer's rows in the original order.
+    Codes are rebased to their bucket (``code - (bucket << shift)``); amounts are copied
+    only when ``amounts`` is not empty. ``cursor`` is advanced in place. Threads scattering
+    disjoint row ranges with disjoint cursors may share the output arrays.
     """
-    n = codes.shape[0]
-    has_amounts = amounts.shape[0] == n
-    starts = np.zeros(n_buckets + 1, dtype=np.int64)
-    for i in range(n):
-        starts[(codes[i] >> shift) + 1] += 1
-    for b in range(n_buckets):
-        starts[b + 1] += starts[b]
-    cursor = starts[:-1].copy()
-    out_codes = np.empty(n, dtype=np.int32)
-    out_ticks = np.empty(n, dtype=np.int64)
-    out_amounts = np.empty(n if has_amounts else 0, dtype=np.float64)
-    for i in range(n):
+    has_amounts = amounts.shape[0] == codes.shape[0]
+    for i in range(codes.shape[0]):
         c = codes[i]
         b = c >> shift
         p = cursor[b]
@@ -133,4 +131,3 @@ def partition_rows(
         out_ticks[p] = ticks[i]
         if has_amounts:
             out_amounts[p] = amounts[i]
-    return out_codes, out_ticks, out_amounts, starts

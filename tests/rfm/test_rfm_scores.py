@@ -270,22 +270,26 @@ def test_bucketed_aggregation_is_bitwise_one_pass(
 
 
 @pytest.mark.parametrize("with_amounts", [True, False])
-def test_partition_rows_kernel_matches_stable_argsort(with_amounts: bool) -> None:
+def test_partition_rows_matches_stable_argsort(with_amounts: bool) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
     rng = np.random.default_rng(2)
-    n, shift = 3000, 4
+    n, shift = 3001, 4
     codes = rng.integers(0, 100, n).astype(np.int32)
     ticks = rng.integers(0, 10**9, n).astype(np.int64)
     amounts = rng.random(n) if with_amounts else np.empty(0)
     n_buckets = -(-100 // (1 << shift))
-    out_codes, out_ticks, out_amounts, starts = kr.partition_rows(
-        codes, ticks, amounts, shift, n_buckets
-    )
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        out_codes, out_ticks, out_amounts, starts = rfm._partition_rows(
+            pool, codes, ticks, amounts, shift, n_buckets
+        )
     bucket = codes >> shift
     order = np.argsort(bucket, kind="stable")
     np.testing.assert_array_equal(out_codes, codes[order] - (bucket[order] << shift))
     np.testing.assert_array_equal(out_ticks, ticks[order])
     np.testing.assert_array_equal(out_amounts, amounts[order] if with_amounts else [])
     np.testing.assert_array_equal(starts, np.searchsorted(bucket[order], np.arange(n_buckets + 1)))
+    np.testing.assert_array_equal(kr.bucket_counts(codes, shift, n_buckets), np.diff(starts))
 
 
 # --- kernels against naive numpy twins -------------------------------------------------
