@@ -1155,6 +1155,24 @@ class SampleSizeResult:
     total: NDArray[np.int64]
     n_a_exact: FloatArray
 
+    def __post_init__(self) -> None:
+        for name in ("n_a", "n_b", "total", "n_a_exact"):
+            arr = np.asarray(getattr(self, name)).view()
+            arr.flags.writeable = False
+            object.__setattr__(self, name, arr)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return one row per planned comparison."""
+        frame: pd.DataFrame = pd.DataFrame(
+            {name: np.ravel(getattr(self, name)) for name in ("n_a", "n_b", "total", "n_a_exact")}
+        )
+        return frame
+
+    def __str__(self) -> str:
+        if self.n_a.ndim == 0:
+            return f"sample size: n_a={int(self.n_a)}, n_b={int(self.n_b)}, total={int(self.total)}"
+        return f"sample size\n{self.to_frame().to_string(max_rows=20)}"
+
 
 def _power_sds(
     baseline: FloatArray, mde: FloatArray, metric: Metric, std: FloatArray | None, ratio: FloatArray

@@ -1086,3 +1086,12 @@ def test_inputs_are_not_mutated_or_frozen() -> None:
 def test_str_shows_infinite_relative_interval() -> None:
     text = str(ex.proportion_test(0, 100, 5, 100))
     assert "relative effect: +inf  95% CI [-inf, +inf]" in text
+
+
+def test_sample_size_result_table_and_text() -> None:
+    res = ex.sample_size([0.1, 0.2], [0.01, 0.02])
+    assert list(res.to_frame().columns) == ["n_a", "n_b", "total", "n_a_exact"]
+    assert "sample size" in str(res)
+    assert str(ex.sample_size(0.1, 0.01)) == "sample size: n_a=14751, n_b=14751, total=29502"
+    with pytest.raises(ValueError, match="read-only"):
+        res.n_a[0] = 1
