@@ -2,6 +2,7 @@
 
 - :class:`BetaGeo` (BG/NBD), :class:`ModifiedBetaGeo` (MBG/NBD), :class:`ParetoNBD` --
   non-contractual purchase models fitted on ``frequency, recency, T`` summaries.
+- :class:`BetaGeoBetaBinom` (BG/BB) -- discrete-time purchase opportunities.
 - :class:`GammaGamma` -- spend per transaction.
 - :class:`ShiftedBetaGeometric` -- contractual retention (sBG).
 - :func:`customer_lifetime_value` -- discounted CLV per customer.
@@ -11,6 +12,7 @@
 Every model is an immutable (frozen) dataclass returned by its ``fit`` classmethod.
 """
 
+from growthkit.clv.bgbb import BetaGeoBetaBinom
 from growthkit.clv.bgnbd import BetaGeo, ModifiedBetaGeo
 from growthkit.clv.evaluation import HoldoutComparison, holdout_comparison
 from growthkit.clv.gammagamma import GammaGamma
@@ -27,6 +29,7 @@ from growthkit.clv.value import DAYS_PER_MONTH, customer_lifetime_value
 __all__ = [
     "DAYS_PER_MONTH",
     "BetaGeo",
+    "BetaGeoBetaBinom",
     "GammaGamma",
     "HoldoutComparison",
     "ModifiedBetaGeo",

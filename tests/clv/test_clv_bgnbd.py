@@ -259,7 +259,9 @@ def test_model_is_immutable() -> None:
 
 def test_predictions_accept_frame_and_vectorise(cdnow_summary: pd.DataFrame) -> None:
     frame = CDNOW.expected_purchases(10, cdnow_summary)
-    arrays = CDNOW.expected_purchases(10, cdnow_summary["frequency"], cdnow_summary["recency"], cdnow_summary["T"])
+    arrays = CDNOW.expected_purchases(
+        10, cdnow_summary["frequency"], cdnow_summary["recency"], cdnow_summary["T"]
+    )
     np.testing.assert_array_equal(frame, arrays)
     assert frame.shape == (len(cdnow_summary),)
     per_customer_t = CDNOW.expected_purchases(np.full(len(cdnow_summary), 10.0), cdnow_summary)
