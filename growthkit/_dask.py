@@ -84,12 +84,13 @@ def maybe_dispatch(name: str, tx: object, kwargs: Mapping[str, object]) -> objec
     ----------
     name
         One of ``customer_summary``, ``calibration_holdout_summary``, ``rfm_scores``,
-        ``cohort_matrix``, ``growth_accounting``, ``survival_table``.
+        ``cohort_matrix``, ``growth_accounting``, ``survival_table``,
+        ``ratio_stats_by_variant``.
     tx
         The caller's transaction argument.
     kwargs
         The caller's keyword arguments (``locals()`` at the top of the public function
-        works: a ``"tx"`` entry is ignored).
+        works: the entry holding ``tx`` itself is ignored).
 
     Returns
     -------
@@ -104,7 +105,7 @@ def maybe_dispatch(name: str, tx: object, kwargs: Mapping[str, object]) -> objec
 
 def dispatch(name: str, tx: object, kwargs: Mapping[str, object]) -> object:
     """Run the public function ``name`` on the Dask frame ``tx`` (see :func:`maybe_dispatch`)."""
-    arguments = {k: val for k, val in kwargs.items() if k != "tx"}
+    arguments = {k: val for k, val in kwargs.items() if val is not tx}
     return _RUNNERS[name](tx, **arguments)
 
 
@@ -434,14 +435,18 @@ def _probe(plan: _Plan, name: str, kwargs: dict[str, Any]) -> Any:
     """Run the in-memory function on one real row so argument errors match exactly.
 
     The row's time is moved to the earliest order of the whole log, so checks that depend
-    on it (an empty calibration period) see what the whole log would show.
+    on it (an empty calibration period) see what the whole log would show. It runs as a
+    Dask task, on a worker that compiles the kernels the partitions need anyway, so the
+    client never compiles them.
     """
     probe = plan.probe.copy()
     column = plan.columns.time
     probe[column] = pd.Series([plan.timestamp(plan.earliest)], index=probe.index).astype(
         probe[column].dtype
     )
-    return _public(name)(probe, **kwargs)
+    dask = _dask()
+    task = dask.delayed(_run_partition, pure=True)(probe, name, kwargs, None)
+    return dask.compute(task)[0]
 
 
 def _concat_customers(parts: list[pd.DataFrame], plan: _Plan) -> pd.DataFrame:
@@ -534,40 +539,54 @@ def rfm_scores(ddf: Any, **kwargs: object) -> Any:
 def _rfm_from_aggregates(aggregates: pd.DataFrame, end: pd.Timestamp, args: dict[str, Any]) -> Any:
     """Score per-customer aggregates exactly as :func:`growthkit.rfm.rfm_scores` does.
 
-    Mirrors the body of ``rfm_scores`` after its ``_metrics`` step, on the rfm module's
-    own scoring helpers (quantile thresholds, scores, segments, codes).
+    Uses ``growthkit.rfm.score_aggregates`` when the rfm module offers it; otherwise
+    mirrors the body of ``rfm_scores`` after its ``_metrics`` step, on the rfm module's own
+    scoring helpers (quantile thresholds, scores, codes and segments).
     """
     from growthkit import rfm
 
-    bins = rfm._check_bins(args["bins"])
-    fixed = rfm._check_edges(args["edges"], bins)
-    scheme = rfm._check_scheme(args["segments"], args["fallback"])
     recency_days = np.asarray(aggregates["recency_days"].to_numpy(), dtype=np.int64)
     frequency = np.asarray(aggregates["frequency"].to_numpy(), dtype=np.int64)
     monetary = np.asarray(aggregates["monetary"].to_numpy(), dtype=np.float64)
-    integers = {"recency_days": -recency_days, "frequency": frequency}
-    goodness = {
-        "recency_days": integers["recency_days"].astype(np.float64),
-        "frequency": frequency.astype(np.float64),
+    hook = getattr(rfm, "score_aggregates", None)
+    if hook is not None:
+        return hook(
+            aggregates.index.copy(),
+            recency_days,
+            frequency,
+            monetary,
+            observation_end=end,
+            bins=args["bins"],
+            segments=args["segments"],
+            edges=args["edges"],
+            fallback=args["fallback"],
+        )
+    r_: Any = rfm
+    bins = r_._check_bins(args["bins"])
+    fixed = r_._check_edges(args["edges"], bins)
+    scheme = r_._check_scheme(args["segments"], args["fallback"])
+    goodness: dict[str, Any] = {
+        "recency_days": -recency_days,
+        "frequency": frequency,
         "monetary": monetary,
     }
     scores: dict[str, npt.NDArray[np.int64]] = {}
     reported: dict[str, npt.NDArray[np.float64]] = {}
-    for dim in rfm.DIMENSIONS:
+    for dim in r_.DIMENSIONS:
         g = goodness[dim]
         if dim in fixed:
             e = fixed[dim]
             thresholds = -e[::-1] if dim == "recency_days" else e
         else:
-            counted = rfm._counted_thresholds(integers[dim], bins) if dim in integers else None
-            thresholds = rfm._quantile_thresholds(g, bins) if counted is None else counted
+            counted = r_._counted_thresholds(g, bins) if g.dtype.kind == "i" else None
+            thresholds = r_._quantile_thresholds(g, bins) if counted is None else counted
         thresholds = np.ascontiguousarray(thresholds, dtype=np.float64)
-        scores[dim] = rfm._score(g, thresholds)
+        scores[dim] = r_._score(g, thresholds)
         shown = (-thresholds[::-1] if dim == "recency_days" else thresholds.copy()) + 0.0
         shown.flags.writeable = False
         reported[dim] = shown
     r, f, m = scores["recency_days"], scores["frequency"], scores["monetary"]
-    segment_codes = rfm._assign(scheme, r, f, m, bins)
+    total, codes, segment_codes = r_._combine(scheme, r, f, m, bins)
     table = pd.DataFrame(
         {
             "recency_days": recency_days,
@@ -576,9 +595,9 @@ def _rfm_from_aggregates(aggregates: pd.DataFrame, end: pd.Timestamp, args: dict
             "r": r,
             "f": f,
             "m": m,
-            "rfm_code": rfm._code_strings(r, f, m, bins),
-            "rfm_score": r + f + m,
-            "segment": rfm._categorical(segment_codes, scheme.names),
+            "rfm_code": codes,
+            "rfm_score": total,
+            "segment": r_._categorical(segment_codes, scheme.names),
         },
         index=aggregates.index.copy(),
         copy=False,
@@ -717,6 +736,12 @@ def growth_accounting(ddf: Any, **kwargs: object) -> pd.DataFrame:
     return pd.DataFrame(columns, index=index)
 
 
+def _ratio_stats_by_variant(ddf: Any, **kwargs: Any) -> object:
+    from growthkit import _dask_stats
+
+    return _dask_stats.ratio_stats_by_variant(ddf, **kwargs)
+
+
 _RUNNERS: dict[str, Callable[..., object]] = {
     "customer_summary": customer_summary,
     "calibration_holdout_summary": calibration_holdout_summary,
@@ -724,4 +749,5 @@ _RUNNERS: dict[str, Callable[..., object]] = {
     "cohort_matrix": cohort_matrix,
     "growth_accounting": growth_accounting,
     "survival_table": survival_table,
+    "ratio_stats_by_variant": _ratio_stats_by_variant,
 }
