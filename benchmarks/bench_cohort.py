@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import functools
 import sys
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -364,33 +363,33 @@ def test_growth_duckdb(benchmark: Any, n_customers: int) -> None:
 # --- side-by-side runner --------------------------------------------------------------------
 
 
-def _rss() -> int:
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * 4096
+def _status(field: str) -> int:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) * 1024
+    return 0
 
 
-def _measure(fn: Callable[[], Any]) -> tuple[float, int]:
-    """Wall time and peak extra resident memory (sampled every 2 ms) of one call."""
-    base = _rss()
-    peak = [base]
-    done = threading.Event()
+def _peak_extra(fn: Callable[[], Any]) -> float:
+    """Peak resident memory above the current one during ``fn()``, in MiB (Linux).
 
-    def sample() -> None:
-        while not done.is_set():
-            peak[0] = max(peak[0], _rss())
-            time.sleep(0.002)
+    Writing 5 to ``/proc/self/clear_refs`` resets the high-water mark ``VmHWM``.
+    """
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")
+    base = _status("VmRSS")
+    fn()
+    return (_status("VmHWM") - base) / 2**20
 
-    sampler = threading.Thread(target=sample)
-    sampler.start()
+
+def _measure(fn: Callable[[], Any]) -> float:
     start = time.perf_counter()
     fn()
-    elapsed = time.perf_counter() - start
-    done.set()
-    sampler.join()
-    return elapsed, max(peak[0], _rss()) - base
+    return time.perf_counter() - start
 
 
-def run(n_customers: int, rounds: int = 3) -> list[tuple[str, str, float, float, float]]:
+def _setup(n_customers: int) -> list[tuple[str, str, Callable[[], Any]]]:
     import duckdb
     import polars as pl
 
@@ -401,19 +400,7 @@ def run(n_customers: int, rounds: int = 3) -> list[tuple[str, str, float, float,
     con = duckdb.connect()
     con.register("tx_frame", tx)
     con.execute("CREATE TABLE tx AS SELECT * FROM tx_frame")
-    want = pandas_cohort_long(tx)
-    assert_same_cohort(growthkit_cohort(tx), want)
-    pd.testing.assert_series_equal(
-        long_cohort(polars_cohort(frame).to_pandas()), want, check_names=False
-    )
-    pd.testing.assert_series_equal(
-        long_cohort(con.execute(DUCKDB_COHORT).df()), want, check_names=False
-    )
-    want_growth = pandas_growth(tx)
-    assert_same_growth(growthkit_growth(tx), want_growth)
-    assert_same_growth(polars_growth(frame).to_pandas(), want_growth)
-    assert_same_growth(con.execute(DUCKDB_GROWTH).df(), want_growth)
-    methods: list[tuple[str, str, Callable[[], Any]]] = [
+    return [
         ("cohort_matrix", "growthkit (DataFrame)", lambda: growthkit_cohort(tx)),
         ("cohort_matrix", "growthkit (prepared)", lambda: growthkit_cohort(log)),
         ("cohort_matrix", "growthkit kernel only", lambda: kernel_cohort(log, keys)),
@@ -427,23 +414,58 @@ def run(n_customers: int, rounds: int = 3) -> list[tuple[str, str, float, float,
         ("growth_accounting", "polars", lambda: polars_growth(frame)),
         ("growth_accounting", "duckdb", lambda: con.execute(DUCKDB_GROWTH).df()),
     ]
-    first = {name: _measure(fn) for _, name, fn in methods[:1]}
+
+
+def check(n_customers: int) -> None:
+    """Assert that every method gives the same cohort matrix and growth table."""
+    import duckdb
+    import polars as pl
+
+    tx = make_log(n_customers)
+    frame = pl.from_pandas(tx)
+    con = duckdb.connect()
+    con.register("tx", tx)
+    want = pandas_cohort_long(tx)
+    assert_same_cohort(growthkit_cohort(tx), want)
+    pd.testing.assert_series_equal(
+        long_cohort(polars_cohort(frame).to_pandas()), want, check_names=False
+    )
+    pd.testing.assert_series_equal(
+        long_cohort(con.execute(DUCKDB_COHORT).df()), want, check_names=False
+    )
+    want_growth = pandas_growth(tx)
+    assert_same_growth(growthkit_growth(tx), want_growth)
+    assert_same_growth(polars_growth(frame).to_pandas(), want_growth)
+    assert_same_growth(con.execute(DUCKDB_GROWTH).df(), want_growth)
+
+
+def run(n_customers: int, rounds: int = 3) -> list[tuple[str, str, float, float]]:
+    """Median and min wall time of every method, rounds interleaved across methods."""
+    check(n_customers)
+    methods = _setup(n_customers)
     times: dict[tuple[str, str], list[float]] = {(g, n): [] for g, n, _ in methods}
-    peaks: dict[tuple[str, str], int] = {(g, n): 0 for g, n, _ in methods}
     for _ in range(rounds):  # interleaved, so load on the shared machine hits all alike
         for group, name, fn in methods:
-            elapsed, peak = _measure(fn)
-            times[(group, name)].append(elapsed)
-            peaks[(group, name)] = max(peaks[(group, name)], peak)
-    del first
+            times[(group, name)].append(_measure(fn))
     return [
-        (g, n, float(np.median(times[(g, n)])), peaks[(g, n)] / 2**20, float(min(times[(g, n)])))
-        for g, n, _ in methods
+        (g, n, float(np.median(times[(g, n)])), float(min(times[(g, n)]))) for g, n, _ in methods
     ]
+
+
+def memory(n_customers: int, index: int) -> None:
+    """Peak extra RSS of one method, first call after JIT warm-up (run in a fresh process)."""
+    growthkit_cohort(make_log(50))
+    growthkit_growth(make_log(50))
+    make_log.cache_clear()
+    group, name, fn = _setup(n_customers)[index]
+    print(f"{group}\t{name}\t{_peak_extra(fn):.0f}")
 
 
 def main(argv: list[str]) -> None:
     sizes = {"1e5": 37_000, "1e6": 370_000, "1e7": 3_700_000}
+    if argv and argv[0] == "--memory":
+        memory(sizes[argv[1]], int(argv[2]))
+        return
     start = time.perf_counter()
     growthkit_cohort(make_log(50))
     growthkit_growth(make_log(50))
@@ -452,14 +474,13 @@ def main(argv: list[str]) -> None:
         rows = run(sizes[label])
         n_rows = len(make_log(sizes[label]))
         print(f"### {n_rows:,} orders ({label}), monthly\n")
-        print("| group | method | median s | min s | vs growthkit (DataFrame) | peak extra MiB |")
-        print("| --- | --- | ---: | ---: | ---: | ---: |")
+        print("| group | method | median s | min s | vs growthkit (DataFrame) |")
+        print("| --- | --- | ---: | ---: | ---: |")
         ref: dict[str, float] = {}
-        for group, name, median, peak, best in rows:
+        for group, name, median, best in rows:
             if name == "growthkit (DataFrame)":
                 ref[group] = median
-            ratio = median / ref[group]
-            print(f"| {group} | {name} | {median:.3f} | {best:.3f} | {ratio:.2f}x | {peak:.0f} |")
+            print(f"| {group} | {name} | {median:.3f} | {best:.3f} | {median / ref[group]:.2f}x |")
         print(flush=True)
 
 

@@ -314,11 +314,11 @@ def cohort_matrix(
     ``n[c, 0]``. Retention is ``n[c, k] / n[c, 0]``. Cell ``(c, k)`` is observable when
     ``c + k`` is at most the period of ``observation_end``.
 
-    The kernels make one pass over the prepared arrays: distinct customers come from a
-    bitset with one bit per customer per period (while it is no bigger than the period
-    keys), or otherwise from one pass over the rows in period order (the log's own order
-    when it is sorted by time, else a counting sort); orders and revenue from two unsorted
-    passes (first period per customer, then the sums).
+    No sort and no hash table: the rows (customer codes and period keys) are split into
+    blocks of customers by one stable counting-sort pass, and each block is then counted
+    with a block-local bitset, one bit per customer per period, small enough to stay in the
+    CPU cache (distinct customers and unbounded retention), or with a block-local first
+    period followed by the sums (orders, revenue). See ``docs/cohort.md``.
 
     Examples
     --------
@@ -480,6 +480,10 @@ def growth_accounting(
 
     This is the growth-accounting framework popularised by Social Capital's "Diligence at
     Social Capital" series (Hsu, 2015); the quick ratio is Mamoon Hamid's (2015).
+
+    Counts come from block-local bitsets (as in :func:`cohort_matrix`); with amounts, a
+    block-local state machine visits each block's rows in period order (the log's own order
+    when it is sorted by time, else after a counting sort by period).
 
     References
     ----------
