@@ -12,9 +12,11 @@ import pandas as pd
 from scipy import special
 
 from growthkit._kernels import clv as _kernels
+from growthkit._validate import message
 from growthkit.clv._base import (
     FittedModel,
     FloatArray,
+    as_array,
     broadcast_summary,
     check_summary,
     check_weights,
@@ -24,6 +26,7 @@ from growthkit.clv._base import (
     numeric_hessian,
     std_errors,
 )
+from growthkit.errors import DataError
 
 __all__ = ["BetaGeo", "ModifiedBetaGeo"]
 
@@ -192,11 +195,9 @@ class _BetaGeoFamily(FittedModel):
         h = np.broadcast_to(np.asarray(horizon, dtype=np.float64), x.shape)
         if not np.any(h != 0):
             return np.asarray(p_alive, dtype=np.float64)
-        if np.any(~np.isfinite(h) | (h < 0)):
-            from growthkit._validate import message
-            from growthkit.errors import DataError
-
-            raise DataError(message("horizon", "is negative or not finite", int(np.sum(h < 0))))
+        bad = int(np.count_nonzero(~np.isfinite(h) | (h < 0)))
+        if bad:
+            raise DataError(message("horizon", "is negative or not finite", bad))
         big_b = self.b + x + self._shift
         z = h / (self.alpha + t + h)
         surv = np.exp(self.a * np.log1p(-z)) * special.hyp2f1(
@@ -272,15 +273,12 @@ class _BetaGeoFamily(FittedModel):
 
 
 def _check_t(t: npt.ArrayLike, shape: tuple[int, ...]) -> FloatArray:
-    from growthkit.clv._base import as_array
-
+    """Validate a prediction window and broadcast it to one value per customer."""
     arr = np.asarray(t, dtype=np.float64)
     flat = as_array("t", arr.ravel())
-    if np.any(flat < 0):
-        from growthkit._validate import message
-        from growthkit.errors import DataError
-
-        raise DataError(message("t", "is negative", int(np.sum(flat < 0))))
+    bad = int(np.count_nonzero(flat < 0))
+    if bad:
+        raise DataError(message("t", "is negative", bad))
     return np.ascontiguousarray(np.broadcast_to(flat.reshape(arr.shape), shape), dtype=np.float64)
 
 

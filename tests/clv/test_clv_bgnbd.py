@@ -366,3 +366,28 @@ def test_subsample_warm_start_reaches_same_optimum(
     assert warm.log_likelihood == pytest.approx(direct.log_likelihood, rel=1e-11)
     for name in direct.params:
         assert warm.params[name] == pytest.approx(direct.params[name], rel=1e-5)
+
+
+def naive_q(k: float, u: float, a: float, b: float) -> float:
+    """Naive twin of the series kernel: E[(1 - (1 + p u)^-k) / p] by quadrature."""
+
+    def integrand(p: float) -> float:
+        return float(-np.expm1(-k * np.log1p(p * u)) / p * stats.beta.pdf(p, a, b))
+
+    return float(integrate.quad(integrand, 0, 1, epsabs=0, epsrel=1e-12, limit=400)[0])
+
+
+def test_posterior_purchase_kernel_on_random_inputs() -> None:
+    from growthkit._kernels.clv import beta_posterior_purchases
+
+    rng = np.random.default_rng(8)
+    k = rng.uniform(0.05, 60, 30)
+    u = rng.uniform(0.0, 8.0, 30)
+    a = 0.2 + 3 * rng.random()
+    b = rng.uniform(0.2, 40, 30)
+    got = beta_posterior_purchases(k, u, a, b)
+    expected = [naive_q(*args) for args in zip(k, u, [a] * 30, b, strict=True)]
+    np.testing.assert_allclose(got, expected, rtol=1e-8)
+    # a = 1 exactly is a removable singularity of the closed form.
+    one = beta_posterior_purchases(np.array([2.0]), np.array([0.5]), 1.0, np.array([3.0]))
+    assert one[0] == pytest.approx(naive_q(2.0, 0.5, 1.0, 3.0), rel=1e-9)
