@@ -187,21 +187,17 @@ def check_weights(weights: object, n: int) -> FloatArray:
     return w
 
 
-def compress(
-    columns: Sequence[FloatArray], weights: FloatArray
-) -> tuple[list[FloatArray], FloatArray]:
-    """Collapse identical rows of ``columns`` into distinct rows with summed weights.
+def factorize_rows(
+    columns: Sequence[FloatArray],
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Group identical rows: a group code per row and the first row of each group.
 
-    Zero-weight rows are dropped first: they do not contribute to the likelihood. Each
-    column is factorised by hashing and the codes are combined into one integer key, which
-    is much faster than sorting the float rows.
+    Each column is factorised by hashing and the codes are combined into one integer key,
+    which is much faster than sorting the float rows.
     """
-    keep = weights > 0
-    if not np.all(keep):
-        columns = [c[keep] for c in columns]
-        weights = weights[keep]
     factorize: Any = pd.factorize
-    key = np.zeros(weights.size, dtype=np.int64)
+    n = columns[0].size
+    key = np.zeros(n, dtype=np.int64)
     span = 1
     for c in columns:
         codes, uniques = factorize(c)
@@ -211,10 +207,24 @@ def compress(
         key = key * len(uniques) + codes
         span *= len(uniques)
     group, uniques = factorize(key)
-    k = len(uniques)
-    first = np.empty(k, dtype=np.int64)
-    first[group[::-1]] = np.arange(group.size - 1, -1, -1)
-    summed = np.asarray(np.bincount(group, weights=weights, minlength=k), dtype=np.float64)
+    first = np.empty(len(uniques), dtype=np.int64)
+    first[group[::-1]] = np.arange(n - 1, -1, -1)
+    return np.asarray(group, dtype=np.int64), first
+
+
+def compress(
+    columns: Sequence[FloatArray], weights: FloatArray
+) -> tuple[list[FloatArray], FloatArray]:
+    """Collapse identical rows of ``columns`` into distinct rows with summed weights.
+
+    Zero-weight rows are dropped first: they do not contribute to the likelihood.
+    """
+    keep = weights > 0
+    if not np.all(keep):
+        columns = [c[keep] for c in columns]
+        weights = weights[keep]
+    group, first = factorize_rows(columns)
+    summed = np.asarray(np.bincount(group, weights=weights, minlength=first.size), dtype=np.float64)
     return [np.ascontiguousarray(c[first]) for c in columns], summed
 
 

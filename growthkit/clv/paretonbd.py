@@ -19,6 +19,7 @@ from growthkit.clv._base import (
     check_summary,
     check_weights,
     compress,
+    factorize_rows,
     fit_log_params,
     from_frame,
     numeric_hessian,
@@ -39,20 +40,13 @@ class _Pairs:
         self.x = np.ascontiguousarray(x)
         self.tx = np.ascontiguousarray(tx)
         self.t = np.ascontiguousarray(t)
-        both = np.concatenate([self.tx, self.t])
-        xx = np.concatenate([self.x, self.x])
-        order = np.lexsort((both, xx))
-        xs = xx[order]
-        ts = both[order]
-        new = np.ones(xs.size, dtype=bool)
-        new[1:] = (xs[1:] != xs[:-1]) | (ts[1:] != ts[:-1])
-        group = np.cumsum(new) - 1
-        index = np.empty(xs.size, dtype=np.int64)
-        index[order] = group
-        self.px = np.ascontiguousarray(xs[new])
-        self.pt = np.ascontiguousarray(ts[new])
-        self.ix = np.ascontiguousarray(index[: x.size])
-        self.it = np.ascontiguousarray(index[x.size :])
+        both_x = np.concatenate([self.x, self.x])
+        both_t = np.concatenate([self.tx, self.t])
+        group, first = factorize_rows([both_x, both_t])
+        self.px = np.ascontiguousarray(both_x[first])
+        self.pt = np.ascontiguousarray(both_t[first])
+        self.ix = np.ascontiguousarray(group[: x.size])
+        self.it = np.ascontiguousarray(group[x.size :])
 
     def evaluate(self, p: FloatArray, w: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
         """Mixture log-likelihood rows, P(alive) and the weighted gradient."""
