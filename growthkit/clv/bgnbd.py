@@ -21,6 +21,7 @@ from growthkit.clv._base import (
     check_summary,
     check_weights,
     compress,
+    factorize_rows,
     fit_log_params,
     from_frame,
     numeric_hessian,
@@ -233,13 +234,17 @@ class _BetaGeoFamily(FittedModel):
         x, tx, tt = broadcast_summary(frequency, recency, T)
         horizon = _check_t(t, x.shape)
         p_alive = special.expit(-self._alive_odds_log(x, tx, tt))
+        # The series depends on (x, T, t) only: evaluate it once per distinct triple, which
+        # for daily or weekly data is a small fraction of the customers.
+        group, first = factorize_rows([x, tt, horizon])
+        xs, ts, hs = x[first], tt[first], horizon[first]
         q = _kernels.beta_posterior_purchases(
-            np.ascontiguousarray(self.r + x),
-            np.ascontiguousarray(horizon / (self.alpha + tt)),
+            np.ascontiguousarray(self.r + xs),
+            np.ascontiguousarray(hs / (self.alpha + ts)),
             float(self.a),
-            np.ascontiguousarray(self.b + x + self._shift),
+            np.ascontiguousarray(self.b + xs + self._shift),
         )
-        return np.asarray(p_alive * q, dtype=np.float64)
+        return np.asarray(p_alive * q[group], dtype=np.float64)
 
     def expected_purchases_new_customer(self, t: npt.ArrayLike) -> FloatArray:
         """Return the expected repeat purchases in ``(0, t]`` of a just-acquired customer.
