@@ -64,9 +64,10 @@ def check_table(table: object) -> pd.DataFrame:
     return table
 
 
-def _numeric(table: pd.DataFrame, col: str) -> npt.NDArray[np.float64]:
+def _numeric(table: pd.DataFrame, col: str, *, allow_bool: bool = False) -> npt.NDArray[np.float64]:
     values = table[col]
-    if pd.api.types.is_bool_dtype(values.dtype) or not pd.api.types.is_numeric_dtype(values.dtype):
+    is_bool = pd.api.types.is_bool_dtype(values.dtype)
+    if (is_bool and not allow_bool) or not (is_bool or pd.api.types.is_numeric_dtype(values.dtype)):
         raise SchemaError(v.message(col, f"must be numeric, got dtype {values.dtype}", len(table)))
     return np.asarray(values.to_numpy(dtype=np.float64, na_value=np.nan), dtype=np.float64)
 
@@ -99,7 +100,7 @@ def check_covariates(table: pd.DataFrame, covariates: Sequence[str] | None) -> t
             )
         if names.count(name) > 1:
             raise SchemaError(v.message(name, "is named more than once in covariates", n))
-        x = _numeric(table, name)
+        x = _numeric(table, name, allow_bool=True)
         bad = int(np.count_nonzero(~np.isfinite(x)))
         if bad:
             raise DataError(v.message(name, "has missing or infinite values", bad))
@@ -544,7 +545,9 @@ class ChurnModel:
             raise SchemaError(
                 v.message(missing[0], "covariate of the model not found in the table", len(table))
             )
-        return pd.DataFrame({c: _numeric(table, c) for c in self.covariates}, index=table.index)
+        return pd.DataFrame(
+            {c: _numeric(table, c, allow_bool=True) for c in self.covariates}, index=table.index
+        )
 
     def survival_function(self, table: pd.DataFrame, times: npt.ArrayLike) -> pd.DataFrame:
         """S(t | x) per customer (rows) at each time in days (columns)."""
@@ -627,8 +630,8 @@ def fit_churn_model(
         ``"coxph"`` (``lifelines.CoxPHFitter``, Efron ties), ``"weibull"``
         (``WeibullAFTFitter``) or ``"lognormal"`` (``LogNormalAFTFitter``).
     covariates
-        Numeric columns to fit; defaults to ``orders``, ``mean_gap_days`` and ``spend``
-        (when present).
+        Numeric (or bool, fitted as 0/1) columns; defaults to ``orders``,
+        ``mean_gap_days`` and ``spend`` (when present).
     penalizer
         lifelines' L2 penalty (0 = plain maximum likelihood).
     compress
@@ -712,7 +715,7 @@ def fit_churn_model(
                 "Use a longer observation window or a shorter inactivity_days.",
             )
         )
-    data = pd.DataFrame({c: _numeric(table, c) for c in names})
+    data = pd.DataFrame({c: _numeric(table, c, allow_bool=True) for c in names})
     data["duration"] = _numeric(table, "duration")
     data["churned"] = events.astype(np.float64)
     excluded = 0

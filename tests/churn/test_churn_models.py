@@ -473,3 +473,15 @@ def test_evaluation_on_second_resolution_tz_aware_log(sim_log: pd.DataFrame) -> 
     assert ev.n_customers == ref.n_customers
     assert ev.concordance == pytest.approx(ref.concordance, rel=1e-9)
     assert str(ev.cutoff.tz) == "UTC"
+
+
+def test_bool_covariate_is_fitted_as_indicator(table: pd.DataFrame) -> None:
+    flagged = table.assign(repeat=table["orders"] > 1)
+    m = fit_churn_model(flagged, covariates=["repeat", "mean_gap_days"])
+    ref = CoxPHFitter().fit(
+        flagged[["duration", "churned", "repeat", "mean_gap_days"]].astype(float),
+        "duration",
+        "churned",
+    )
+    np.testing.assert_allclose(m.coefficients.to_numpy(), ref.params_.to_numpy(), rtol=1e-6)
+    assert early_warning(m, flagged).table["churn_probability"].between(0, 1).all()
