@@ -130,6 +130,13 @@ def new_axes(width: float = 7.5, height: float = 4.0) -> Axes:
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> from growthkit import plotting
+    >>> ax = plotting.new_axes(4, 3)
+    >>> ax.figure.get_size_inches().tolist()
+    [4.0, 3.0]
     """
     from matplotlib.figure import Figure
 
@@ -409,6 +416,16 @@ def plot_risk_distribution(
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import growthkit as gk
+    >>> from growthkit import churn, plotting
+    >>> table = churn.survival_table(gk.datasets.load_cdnow())
+    >>> alerts = churn.early_warning(churn.fit_churn_model(table, covariates=["orders"]), table)
+    >>> ax = plotting.plot_risk_distribution(alerts, ax=plotting.new_axes())
+    >>> ax.get_xlabel()
+    'P(churn within 30 days)'
     """
     from growthkit.churn import plot_risk_distribution as impl
 
@@ -519,6 +536,18 @@ def plot_holdout_comparison(comparison: Any, *, ax: Axes | None = None) -> Axes:
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import growthkit as gk
+    >>> from growthkit import clv, plotting
+    >>> ch = gk.calibration_holdout_summary(
+    ...     gk.datasets.load_cdnow(), calibration_end="1997-09-30", period="W"
+    ... )
+    >>> comparison = clv.holdout_comparison(clv.BetaGeo.fit(ch), ch)
+    >>> ax = plotting.plot_holdout_comparison(comparison, ax=plotting.new_axes())
+    >>> ax.get_title()
+    'Actual vs predicted holdout purchases'
     """
     from growthkit.clv import plot_holdout_comparison as impl
 
@@ -597,7 +626,7 @@ def plot_clv_distribution(
     >>> from growthkit import plotting
     >>> ax = plotting.plot_clv_distribution([1.0, 2.0, 2.5, 40.0], ax=plotting.new_axes())
     >>> ax.get_title()
-    'CLV distribution: the top 20 % of customers hold 87 % of the value'
+    'CLV distribution: the top 20 % of customers hold 88 % of the value'
     """
     from growthkit.clv import plot_clv_distribution as impl
 
@@ -609,7 +638,8 @@ def plot_clv_distribution(
         out: Axes = impl(values, bins=bins, ax=_axes(ax))
         if total > 0:
             out.set_title(
-                f"CLV distribution: the top 20 % of customers hold {top / total:.0%} of the value"
+                f"CLV distribution: the top 20 % of customers hold {100 * top / total:.0f} % "
+                "of the value"
             )
     return out
 
