@@ -14,7 +14,9 @@ called, so ``import growthkit.plotting`` is free.
   (CLV; the ``lifetimes`` chart names work too), :func:`plot_forest` (experiments).
 
 Every function draws on ``ax`` when given (else on a new pyplot figure), applies the house
-style to what it draws and returns the matplotlib ``Axes``.
+style to what it draws and returns the matplotlib ``Axes``. A ``plot_*`` helper that a
+module adds later is reachable here too (``growthkit.plotting.<name>`` looks it up in the
+analysis modules), so this namespace always lists every chart.
 """
 
 from __future__ import annotations
@@ -55,7 +57,14 @@ __all__ = [
     "style",
 ]
 
-FloatArray = npt.NDArray[np.float64]
+# where module chart helpers not wrapped above are looked up, in this order
+_MODULES = (
+    "growthkit.cohort",
+    "growthkit.rfm",
+    "growthkit.churn",
+    "growthkit.clv",
+    "growthkit.experiments",
+)
 
 #: The house colour cycle (colour-blind safe, after Okabe & Ito 2008).
 PALETTE: tuple[str, ...] = (
@@ -682,3 +691,28 @@ def plot_forest(
 
     with style():
         return impl(result, labels=labels, relative=relative, ax=_axes(ax))
+
+
+def _module_plots() -> dict[str, str]:
+    import importlib
+
+    found: dict[str, str] = {}
+    for module in _MODULES:
+        try:
+            names = getattr(importlib.import_module(module), "__all__", ())
+        except ImportError:
+            continue
+        for name in names:
+            if name.startswith("plot_"):
+                found.setdefault(name, module)
+    return found
+
+
+def __getattr__(name: str) -> Any:
+    if name.startswith("plot_"):
+        module = _module_plots().get(name)
+        if module is not None:
+            import importlib
+
+            return getattr(importlib.import_module(module), name)
+    raise AttributeError(f"module 'growthkit.plotting' has no attribute {name!r}")

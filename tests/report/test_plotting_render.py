@@ -148,3 +148,17 @@ def test_plotting_import_is_lazy() -> None:
     code = "import sys, growthkit.plotting; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_every_module_plot_is_reachable_from_plotting() -> None:
+    import importlib
+
+    for module in ("cohort", "rfm", "churn", "clv", "experiments"):
+        mod = importlib.import_module(f"growthkit.{module}")
+        for name in getattr(mod, "__all__", ()):
+            if name.startswith("plot_"):
+                assert callable(getattr(plotting, name)), (module, name)
+    with pytest.raises(AttributeError, match="has no attribute 'plot_nothing'"):
+        plotting.plot_nothing  # noqa: B018
+    with pytest.raises(AttributeError, match="has no attribute 'other'"):
+        plotting.other  # noqa: B018
