@@ -15,7 +15,6 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import optimize
 
 from growthkit._validate import message
 from growthkit.errors import ConvergenceError, DataError, SchemaError
@@ -285,10 +284,15 @@ def fit_log_params(
         if polished is not None:
             theta, value, nit = polished
             return Fit(
-                params=np.exp(theta), log_likelihood=-value, iterations=nit, objective=objective
+                params=np.exp(theta),
+                log_likelihood=-float(value),
+                iterations=nit,
+                objective=objective,
             )
     theta, value, nit = _minimise(objective, theta0, names, float(weights.sum()), max_iter, bounds)
-    return Fit(params=np.exp(theta), log_likelihood=-value, iterations=nit, objective=objective)
+    return Fit(
+        params=np.exp(theta), log_likelihood=-float(value), iterations=nit, objective=objective
+    )
 
 
 def _theta_grad(objective: Objective, theta: FloatArray, scale: float) -> tuple[float, FloatArray]:
@@ -335,6 +339,32 @@ def _newton_polish(
     return None
 
 
+def _theta_hessian(
+    objective: Callable[[FloatArray], tuple[float, FloatArray]], theta: FloatArray, g: FloatArray
+) -> FloatArray:
+    k = theta.size
+    hess = np.empty((k, k))
+    for j in range(k):
+        up = theta.copy()
+        up[j] += 1e-6
+        hess[:, j] = (objective(up)[1] - g) / 1e-6
+    return np.asarray(0.5 * (hess + hess.T), dtype=np.float64)
+
+
+def _positive_definite(hess: FloatArray) -> FloatArray:
+    """Shift ``hess`` by a multiple of the identity until it is positive definite."""
+    scale = max(float(np.max(np.abs(np.diag(hess)))), 1e-8)
+    shift = 0.0
+    eye = np.eye(hess.shape[0])
+    for _ in range(60):
+        try:
+            np.linalg.cholesky(hess + shift * eye)
+            return hess + shift * eye
+        except np.linalg.LinAlgError:
+            shift = max(2 * shift, 1e-8 * scale)
+    return scale * eye
+
+
 def _minimise(
     neg_ll_grad: Objective,
     theta0: FloatArray,
@@ -343,38 +373,75 @@ def _minimise(
     max_iter: int,
     bounds: tuple[float, float],
 ) -> tuple[FloatArray, float, int]:
+    """BFGS on log-parameters, started from a finite-difference Hessian.
+
+    A small dense quasi-Newton loop rather than ``scipy.optimize``: with 2-4 parameters the
+    optimiser's own overhead dominates small fits, and scipy's L-BFGS-B calls into a
+    multithreaded BLAS that becomes very slow on a busy machine. Non-finite trial points
+    are rejected by the backtracking line search.
+    """
     scale = 1.0 / total_weight
-    last: dict[str, Any] = {"theta": theta0}
 
     def objective(theta: FloatArray) -> tuple[float, FloatArray]:
-        last["theta"] = theta
+        if np.any(np.abs(theta) > bounds[1]):
+            return np.inf, np.zeros_like(theta)
         params = np.exp(theta)
         value, grad = neg_ll_grad(params)
         if not np.isfinite(value) or not np.all(np.isfinite(grad)):
             return np.inf, np.zeros_like(theta)
         return value * scale, grad * params * scale
 
-    result = optimize.minimize(
-        objective,
-        theta0,
-        jac=True,
-        method="L-BFGS-B",
-        bounds=[bounds] * len(theta0),
-        options={"maxiter": max_iter, "ftol": 1e-14, "gtol": 1e-8, "maxcor": 20},
-    )
-    theta = np.asarray(result.x, dtype=np.float64)
-    value = float(result.fun) / scale
-    grad_ok = bool(np.all(np.abs(np.asarray(result.jac)) < 1e-4))
-    at_bound = bool(np.any(np.abs(theta) >= bounds[1] - 1e-6))
-    if not np.isfinite(value) or at_bound or not (result.success or grad_ok):
-        last_params = dict(zip(names, np.exp(np.asarray(last["theta"])).tolist(), strict=True))
-        raise ConvergenceError(
-            f"`params` did not converge: {len(names)} rows. The optimiser stopped with "
-            f"{result.message!s} after {result.nit} iterations; the data may not identify "
-            "the model (for example no repeat purchases), or try other start values.",
-            last_params,
+    def fail(theta: FloatArray, why: str, nit: int) -> ConvergenceError:
+        return ConvergenceError(
+            f"`params` did not converge: {len(names)} rows. The optimiser stopped ({why}) "
+            f"after {nit} iterations; the data may not identify the model (for example "
+            "no repeat purchases), or try other start values.",
+            dict(zip(names, np.exp(theta).tolist(), strict=True)),
         )
-    return theta, value, int(result.nit)
+
+    theta = np.asarray(theta0, dtype=np.float64).copy()
+    value, grad = objective(theta)
+    if not np.isfinite(value):
+        raise fail(theta, "the log-likelihood is not finite at the start values", 0)
+    hess = _positive_definite(_theta_hessian(objective, theta, grad))
+    for nit in range(1, max_iter + 1):
+        if np.max(np.abs(grad)) < 1e-9:
+            return theta, value / scale, nit - 1
+        step = -np.linalg.solve(hess, grad)
+        if float(grad @ step) >= 0:
+            hess = _positive_definite(_theta_hessian(objective, theta, grad))
+            step = -np.linalg.solve(hess, grad)
+        # Trust at most a factor e change per parameter and step: far-off trial points are
+        # where the likelihood series are slowest and least informative.
+        step *= min(1.0, 1.0 / max(float(np.max(np.abs(step))), 1e-300))
+        slope = float(grad @ step)
+        length = 1.0
+        while True:
+            trial = theta + length * step
+            t_value, t_grad = objective(trial)
+            if np.isfinite(t_value) and t_value <= value + 1e-4 * length * slope:
+                break
+            length *= 0.5
+            if length < 1e-10:
+                if np.max(np.abs(grad)) < 1e-6:
+                    return theta, value / scale, nit
+                raise fail(theta, "the line search found no decrease", nit)
+        s_vec = trial - theta
+        y_vec = t_grad - grad
+        theta, grad = trial, t_grad
+        converged = (
+            abs(value - t_value) <= 1e-15 * max(abs(value), 1.0) and np.max(np.abs(s_vec)) < 1e-10
+        )
+        value = t_value
+        if converged:
+            return theta, value / scale, nit
+        sy = float(s_vec @ y_vec)
+        if sy > 1e-16:
+            hs = hess @ s_vec
+            hess = hess + np.outer(y_vec, y_vec) / sy - np.outer(hs, hs) / float(s_vec @ hs)
+        if np.any(np.abs(theta) >= bounds[1] - 1.0):
+            raise fail(theta, "a parameter diverged to 0 or infinity", nit)
+    raise fail(theta, "the iteration limit was reached", max_iter)
 
 
 def numeric_hessian(objective: Objective, params: FloatArray) -> FloatArray:
