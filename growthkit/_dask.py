@@ -74,7 +74,11 @@ def _public(name: str) -> Callable[..., Any]:
 def is_dask_frame(obj: object) -> bool:
     """Whether ``obj`` is a Dask DataFrame (checked by module name: imports nothing)."""
     module = type(obj).__module__
-    return (module == "dask" or module.startswith("dask.")) and hasattr(obj, "to_delayed")
+    return (
+        (module == "dask" or module.startswith("dask."))
+        and hasattr(obj, "to_delayed")
+        and hasattr(obj, "columns")
+    )
 
 
 def maybe_dispatch(name: str, tx: object, kwargs: Mapping[str, object]) -> object | None:
