@@ -168,6 +168,37 @@ def _pareto_rows(
     return ll, alive, grad
 
 
+def _pareto_alive(
+    r: float,
+    alpha: float,
+    s: float,
+    beta: float,
+    x: npt.NDArray[np.float64],
+    tx: npt.NDArray[np.float64],
+    T: npt.NDArray[np.float64],
+    lj: npt.NDArray[np.float64],
+    ix: npt.NDArray[np.int64],
+    it: npt.NDArray[np.int64],
+) -> npt.NDArray[np.float64]:
+    """P(alive | x, t_x, T) under the Pareto/NBD, without the gradient (for predictions).
+
+    The share of the "alive at T" term in the bracket of :func:`_pareto_rows`; ``lj`` holds
+    log J of the distinct (x, t) pairs, ``ix``/``it`` each row's (x, t_x) and (x, T) pair.
+    """
+    n = x.shape[0]
+    out = np.empty(n)
+    for i in nb.prange(n):
+        jx = lj[ix[i]]
+        jt = lj[it[i]]
+        if T[i] <= tx[i] or jt >= jx:
+            out[i] = 1.0
+            continue
+        l0 = -(r + x[i]) * math.log(alpha + T[i]) - s * math.log(beta + T[i])
+        ld = jx + math.log1p(-math.exp(jt - jx))
+        out[i] = 1.0 / (1.0 + math.exp(ld - l0))
+    return out
+
+
 def _bg_sums(
     r: float,
     alpha: float,
@@ -288,6 +319,7 @@ _KERNELS = {
     "log_j": _pair(_pareto_log_j),
     "rows": _pair(_pareto_rows),
     "bg": _pair(_bg_sums),
+    "alive": _pair(_pareto_alive),
     "q": _pair(_beta_posterior_purchases),
 }
 
@@ -353,4 +385,23 @@ def beta_posterior_purchases(
 ) -> npt.NDArray[np.float64]:
     """Dispatch :func:`_beta_posterior_purchases` (threads on large inputs only)."""
     out: npt.NDArray[np.float64] = _kernel("q", k.shape[0])(k, u, a, b)
+    return out
+
+
+def pareto_alive(
+    r: float,
+    alpha: float,
+    s: float,
+    beta: float,
+    x: npt.NDArray[np.float64],
+    tx: npt.NDArray[np.float64],
+    T: npt.NDArray[np.float64],
+    lj: npt.NDArray[np.float64],
+    ix: npt.NDArray[np.int64],
+    it: npt.NDArray[np.int64],
+) -> npt.NDArray[np.float64]:
+    """Dispatch :func:`_pareto_alive` (threads on large inputs only)."""
+    out: npt.NDArray[np.float64] = _kernel("alive", x.shape[0])(
+        r, alpha, s, beta, x, tx, T, lj, ix, it
+    )
     return out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -19,7 +20,6 @@ from growthkit.clv._base import (
     check_summary,
     check_weights,
     compress,
-    factorize_rows,
     fit_log_params,
     from_frame,
     numeric_hessian,
@@ -42,11 +42,27 @@ class _Pairs:
         self.t = np.ascontiguousarray(t)
         both_x = np.concatenate([self.x, self.x])
         both_t = np.concatenate([self.tx, self.t])
-        group, first = factorize_rows([both_x, both_t])
+        factorize: Any = pd.factorize
+        t_codes = factorize(both_t)[0]
+        # Frequencies are validated whole numbers: combine them with the t codes directly.
+        key = np.asarray(t_codes, dtype=np.int64) * (int(both_x.max()) + 1) + both_x.astype(
+            np.int64
+        )
+        group, uniques = factorize(key)
+        first = np.empty(len(uniques), dtype=np.int64)
+        first[group[::-1]] = np.arange(group.size - 1, -1, -1)
         self.px = np.ascontiguousarray(both_x[first])
         self.pt = np.ascontiguousarray(both_t[first])
-        self.ix = np.ascontiguousarray(group[: x.size])
-        self.it = np.ascontiguousarray(group[x.size :])
+        self.ix = np.ascontiguousarray(group[: x.size], dtype=np.int64)
+        self.it = np.ascontiguousarray(group[x.size :], dtype=np.int64)
+
+    def alive(self, p: FloatArray) -> FloatArray:
+        """P(alive | x, t_x, T) per row (no gradient)."""
+        r, alpha, s, beta = (float(v) for v in p)
+        lj = np.ascontiguousarray(_kernels.pareto_log_j(r, alpha, s, beta, self.px, self.pt)[:, 0])
+        return _kernels.pareto_alive(
+            r, alpha, s, beta, self.x, self.tx, self.t, lj, self.ix, self.it
+        )
 
     def evaluate(self, p: FloatArray, w: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
         """Mixture log-likelihood rows, P(alive) and the weighted gradient."""
@@ -220,8 +236,7 @@ class ParetoNBD(FittedModel):
         )
 
     def _p_alive(self, x: FloatArray, tx: FloatArray, t: FloatArray) -> FloatArray:
-        p = np.array([self.r, self.alpha, self.s, self.beta])
-        return np.asarray(_Pairs(x, tx, t).evaluate(p, np.ones(x.size))[1], dtype=np.float64)
+        return _Pairs(x, tx, t).alive(np.array([self.r, self.alpha, self.s, self.beta]))
 
     def simulate(
         self,
