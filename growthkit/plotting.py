@@ -120,9 +120,17 @@ def style() -> Iterator[None]:
     import matplotlib as mpl
     from cycler import cycler
 
-    params: Any = {**_RC, "axes.prop_cycle": cycler(color=list(PALETTE))}
-    with mpl.rc_context(params):
+    params: dict[str, Any] = {**_RC, "axes.prop_cycle": cycler(color=list(PALETTE))}
+    # Restore only the keys set here: a backend first resolved inside the block (the
+    # notebook's inline backend) sets rc keys of its own that must outlive it, which
+    # ``matplotlib.rc_context`` would undo (later figures would then not be shown).
+    rc: Any = mpl.rcParams
+    saved = {key: rc[key] for key in params}
+    rc.update(params)
+    try:
         yield
+    finally:
+        rc.update(saved)
 
 
 def new_axes(width: float = 7.5, height: float = 4.0) -> Axes:
@@ -265,7 +273,7 @@ def plot_cohort_retention(
     'age (Q)'
     """
     with style():
-        return _no_grid(matrix.plot(ax=_axes(ax), annotate=annotate, cmap=cmap))
+        return _no_grid(matrix.plot(ax=ax, annotate=annotate, cmap=cmap))
 
 
 def plot_growth(table: pd.DataFrame, *, revenue: bool = False, ax: Axes | None = None) -> Axes:
@@ -298,7 +306,7 @@ def plot_growth(table: pd.DataFrame, *, revenue: bool = False, ax: Axes | None =
     from growthkit.cohort import plot_growth as impl
 
     with style():
-        out = impl(table, revenue=revenue, ax=_axes(ax))
+        out = impl(table, revenue=revenue, ax=ax)
         out.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return out
 
@@ -331,7 +339,7 @@ def plot_segments(result: RFMResult, *, ax: Axes | None = None) -> Axes:
     from growthkit.rfm import plot_segments as impl
 
     with style():
-        return impl(result, ax=_axes(ax))
+        return impl(result, ax=ax)
 
 
 def plot_rf_heatmap(
@@ -369,7 +377,7 @@ def plot_rf_heatmap(
     from growthkit.rfm import plot_rf_heatmap as impl
 
     with style():
-        return _no_grid(impl(result, value=value, ax=_axes(ax)))
+        return _no_grid(impl(result, value=value, ax=ax))
 
 
 def plot_survival(km: KaplanMeier, *, ax: Axes | None = None, ci: bool = True) -> Axes:
@@ -690,7 +698,7 @@ def plot_forest(
     from growthkit.experiments import plot_forest as impl
 
     with style():
-        return impl(result, labels=labels, relative=relative, ax=_axes(ax))
+        return impl(result, labels=labels, relative=relative, ax=ax)
 
 
 def _module_plots() -> dict[str, str]:
