@@ -529,7 +529,7 @@ def _categorical(codes: npt.NDArray[np.integer[Any]], labels: Sequence[str]) -> 
 # RFM
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class RFMResult:
     """Per-customer RFM values, scores and segments.
 
@@ -839,7 +839,7 @@ def rfm_scores(
 # lifecycle stages
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class LifecycleResult:
     """Lifecycle stage, high-value flag and repeat-purchase rate per customer.
 

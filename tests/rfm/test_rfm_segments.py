@@ -253,3 +253,16 @@ def test_standard_segments_with_other_bins_use_the_rescaled_scores(
 
     want = naive_standard_segment(to5(t["r"]), to5(t["f"]), to5(t["m"]))
     assert t["segment"].astype(str).tolist() == want.tolist()
+
+
+def test_results_are_frozen_and_compare_by_identity(cdnow: pd.DataFrame) -> None:
+    import dataclasses
+
+    res = rfm.rfm_scores(cdnow)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        res.bins = 3  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        res.edges["monetary"] = np.zeros(4)  # type: ignore[index]
+    assert res == res and res != rfm.rfm_scores(cdnow)
+    life = rfm.lifecycle_stages(cdnow)
+    assert life == life and len({res, life}) == 2
