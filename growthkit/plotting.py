@@ -66,7 +66,6 @@ _MODULES = (
     "growthkit.experiments",
 )
 
-#: The house colour cycle (colour-blind safe, after Okabe & Ito 2008).
 PALETTE: tuple[str, ...] = (
     "#0072B2",
     "#E69F00",
@@ -77,6 +76,7 @@ PALETTE: tuple[str, ...] = (
     "#F0E442",
     "#000000",
 )
+"""The house colour cycle (colour-blind safe, after Okabe & Ito 2008)."""
 
 _RC: dict[str, Any] = {
     "figure.figsize": (7.5, 4.0),

@@ -39,7 +39,6 @@ __all__ = ["SECTIONS", "build_report"]
 
 Progress = Callable[[str], None]
 
-#: The report's sections, in order: (key, title).
 SECTIONS: tuple[tuple[str, str], ...] = (
     ("data_quality", "Data quality"),
     ("growth", "Growth accounting"),
@@ -48,6 +47,7 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("churn", "Churn early warning"),
     ("clv", "Customer lifetime value"),
 )
+"""The report's sections, in order: ``(key, title)``; ``key`` is the HTML anchor."""
 
 
 class _Skip(Exception):
