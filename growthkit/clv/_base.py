@@ -254,7 +254,7 @@ def fit_log_params(
     max_iter: int = 2000,
     bounds: tuple[float, float] = (-25.0, 25.0),
 ) -> Fit:
-    """Maximise a log-likelihood over log-parameters with L-BFGS-B.
+    """Maximise a log-likelihood over log-parameters (BFGS, see :func:`_minimise`).
 
     ``make_objective(*columns, weights)`` returns a function of the (natural) parameters
     giving the negative log-likelihood and its gradient. The optimiser works on
@@ -262,7 +262,7 @@ def fit_log_params(
     the sample size. With more than 200,000 distinct rows it first fits a fixed random
     subsample of 50,000 rows (weights rescaled) and starts the full fit from there, which
     then runs quasi-Newton steps on the full data with that subsample's Hessian, which
-    needs far fewer full-data passes than L-BFGS from scratch.
+    needs far fewer full-data passes than a fit from scratch.
 
     Raises
     ------
@@ -308,7 +308,7 @@ def _newton_polish(
 
     The per-customer Hessian of the subsample differs from the full-data one only by
     sampling error, so each step gains one to two digits: a handful of full-data gradient
-    evaluations instead of the 20-30 that L-BFGS needs. Returns ``None`` if it stalls.
+    evaluations instead of the 20-30 of a fit from scratch. Returns ``None`` if it stalls.
     """
     k = theta.size
     hess = np.empty((k, k))
