@@ -177,3 +177,23 @@ def test_bad_arguments(tmp_path: Path) -> None:
     with pytest.raises(gk.DataError, match=r"`timestamp`.*: 1 rows"):
         build_report(bad, out_dir=tmp_path)
     assert not (tmp_path / "report.html").exists()
+
+
+def test_tiny_logs_skip_sections_with_reasons(tmp_path: Path) -> None:
+    tx = pd.DataFrame(
+        {
+            "customer_id": [1, 2, 1, 3, 2],
+            "timestamp": pd.to_datetime(
+                ["2024-01-01", "2024-01-05", "2024-02-01", "2024-03-01", "2024-03-02"]
+            ),
+            "amount": [10.0, 5.0, 7.0, 0.0, 4.0],
+        }
+    )
+    page = build_report(tx, out_dir=tmp_path, charts=False).read_text(encoding="utf-8")
+    assert "Failed" not in page
+    for key in ("data_quality", "growth", "cohorts", "rfm"):
+        assert "class='ok'" in section_html(page, key), key
+    # nobody has been silent for 90 days: nothing to fit, said in the section
+    assert "no churned customers" in section_html(page, "churn")
+    one = build_report(tx.head(1), out_dir=tmp_path / "one", charts=False)
+    assert "fewer than two customers bought twice" in one.read_text(encoding="utf-8")
