@@ -102,7 +102,7 @@ def kernel_cohort(
         prep, state_bytes=8, amounts=False, key_order=False
     )
     result: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] = ck.cohort_customers(
-        offsets, codes, periods, shift, 1, n, ck._DEBRUIJN_INDEX
+        offsets, codes, periods, shift, 1, n
     )
     return result
 

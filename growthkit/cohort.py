@@ -368,9 +368,7 @@ def cohort_matrix(
         shift, offsets, codes, periods, _ = _partition(
             prep, state_bytes=8 * n_words, amounts=False, key_order=False
         )
-        active, last = ck.cohort_customers(
-            offsets, codes, periods, shift, n_words, n, ck._DEBRUIJN_INDEX
-        )
+        active, last = ck.cohort_customers(offsets, codes, periods, shift, n_words, n)
         sizes = active[:, 0].copy()
         if is_cumulative:
             # Unbounded: active at age k or later <=> last active age >= k.
@@ -522,7 +520,7 @@ def growth_accounting(
         shift, offsets, codes, periods, _ = _partition(
             prep, state_bytes=8 * n_words, amounts=False, key_order=False
         )
-        counts = ck.growth_counts(offsets, codes, periods, shift, n_words, n, ck._DEBRUIJN_INDEX)
+        counts = ck.growth_counts(offsets, codes, periods, shift, n_words, n)
     else:
         shift, offsets, codes, periods, placed = _partition(
             prep, state_bytes=32, amounts=True, key_order=True

@@ -20,21 +20,29 @@ L2 cache:
 
 from __future__ import annotations
 
+from typing import Any
+
 import numba as nb
 import numpy as np
 import numpy.typing as npt
 
-# De Bruijn table: index of the lowest set bit of a 64-bit word in O(1).
-_DEBRUIJN_INDEX = np.zeros(64, dtype=np.int64)
-for _i in range(64):
-    _DEBRUIJN_INDEX[(((1 << _i) * 0x03F79D71B4CA8B09) & 0xFFFFFFFFFFFFFFFF) >> 58] = _i
-del _i
+if getattr(nb.config, "DISABLE_JIT", 0):
+    # Plain-Python twin for NUMBA_DISABLE_JIT=1 runs (coverage), where the LLVM intrinsic
+    # below does not exist.
+    def _lowest_bit(w: np.uint64) -> int:
+        """Index of the lowest set bit of a non-zero word."""
+        x = int(w)
+        return (x & -x).bit_length() - 1
 
+else:
+    from numba.cpython.unsafe.numbers import trailing_zeros as _intrinsic
 
-@nb.njit(nogil=True, cache=False)
-def _lowest_bit(w: np.uint64, table: npt.NDArray[np.int64]) -> int:
-    low = w & (~w + np.uint64(1))
-    return int(table[(low * np.uint64(0x03F79D71B4CA8B09)) >> np.uint64(58)])
+    _trailing_zeros: Any = _intrinsic
+
+    @nb.njit(nogil=True, cache=False)
+    def _lowest_bit(w: np.uint64) -> int:
+        """Index of the lowest set bit of a non-zero word (one ``tzcnt`` instruction)."""
+        return int(_trailing_zeros(w))
 
 
 @nb.njit(nogil=True, cache=False)
@@ -104,7 +112,6 @@ def cohort_customers(
     shift: int,
     n_words: int,
     n_periods: int,
-    table: npt.NDArray[np.int64],
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """Distinct active customers by (cohort, age), and customers by (cohort, last age).
 
@@ -129,7 +136,7 @@ def cohort_customers(
             for wi in range(n_words):
                 w = bits[local * n_words + wi]
                 while w != zero:
-                    t = wi * 64 + _lowest_bit(w, table)
+                    t = wi * 64 + _lowest_bit(w)
                     w &= w - np.uint64(1)
                     if first < 0:
                         first = t
@@ -148,7 +155,6 @@ def growth_counts(
     shift: int,
     n_words: int,
     n_periods: int,
-    table: npt.NDArray[np.int64],
 ) -> npt.NDArray[np.int64]:
     """Growth-accounting counts per period: rows new, retained, resurrected, churned.
 
@@ -172,7 +178,7 @@ def growth_counts(
             for wi in range(n_words):
                 w = bits[local * n_words + wi]
                 while w != zero:
-                    t = wi * 64 + _lowest_bit(w, table)
+                    t = wi * 64 + _lowest_bit(w)
                     w &= w - np.uint64(1)
                     if prev < 0:
                         out[0, t] += 1

@@ -87,7 +87,9 @@ def naive_growth(
     if amounts is not None:
         out["revenue"] = revenue.sum()
         out["new_revenue"] = revenue.where(is_new, 0.0).sum()
-        out["retained_revenue"] = np.minimum(revenue, prev_revenue).where(retained, 0.0).sum()
+        out["retained_revenue"] = (
+            revenue.where(revenue < prev_revenue, prev_revenue).where(retained, 0.0).sum()
+        )
         diff = revenue - prev_revenue
         out["expansion_revenue"] = diff.clip(lower=0).where(retained, 0.0).sum()
         out["contraction_revenue"] = (-diff).clip(lower=0).where(retained, 0.0).sum()

@@ -13,8 +13,6 @@ from naive_cohort import naive_cohort_counts, naive_growth
 from growthkit._kernels import aggregate as agg
 from growthkit._kernels import cohort as ck
 
-TABLE = ck._DEBRUIJN_INDEX
-
 
 def random_arrays(
     seed: int, n_rows: int, n_customers: int, n_periods: int, *, gaps: bool = False
@@ -105,7 +103,7 @@ def test_cohort_kernels_match_naive(shape: tuple[int, int, int], gaps: bool, shi
     codes, keys, amounts, lo = random_arrays(shift, n_rows, n_customers, n, gaps=gaps)
     offsets, pc, pp, pa = partition(codes, keys, amounts, lo, n, shift, key_order=False)
     n_words = (n + 63) // 64
-    active, last = ck.cohort_customers(offsets, pc, pp, shift, n_words, n, TABLE)
+    active, last = ck.cohort_customers(offsets, pc, pp, shift, n_words, n)
     want, sizes = naive_cohort_counts(codes, keys, None, value="customers", cumulative=False)
     np.testing.assert_array_equal(active, as_matrix(want, lo, n))
     np.testing.assert_array_equal(active[:, 0], sizes.reindex(range(lo, lo + n), fill_value=0))
@@ -147,17 +145,15 @@ def test_growth_kernels_match_naive(shape: tuple[int, int, int], gaps: bool, shi
     # Bit counting needs no period order inside the blocks.
     offsets, pc, pp, _ = partition(codes, keys, amounts, lo, n, shift, key_order=False)
     n_words = (n + 63) // 64
-    np.testing.assert_array_equal(
-        ck.growth_counts(offsets, pc, pp, shift, n_words, n, TABLE), counts
-    )
+    np.testing.assert_array_equal(ck.growth_counts(offsets, pc, pp, shift, n_words, n), counts)
 
 
-def test_lowest_bit_table_covers_every_bit() -> None:
+def test_lowest_bit_covers_every_bit() -> None:
     top = np.uint64(1) << np.uint64(63)
     for i in range(64):
         bit = np.uint64(1) << np.uint64(i)
-        assert ck._lowest_bit(bit, TABLE) == i
-        assert ck._lowest_bit(bit | top, TABLE) == i
+        assert ck._lowest_bit(bit) == i
+        assert ck._lowest_bit(bit | top) == i
 
 
 @given(
@@ -175,7 +171,7 @@ def test_growth_kernels_property(rows: list[tuple[int, int, int]], shift: int) -
     want = naive_growth(codes, keys, amounts)
     offsets, pc, pp, pa = partition(codes, keys, amounts, lo, n, shift, key_order=True)
     counts, money = ck.growth_revenue(offsets, pc, pp, pa, shift, n)
-    np.testing.assert_array_equal(ck.growth_counts(offsets, pc, pp, shift, 1, n, TABLE), counts)
+    np.testing.assert_array_equal(ck.growth_counts(offsets, pc, pp, shift, 1, n), counts)
     np.testing.assert_array_equal(
         counts, want[["new", "retained", "resurrected", "churned"]].to_numpy().T
     )
