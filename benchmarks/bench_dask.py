@@ -221,7 +221,7 @@ def client() -> Iterator[Any]:
         threads_per_worker=1,
         processes=True,
         memory_limit=MEMORY_LIMIT,
-        dashboard_address=None,
+        dashboard_address=":0",
     )
     dask_client = distributed.Client(cluster)
     yield dask_client
@@ -321,7 +321,7 @@ def main() -> None:
         threads_per_worker=1,
         processes=True,
         memory_limit=MEMORY_LIMIT,
-        dashboard_address=None,
+        dashboard_address=":0",
     )
     client = distributed.Client(cluster)
     directory = tempfile.mkdtemp(prefix="gk-dask-bench-")

@@ -409,12 +409,17 @@ def _disjoint(ranges: list[Any]) -> bool:
 
 
 def _run_partition(
-    part: pd.DataFrame, name: str, kwargs: dict[str, Any], keep_before: int | None
+    part: pd.DataFrame,
+    name: str,
+    kwargs: dict[str, Any],
+    keep_before: int | None,
+    table_columns: list[str] | None = None,
 ) -> Any:
     """The in-memory function on one partition (runs on a worker); ``None`` if no rows.
 
     ``keep_before``: skip partitions without an order at or before these wall-clock ticks
     (the calibration period), which the in-memory function would reject.
+    ``table_columns``: send back only these columns of the result's ``table``.
     """
     if len(part) == 0:
         return None
@@ -422,16 +427,23 @@ def _run_partition(
         ticks = _wall_ticks(part[kwargs["time_col"]])
         if not np.any(ticks <= keep_before):
             return None
-    return _public(name)(part, **kwargs)
+    result = _public(name)(part, **kwargs)
+    if table_columns is not None:
+        return result.table[table_columns]
+    return result
 
 
 def _partials(
-    plan: _Plan, name: str, kwargs: dict[str, Any], keep_before: int | None = None
+    plan: _Plan,
+    name: str,
+    kwargs: dict[str, Any],
+    keep_before: int | None = None,
+    table_columns: list[str] | None = None,
 ) -> list[Any]:
     frame = plan.frame
     if not plan.disjoint:
         frame = frame.shuffle(on=plan.columns.customer)
-    results = _compute_partitions(frame, _run_partition, name, kwargs, keep_before)
+    results = _compute_partitions(frame, _run_partition, name, kwargs, keep_before, table_columns)
     return [r for r in results if r is not None]
 
 
@@ -455,11 +467,19 @@ def _probe(plan: _Plan, name: str, kwargs: dict[str, Any]) -> Any:
 
 def _concat_customers(parts: list[pd.DataFrame], plan: _Plan) -> pd.DataFrame:
     """Concatenate per-customer partial tables into the in-memory order of customers."""
-    frame = pd.concat(parts) if len(parts) > 1 else parts[0].copy()
     dtype = plan.frame._meta[plan.columns.customer].dtype
+    if plan.disjoint and not isinstance(dtype, pd.CategoricalDtype) and len(parts) > 1:
+        # Partitions by id range: in range order the concatenation is already sorted.
+        try:
+            parts = sorted(parts, key=lambda part: part.index[0])
+        except TypeError:
+            pass
+    frame = pd.concat(parts) if len(parts) > 1 else parts[0].copy()
     if isinstance(dtype, pd.CategoricalDtype):
         position = np.asarray(dtype.categories.get_indexer(frame.index), dtype=np.int64)
         return frame.iloc[np.argsort(position, kind="stable")]
+    if frame.index.is_monotonic_increasing:
+        return frame
     try:
         return frame.sort_index(kind="stable")
     except TypeError:  # unorderable ids keep first appearance, as in memory
@@ -534,8 +554,8 @@ def rfm_scores(ddf: Any, **kwargs: object) -> Any:
         "amount_col": amount,
         "observation_end": end,
     }
-    results = _partials(plan, name, local)
-    tables = [r.table[["recency_days", "frequency", "monetary"]] for r in results]
+    # Only the per-customer aggregates travel back; the scores need the global distribution.
+    tables = _partials(plan, name, local, table_columns=["recency_days", "frequency", "monetary"])
     aggregates = _concat_customers(tables, plan)
     return _rfm_from_aggregates(aggregates, end, args)
 
