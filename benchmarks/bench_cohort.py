@@ -95,14 +95,14 @@ def kernel_cohort(
     """Partition + block kernel on precomputed period keys (no wrapping)."""
     from growthkit._kernels import cohort as ck
 
-    lo = int(keys.min())
-    n = int(keys.max()) - lo + 1
-    prep = cohort._Prepared(log, keys, lo, n)
-    shift, offsets, codes, periods, _ = cohort._partition(
+    first = int(keys.min())
+    n = int(keys.max()) - first + 1
+    prep = cohort._Prepared(log, keys, first, n)
+    shift, offsets, codes, periods, _, lo = cohort._partition(
         prep, state_bytes=8, amounts=False, key_order=False
     )
     result: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] = ck.cohort_customers(
-        offsets, codes, periods, shift, 1, n
+        offsets, codes, periods, lo, shift, 1, n
     )
     return result
 

@@ -17,7 +17,7 @@ expansion and contraction).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -53,6 +53,9 @@ def _check_bool(name: str, value: object) -> bool:
 
 # Block-local kernel state is kept under this many bytes so that it stays in the L2 cache.
 _BLOCK_BYTES = 1 << 18
+# Below this much state for all customers together (an L3-cache share), the random accesses
+# of one direct pass over the rows are cheaper than partitioning them first.
+_DIRECT_BYTES = 1 << 22
 
 
 def _partition(
@@ -61,30 +64,39 @@ def _partition(
     int,
     npt.NDArray[np.int64],
     npt.NDArray[np.int32],
-    npt.NDArray[np.int32],
+    npt.NDArray[np.integer[Any]],
     npt.NDArray[np.float64],
+    int,
 ]:
     """Rows grouped into customer blocks whose kernel state fits the cache.
 
     ``state_bytes`` is the kernel's state per customer; ``key_order`` asks for rows in
     period order inside each block (free when the log is sorted by time, else a counting
-    sort by period first). Returns the block shift and :func:`partition_rows`' arrays.
+    sort by period first). Returns the block shift, :func:`partition_rows`' arrays and the
+    period offset ``lo`` the kernels subtract: when all customers' state is small, the
+    prepared arrays themselves as a single block (``lo`` = the first key), else the
+    partitioned copy (``lo = 0``).
     """
     from growthkit._kernels import aggregate as agg
     from growthkit._kernels import cohort as ck
 
     log = prep.log
+    values = log.amounts if amounts and log.amounts is not None else np.empty(0, np.float64)
+    whole = max(log.n_customers - 1, 1).bit_length()
+    sorted_keys = not key_order or agg.is_nondecreasing(prep.keys)
+    if sorted_keys and (1 << whole) * state_bytes <= _DIRECT_BYTES:
+        offsets = np.array([0, log.n_rows], dtype=np.int64)
+        return whole, offsets, log.codes, prep.keys, values, prep.lo
     per_block = max(_BLOCK_BYTES // state_bytes, 1)
-    shift = min(per_block.bit_length() - 1, max(log.n_customers - 1, 1).bit_length())
+    shift = min(per_block.bit_length() - 1, whole)
     n_blocks = ((log.n_customers - 1) >> shift) + 1
     order = np.empty(0, dtype=np.int64)
-    if key_order and not agg.is_nondecreasing(prep.keys):
+    if not sorted_keys:
         order = agg.counting_order(prep.keys, prep.lo, prep.n_periods)
-    values = log.amounts if amounts and log.amounts is not None else np.empty(0, np.float64)
     offsets, codes, periods, placed = ck.partition_rows(
         log.codes, prep.keys, values, order, prep.lo, shift, n_blocks
     )
-    return shift, offsets, codes, periods, placed
+    return shift, offsets, codes, periods, placed, 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -365,10 +377,10 @@ def cohort_matrix(
     n = prep.n_periods
     if checked_value == "customers":
         n_words = (n + 63) // 64
-        shift, offsets, codes, periods, _ = _partition(
+        shift, offsets, codes, periods, _, lo = _partition(
             prep, state_bytes=8 * n_words, amounts=False, key_order=False
         )
-        active, last = ck.cohort_customers(offsets, codes, periods, shift, n_words, n)
+        active, last = ck.cohort_customers(offsets, codes, periods, lo, shift, n_words, n)
         sizes = active[:, 0].copy()
         if is_cumulative:
             # Unbounded: active at age k or later <=> last active age >= k.
@@ -376,10 +388,10 @@ def cohort_matrix(
         else:
             table = active.astype(np.float64)
     else:
-        shift, offsets, codes, periods, placed = _partition(
+        shift, offsets, codes, periods, placed, lo = _partition(
             prep, state_bytes=16, amounts=checked_value == "revenue", key_order=False
         )
-        table, sizes, _ = ck.cohort_sums(offsets, codes, periods, placed, shift, n)
+        table, sizes, _ = ck.cohort_sums(offsets, codes, periods, placed, lo, shift, n)
         if is_cumulative:
             table = np.cumsum(table, axis=1)
     ages = np.arange(n, dtype=np.int64)
@@ -517,15 +529,15 @@ def growth_accounting(
     money: npt.NDArray[np.float64] | None = None
     if prep.log.amounts is None:
         n_words = (n + 63) // 64
-        shift, offsets, codes, periods, _ = _partition(
+        shift, offsets, codes, periods, _, lo = _partition(
             prep, state_bytes=8 * n_words, amounts=False, key_order=False
         )
-        counts = ck.growth_counts(offsets, codes, periods, shift, n_words, n)
+        counts = ck.growth_counts(offsets, codes, periods, lo, shift, n_words, n)
     else:
-        shift, offsets, codes, periods, placed = _partition(
+        shift, offsets, codes, periods, placed, lo = _partition(
             prep, state_bytes=32, amounts=True, key_order=True
         )
-        counts, money = ck.growth_revenue(offsets, codes, periods, placed, shift, n)
+        counts, money = ck.growth_revenue(offsets, codes, periods, placed, lo, shift, n)
     new, retained, resurrected, churned = counts
     active = new + retained + resurrected
     acquired = np.cumsum(new)

@@ -92,7 +92,8 @@ def partition_rows(
 def _fill_block_bits(
     bits: npt.NDArray[np.uint64],
     codes: npt.NDArray[np.int32],
-    periods: npt.NDArray[np.int32],
+    periods: npt.NDArray[np.integer[Any]],
+    lo: int,
     start: int,
     stop: int,
     base: int,
@@ -100,7 +101,7 @@ def _fill_block_bits(
 ) -> None:
     one = np.uint64(1)
     for r in range(start, stop):
-        d = periods[r]
+        d = periods[r] - lo
         bits[(codes[r] - base) * n_words + (d >> 6)] |= one << np.uint64(d & 63)
 
 
@@ -108,7 +109,8 @@ def _fill_block_bits(
 def cohort_customers(
     offsets: npt.NDArray[np.int64],
     codes: npt.NDArray[np.int32],
-    periods: npt.NDArray[np.int32],
+    periods: npt.NDArray[np.integer[Any]],
+    lo: int,
     shift: int,
     n_words: int,
     n_periods: int,
@@ -117,7 +119,9 @@ def cohort_customers(
 
     ``active[j, a]`` counts customers whose first period is ``j`` and who are active in
     period ``j + a``; ``last[j, a]`` counts those whose last active period is ``j + a``.
-    Input: the output of :func:`partition_rows` (any row order inside the blocks).
+    Input: the output of :func:`partition_rows` (any row order inside the blocks) with
+    ``lo = 0``, or the prepared codes and raw period keys as one block (``offsets = [0, n]``,
+    ``lo`` the smallest key). Every consumer kernel takes the same two forms.
     """
     active = np.zeros((n_periods, n_periods), dtype=np.int64)
     last = np.zeros((n_periods, n_periods), dtype=np.int64)
@@ -129,7 +133,7 @@ def cohort_customers(
         if start == stop:
             continue
         bits[:] = 0
-        _fill_block_bits(bits, codes, periods, start, stop, b << shift, n_words)
+        _fill_block_bits(bits, codes, periods, lo, start, stop, b << shift, n_words)
         for local in range(width):
             first = -1
             final = -1
@@ -151,7 +155,8 @@ def cohort_customers(
 def growth_counts(
     offsets: npt.NDArray[np.int64],
     codes: npt.NDArray[np.int32],
-    periods: npt.NDArray[np.int32],
+    periods: npt.NDArray[np.integer[Any]],
+    lo: int,
     shift: int,
     n_words: int,
     n_periods: int,
@@ -172,7 +177,7 @@ def growth_counts(
         if start == stop:
             continue
         bits[:] = 0
-        _fill_block_bits(bits, codes, periods, start, stop, b << shift, n_words)
+        _fill_block_bits(bits, codes, periods, lo, start, stop, b << shift, n_words)
         for local in range(width):
             prev = -1
             for wi in range(n_words):
@@ -197,8 +202,9 @@ def growth_counts(
 def cohort_sums(
     offsets: npt.NDArray[np.int64],
     codes: npt.NDArray[np.int32],
-    periods: npt.NDArray[np.int32],
+    periods: npt.NDArray[np.integer[Any]],
     amounts: npt.NDArray[np.float64],
+    lo: int,
     shift: int,
     n_periods: int,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
@@ -223,14 +229,14 @@ def cohort_sums(
         final[:] = -1
         for r in range(start, stop):
             c = codes[r] - base
-            t = periods[r]
+            t = periods[r] - lo
             if t < first[c]:
                 first[c] = t
             if t > final[c]:
                 final[c] = t
         for r in range(start, stop):
             f = first[codes[r] - base]
-            sums[f, periods[r] - f] += amounts[r] if has_amounts else 1.0
+            sums[f, periods[r] - lo - f] += amounts[r] if has_amounts else 1.0
         for c in range(width):
             if final[c] >= 0:
                 sizes[first[c]] += 1
@@ -277,8 +283,9 @@ def _close_period(
 def growth_revenue(
     offsets: npt.NDArray[np.int64],
     codes: npt.NDArray[np.int32],
-    periods: npt.NDArray[np.int32],
+    periods: npt.NDArray[np.integer[Any]],
     amounts: npt.NDArray[np.float64],
+    lo: int,
     shift: int,
     n_periods: int,
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
@@ -305,7 +312,7 @@ def growth_revenue(
         cur_rev[:] = 0.0
         for r in range(start, stop):
             c = codes[r] - base
-            t = np.int64(periods[r])
+            t = np.int64(periods[r] - lo)
             if cur[c] != t:
                 if cur[c] >= 0:
                     _close_period(

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from naive_cohort import naive_growth, period_keys
 
 import growthkit as gk
+from growthkit import cohort as cohort_module
 from growthkit.cohort import growth_accounting, plot_growth
 
 COUNTS = ["active", "new", "retained", "resurrected", "churned"]
@@ -124,6 +125,26 @@ def test_one_period_and_observation_end() -> None:
     assert g2["active"].tolist() == [2, 0, 0]
     with pytest.raises(gk.DataError, match=r"`timestamp` has orders after observation_end"):
         growth_accounting(frame, observation_end="2023-12-31")
+
+
+@pytest.mark.parametrize("shuffled", [False, True])
+@pytest.mark.parametrize("with_amounts", [False, True])
+def test_partitioned_path_matches_naive(
+    shuffled: bool, with_amounts: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Small logs take the direct single-block path; force the customer-block partition.
+    monkeypatch.setattr(cohort_module, "_DIRECT_BYTES", 0)
+    monkeypatch.setattr(cohort_module, "_BLOCK_BYTES", 64)
+    frame = make_log(9, n_rows=2000, n_customers=300)
+    if not shuffled:
+        frame = frame.sort_values("timestamp", kind="stable", ignore_index=True)
+    got = growth_accounting(frame, period="W", amount_col="amount" if with_amounts else None)
+    want = naive_for(frame, "W", with_amounts)
+    for column in COUNTS:
+        np.testing.assert_array_equal(got[column].to_numpy(), want[column].to_numpy())
+    if with_amounts:
+        for column in MONEY:
+            np.testing.assert_allclose(got[column], want[column], rtol=1e-10, atol=1e-8)
 
 
 def test_bitset_and_ordered_paths_agree() -> None:

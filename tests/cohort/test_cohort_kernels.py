@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
@@ -103,7 +105,7 @@ def test_cohort_kernels_match_naive(shape: tuple[int, int, int], gaps: bool, shi
     codes, keys, amounts, lo = random_arrays(shift, n_rows, n_customers, n, gaps=gaps)
     offsets, pc, pp, pa = partition(codes, keys, amounts, lo, n, shift, key_order=False)
     n_words = (n + 63) // 64
-    active, last = ck.cohort_customers(offsets, pc, pp, shift, n_words, n)
+    active, last = ck.cohort_customers(offsets, pc, pp, 0, shift, n_words, n)
     want, sizes = naive_cohort_counts(codes, keys, None, value="customers", cumulative=False)
     np.testing.assert_array_equal(active, as_matrix(want, lo, n))
     np.testing.assert_array_equal(active[:, 0], sizes.reindex(range(lo, lo + n), fill_value=0))
@@ -115,7 +117,7 @@ def test_cohort_kernels_match_naive(shape: tuple[int, int, int], gaps: bool, shi
         want_sums, _ = naive_cohort_counts(
             codes, keys, amounts if value == "revenue" else None, value=value, cumulative=False
         )
-        sums, sums_sizes, sums_last = ck.cohort_sums(offsets, pc, pp, values, shift, n)
+        sums, sums_sizes, sums_last = ck.cohort_sums(offsets, pc, pp, values, 0, shift, n)
         np.testing.assert_allclose(sums, as_matrix(want_sums, lo, n), rtol=1e-12)
         np.testing.assert_array_equal(sums_sizes, active[:, 0])
         np.testing.assert_array_equal(sums_last, last)
@@ -130,7 +132,7 @@ def test_growth_kernels_match_naive(shape: tuple[int, int, int], gaps: bool, shi
     want = naive_growth(codes, keys, amounts)
     names = ["new", "retained", "resurrected", "churned"]
     offsets, pc, pp, pa = partition(codes, keys, amounts, lo, n, shift, key_order=True)
-    counts, money = ck.growth_revenue(offsets, pc, pp, pa, shift, n)
+    counts, money = ck.growth_revenue(offsets, pc, pp, pa, 0, shift, n)
     np.testing.assert_array_equal(counts, want[names].to_numpy().T)
     money_names = [
         "revenue",
@@ -145,7 +147,39 @@ def test_growth_kernels_match_naive(shape: tuple[int, int, int], gaps: bool, shi
     # Bit counting needs no period order inside the blocks.
     offsets, pc, pp, _ = partition(codes, keys, amounts, lo, n, shift, key_order=False)
     n_words = (n + 63) // 64
-    np.testing.assert_array_equal(ck.growth_counts(offsets, pc, pp, shift, n_words, n), counts)
+    np.testing.assert_array_equal(ck.growth_counts(offsets, pc, pp, 0, shift, n_words, n), counts)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_direct_single_block_form(shape: tuple[int, int, int]) -> None:
+    """Raw codes and int64 keys as one block (offsets [0, n], lo = first key)."""
+    n_rows, n_customers, n = shape
+    codes, keys, amounts, lo = random_arrays(5, n_rows, n_customers, n, gaps=True)
+    whole = max(n_customers - 1, 1).bit_length()
+    one = np.array([0, codes.shape[0]], dtype=np.int64)
+    offsets, pc, pp, pa = partition(codes, keys, amounts, lo, n, 0, key_order=True)
+    n_words = (n + 63) // 64
+    pairs: list[tuple[Any, Any]] = [
+        (
+            ck.cohort_customers(one, codes, keys, lo, whole, n_words, n),
+            ck.cohort_customers(offsets, pc, pp, 0, 0, n_words, n),
+        ),
+        (
+            ck.cohort_sums(one, codes, keys, amounts, lo, whole, n),
+            ck.cohort_sums(offsets, pc, pp, pa, 0, 0, n),
+        ),
+        (
+            ck.growth_counts(one, codes, keys, lo, whole, n_words, n),
+            ck.growth_counts(offsets, pc, pp, 0, 0, n_words, n),
+        ),
+    ]
+    for got, want in pairs:
+        for a, b in zip(got, want, strict=True):
+            np.testing.assert_allclose(a, b, rtol=1e-12)
+    order = np.argsort(keys, kind="stable")
+    direct = ck.growth_revenue(one, codes[order], keys[order], amounts[order], lo, whole, n)
+    for a, b in zip(direct, ck.growth_revenue(offsets, pc, pp, pa, 0, 0, n), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
 
 
 def test_lowest_bit_covers_every_bit() -> None:
@@ -170,8 +204,8 @@ def test_growth_kernels_property(rows: list[tuple[int, int, int]], shift: int) -
     lo, n = int(keys.min()), int(keys.max() - keys.min() + 1)
     want = naive_growth(codes, keys, amounts)
     offsets, pc, pp, pa = partition(codes, keys, amounts, lo, n, shift, key_order=True)
-    counts, money = ck.growth_revenue(offsets, pc, pp, pa, shift, n)
-    np.testing.assert_array_equal(ck.growth_counts(offsets, pc, pp, shift, 1, n), counts)
+    counts, money = ck.growth_revenue(offsets, pc, pp, pa, 0, shift, n)
+    np.testing.assert_array_equal(ck.growth_counts(offsets, pc, pp, 0, shift, 1, n), counts)
     np.testing.assert_array_equal(
         counts, want[["new", "retained", "resurrected", "churned"]].to_numpy().T
     )

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from naive_cohort import naive_cohort_counts, period_keys
 
 import growthkit as gk
+from growthkit import cohort as cohort_module
 from growthkit.cohort import CohortMatrix, cohort_matrix
 
 
@@ -113,6 +114,26 @@ def test_ids_timezones_and_paths(tz: str | None, id_type: str, seed: int) -> Non
         got = cohort_matrix(frame, period="D")
         want, sizes = naive_for(frame, period="D", value="customers", cumulative=False)
         check_against_naive(got, want, sizes)
+
+
+@pytest.mark.parametrize("value", ["customers", "orders", "revenue"])
+@pytest.mark.parametrize("cumulative", [False, True])
+def test_partitioned_path_matches_naive(
+    value: str, cumulative: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Small logs take the direct single-block path; force the customer-block partition.
+    monkeypatch.setattr(cohort_module, "_DIRECT_BYTES", 0)
+    monkeypatch.setattr(cohort_module, "_BLOCK_BYTES", 64)
+    frame = make_log(6, 2000, 300, 500)
+    got = cohort_matrix(
+        frame,
+        period="W",
+        value=value,  # type: ignore[arg-type]
+        cumulative=cumulative,
+        amount_col="amount",
+    )
+    want, sizes = naive_for(frame, period="W", value=value, cumulative=cumulative)
+    check_against_naive(got, want, sizes)
 
 
 def test_sorted_input_takes_the_no_sort_path() -> None:
