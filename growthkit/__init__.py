@@ -39,23 +39,49 @@ _NAMES: dict[str, str] = {
     "prepare_transactions": "growthkit._prepare",
     "customer_summary": "growthkit.summary",
     "calibration_holdout_summary": "growthkit.summary",
+    "rfm_scores": "growthkit.rfm",
+    "RFMResult": "growthkit.rfm",
+    "lifecycle_stages": "growthkit.rfm",
+    "LifecycleResult": "growthkit.rfm",
+    "cohort_matrix": "growthkit.cohort",
+    "CohortMatrix": "growthkit.cohort",
+    "growth_accounting": "growthkit.cohort",
+    "survival_table": "growthkit.churn",
+    "early_warning": "growthkit.churn",
+    "customer_lifetime_value": "growthkit.clv",
+    "proportion_test": "growthkit.experiments",
+    "mean_test": "growthkit.experiments",
+    "ComparisonResult": "growthkit.experiments",
 }
 _SUBMODULES = frozenset(
-    {"datasets", "summary", "rfm", "cohort", "churn", "clv", "experiments", "plotting"}
+    {"datasets", "summary", "rfm", "cohort", "churn", "clv", "experiments", "plotting", "report"}
 )
 
 __all__ = [
+    "CohortMatrix",
+    "ComparisonResult",
     "ConvergenceError",
     "DataError",
     "GrowthkitError",
     "GrowthkitWarning",
+    "LifecycleResult",
+    "RFMResult",
     "SchemaError",
     "Transactions",
     "__version__",
     "calibration_holdout_summary",
+    "cohort_matrix",
+    "customer_lifetime_value",
     "customer_summary",
     "datasets",
+    "early_warning",
+    "growth_accounting",
+    "lifecycle_stages",
+    "mean_test",
     "prepare_transactions",
+    "proportion_test",
+    "rfm_scores",
+    "survival_table",
 ]
 
 
@@ -77,5 +103,18 @@ if TYPE_CHECKING:
     from growthkit import datasets as datasets
     from growthkit._prepare import Transactions as Transactions
     from growthkit._prepare import prepare_transactions as prepare_transactions
+    from growthkit.churn import early_warning as early_warning
+    from growthkit.churn import survival_table as survival_table
+    from growthkit.clv import customer_lifetime_value as customer_lifetime_value
+    from growthkit.cohort import CohortMatrix as CohortMatrix
+    from growthkit.cohort import cohort_matrix as cohort_matrix
+    from growthkit.cohort import growth_accounting as growth_accounting
+    from growthkit.experiments import ComparisonResult as ComparisonResult
+    from growthkit.experiments import mean_test as mean_test
+    from growthkit.experiments import proportion_test as proportion_test
+    from growthkit.rfm import LifecycleResult as LifecycleResult
+    from growthkit.rfm import RFMResult as RFMResult
+    from growthkit.rfm import lifecycle_stages as lifecycle_stages
+    from growthkit.rfm import rfm_scores as rfm_scores
     from growthkit.summary import calibration_holdout_summary as calibration_holdout_summary
     from growthkit.summary import customer_summary as customer_summary

@@ -215,6 +215,13 @@ def prepare_transactions(
     if isinstance(tx, Transactions):
         return tx
     if not isinstance(tx, pd.DataFrame):
+        from growthkit import _interop
+
+        needed = [c for c in (customer_col, time_col, amount_col) if c is not None]
+        converted = _interop.to_pandas_frame(tx, needed)
+        if converted is not None:
+            tx = converted
+    if not isinstance(tx, pd.DataFrame):
         raise SchemaError(
             v.message(
                 "tx",

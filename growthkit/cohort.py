@@ -17,12 +17,13 @@ expansion and contraction).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from growthkit import _dask
 from growthkit import _validate as v
 from growthkit._prepare import Transactions, as_transactions, period_index
 from growthkit.errors import SchemaError
@@ -353,6 +354,8 @@ def cohort_matrix(
     1997-02  39.0  88.3
     1997-03  45.6  92.1
     """
+    if (out := _dask.maybe_dispatch("cohort_matrix", tx, locals())) is not None:
+        return cast(CohortMatrix, out)
     checked_value = v.check_choice("value", value, _VALUES)
     is_cumulative = _check_bool("cumulative", cumulative)
     if checked_value == "revenue" and amount_col is None:
@@ -515,6 +518,8 @@ def growth_accounting(
     1998Q1     384     0       196          188      208     0.903846
     1998Q2     300     0       169          131      215     0.609302
     """
+    if (out := _dask.maybe_dispatch("growth_accounting", tx, locals())) is not None:
+        return cast(pd.DataFrame, out)
     prep, checked_period = _prepare(
         tx,
         customer_col=customer_col,

@@ -26,6 +26,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from growthkit import _dask
 from growthkit import _validate as v
 from growthkit._prepare import Transactions, as_transactions
 from growthkit.errors import DataError, SchemaError
@@ -778,6 +779,8 @@ def rfm_scores(
     >>> res.segment_summary().loc["Champions", ["customers", "revenue_share"]].round(3).tolist()
     [434.0, 0.501]
     """  # noqa: E501
+    if (out := _dask.maybe_dispatch("rfm_scores", tx, locals())) is not None:
+        return cast(RFMResult, out)
     bins = _check_bins(bins)
     fixed = _check_edges(edges, bins)
     scheme = _check_scheme(segments, fallback)

@@ -13,10 +13,13 @@ of the ``lifetimes`` package:
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from growthkit import _dask
 from growthkit import _validate as v
 from growthkit._prepare import Transactions, as_transactions
 from growthkit.errors import DataError
@@ -158,6 +161,8 @@ def customer_summary(
     >>> s.loc[1].round(2).tolist()
     [2.0, 30.43, 38.86, 22.35]
     """
+    if (out := _dask.maybe_dispatch("customer_summary", tx, locals())) is not None:
+        return cast(pd.DataFrame, out)
     period = v.check_period(period)
     log = as_transactions(tx, customer_col=customer_col, time_col=time_col, amount_col=amount_col)
     _, end_ticks = log.observation_end(observation_end)
@@ -242,6 +247,8 @@ def calibration_holdout_summary(
     >>> s.loc[1].round(2).tolist()
     [2.0, 30.43, 38.86, 1.0, 39.0]
     """
+    if (out := _dask.maybe_dispatch("calibration_holdout_summary", tx, locals())) is not None:
+        return cast(pd.DataFrame, out)
     period = v.check_period(period)
     log = as_transactions(tx, customer_col=customer_col, time_col=time_col, amount_col=amount_col)
     obs_stamp, obs_ticks = log.observation_end(observation_end)

@@ -35,3 +35,8 @@ def cdnow_summary_published() -> pd.DataFrame:
 @pytest.fixture(scope="session")
 def small_log() -> pd.DataFrame:
     return gk.datasets.simulate_transactions(300, seed=7)
+
+
+@pytest.fixture(scope="session")
+def cdnow_summary() -> pd.DataFrame:
+    return gk.datasets.load_cdnow_summary()

@@ -18,7 +18,7 @@ _MAX_TERMS = 1_000_000
 _TINY = 1e-17
 
 
-@nb.njit(nogil=True, cache=False)
+@nb.njit(nogil=True, cache=True)
 def _log_j(
     r: float, alpha: float, s: float, beta: float, x: float, t: float
 ) -> tuple[float, float, float, float, float]:
@@ -259,7 +259,7 @@ def _bg_sums(
     return out
 
 
-@nb.njit(nogil=True, cache=False)
+@nb.njit(nogil=True, cache=True)
 def _q_one(k: float, u: float, a: float, b: float) -> float:
     """E[(1 - (1 + p u)^-k) / p] for p ~ Beta(a, b).
 

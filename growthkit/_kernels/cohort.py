@@ -45,7 +45,7 @@ else:
         return int(_trailing_zeros(w))
 
 
-@nb.njit(nogil=True, cache=False)
+@nb.njit(nogil=True, cache=True)
 def partition_rows(
     codes: npt.NDArray[np.int32],
     keys: npt.NDArray[np.int64],
@@ -88,7 +88,7 @@ def partition_rows(
     return offsets, out_codes, out_periods, out_amounts
 
 
-@nb.njit(nogil=True, cache=False)
+@nb.njit(nogil=True, cache=True)
 def _fill_block_bits(
     bits: npt.NDArray[np.uint64],
     codes: npt.NDArray[np.int32],
@@ -105,7 +105,7 @@ def _fill_block_bits(
         bits[(codes[r] - base) * n_words + (d >> 6)] |= one << np.uint64(d & 63)
 
 
-@nb.njit(nogil=True, cache=False)
+@nb.njit(nogil=True, cache=True)
 def cohort_customers(
     offsets: npt.NDArray[np.int64],
     codes: npt.NDArray[np.int32],
@@ -151,7 +151,7 @@ def cohort_customers(
     return active, last
 
 
-@nb.njit(nogil=True, cache=False)
+@nb.njit(nogil=True, cache=True)
 def growth_counts(
     offsets: npt.NDArray[np.int64],
     codes: npt.NDArray[np.int32],
@@ -198,7 +198,7 @@ def growth_counts(
     return out
 
 
-@nb.njit(nogil=True, cache=False)
+@nb.njit(nogil=True, cache=True)
 def cohort_sums(
     offsets: npt.NDArray[np.int64],
     codes: npt.NDArray[np.int32],
@@ -244,7 +244,7 @@ def cohort_sums(
     return sums, sizes, last
 
 
-@nb.njit(nogil=True, cache=False)
+@nb.njit(nogil=True, cache=True)
 def _close_period(
     t: int,
     rev: float,
@@ -279,7 +279,7 @@ def _close_period(
         money[6, t + 1] += rev
 
 
-@nb.njit(nogil=True, cache=False)
+@nb.njit(nogil=True, cache=True)
 def growth_revenue(
     offsets: npt.NDArray[np.int64],
     codes: npt.NDArray[np.int32],

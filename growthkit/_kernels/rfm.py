@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 
-@nb.njit(nogil=True, cache=False)
+@nb.njit(nogil=True, cache=True)
 def threshold_scores(
     values: npt.NDArray[np.float64] | npt.NDArray[np.int64],
     thresholds: npt.NDArray[np.float64],
@@ -46,7 +46,7 @@ def threshold_scores(
     return out
 
 
-@nb.njit(nogil=True, cache=False)
+@nb.njit(nogil=True, cache=True)
 def value_counts(values: npt.NDArray[np.int64], lo: int, size: int) -> npt.NDArray[np.int64]:
     """Count of each value in ``lo .. lo + size - 1`` (all values must lie in that range)."""
     counts = np.zeros(size, dtype=np.int64)
@@ -55,7 +55,7 @@ def value_counts(values: npt.NDArray[np.int64], lo: int, size: int) -> npt.NDArr
     return counts
 
 
-@nb.njit(nogil=True, cache=False)
+@nb.njit(nogil=True, cache=True)
 def combine_scores(
     r: npt.NDArray[np.int64],
     f: npt.NDArray[np.int64],
@@ -93,7 +93,7 @@ def combine_scores(
     return total, key, counts, segment
 
 
-@nb.njit(nogil=True, cache=False)
+@nb.njit(nogil=True, cache=True)
 def bucket_counts(
     codes: npt.NDArray[np.int32], shift: int, n_buckets: int
 ) -> npt.NDArray[np.int64]:
@@ -104,7 +104,7 @@ def bucket_counts(
     return counts
 
 
-@nb.njit(nogil=True, cache=False)
+@nb.njit(nogil=True, cache=True)
 def scatter_rows(
     codes: npt.NDArray[np.int32],
     ticks: npt.NDArray[np.int64],

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from growthkit import _dask
 from growthkit import _validate as v
 from growthkit._prepare import Transactions, as_transactions, period_index
 
@@ -106,6 +109,8 @@ def survival_table(
     1                 150     True       2              305
     2                 213    False       2               46
     """
+    if (out := _dask.maybe_dispatch("survival_table", tx, locals())) is not None:
+        return cast(pd.DataFrame, out)
     k = v.check_positive_int("inactivity_days", inactivity_days)
     log = as_transactions(tx, customer_col=customer_col, time_col=time_col, amount_col=amount_col)
     _, end_ticks = log.observation_end(observation_end)
