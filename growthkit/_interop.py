@@ -60,8 +60,9 @@ def to_pandas_frame(obj: object, columns: list[str]) -> pd.DataFrame | None:
     >>> from growthkit._interop import to_pandas_frame
     >>> table = pa.table({"customer_id": ["a", "b"], "amount": [1.5, 2.0], "x": [0, 1]})
     >>> frame = to_pandas_frame(table, ["customer_id", "amount"])
-    >>> list(frame.columns), str(frame["customer_id"].dtype)
-    (['customer_id', 'amount'], 'string')
+    >>> import pandas as pd
+    >>> list(frame.columns), isinstance(frame["customer_id"].dtype, pd.StringDtype)
+    (['customer_id', 'amount'], True)
     >>> to_pandas_frame([1, 2], ["customer_id"]) is None
     True
     """
