@@ -555,6 +555,25 @@ class RFMResult:
         out of reach.
     segments
         The segment names in scheme order (the categories of ``table["segment"]``).
+
+    Examples
+    --------
+    >>> import growthkit as gk
+    >>> res = gk.rfm_scores(gk.datasets.load_cdnow(), observation_end="1998-07-01")
+    >>> res.bins, len(res.segments), res.segments[0]
+    (5, 11, 'Champions')
+
+    Half of the customers ordered once, so the first two frequency edges coincide and no
+    customer scores ``f = 2``:
+
+    >>> res.edges["frequency"].tolist()
+    [2.0, 2.0, 3.0, 5.0]
+    >>> print(res)
+    RFMResult: 2357 customers, bins=5, observation_end=1998-07-01 00:00:00
+      scores no customer reached (ties): f=[2]
+      segment             customers   share  revenue_share
+      Champions                 434   18.4%          50.1%
+    ...
     """
 
     table: pd.DataFrame
@@ -861,6 +880,23 @@ class LifecycleResult:
         The thresholds used (see :func:`lifecycle_stages`).
     high_value_min_monetary
         The least total spend flagged high-value (``nan`` without amounts).
+
+    Examples
+    --------
+    >>> import growthkit as gk
+    >>> tx = gk.datasets.load_cdnow()
+    >>> half = tx[tx["timestamp"] <= "1997-06-30"]
+    >>> life = gk.lifecycle_stages(half, observation_end="1997-06-30")
+    >>> row = life.table.loc[1]
+    >>> int(row["recency_days"]), int(row["tenure_days"]), row["stage"]
+    (163, 180, 'at_risk')
+    >>> round(life.high_value_min_monetary, 2)
+    77.21
+
+    The win-back list: high-value customers at risk.
+
+    >>> len(life.table[(life.table["stage"] == "at_risk") & life.table["high_value"]])
+    180
     """
 
     table: pd.DataFrame
@@ -1083,6 +1119,16 @@ def plot_segments(result: RFMResult, *, ax: Axes | None = None) -> Axes:
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import growthkit as gk
+    >>> from growthkit.plotting import new_axes
+    >>> from growthkit.rfm import plot_segments, rfm_scores
+    >>> res = rfm_scores(gk.datasets.load_cdnow())
+    >>> ax = plot_segments(res, ax=new_axes(7, 5))
+    >>> ax.get_title(), len(ax.patches)  # two bars per segment
+    ('RFM segments: customers and revenue', 22)
     """
     import matplotlib.pyplot as plt
 
@@ -1123,6 +1169,16 @@ def plot_rf_heatmap(
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import growthkit as gk
+    >>> from growthkit.plotting import new_axes
+    >>> from growthkit.rfm import plot_rf_heatmap, rfm_scores
+    >>> res = rfm_scores(gk.datasets.load_cdnow())
+    >>> ax = plot_rf_heatmap(res, value="monetary", ax=new_axes(6, 4))
+    >>> ax.get_title(), ax.images[0].get_array().shape
+    ('mean spend by R x F', (5, 5))
     """
     import matplotlib.pyplot as plt
 
