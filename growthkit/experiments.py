@@ -137,6 +137,26 @@ class ComparisonResult:
         Degrees of freedom of a t statistic, ``inf`` for z statistics.
     method
         Name of the test.
+
+    Examples
+    --------
+    >>> from growthkit.experiments import proportion_test
+    >>> print(proportion_test(200, 5000, 250, 5000))
+    two-proportion z-test (pooled) (two-sided, alpha=0.05)
+      A: 0.04   B: 0.05
+      effect (B - A): 0.01  95% CI [0.001876, 0.01812]
+      relative effect: +25.00%  95% CI [+2.28%, +47.72%]
+      statistic: 2.412  p-value: 0.01587  significant: yes
+
+    Many comparisons in one call give one array element each:
+
+    >>> res = proportion_test([100, 50], [1000, 800], [130, 45], [1000, 800])
+    >>> res.shape, res.significant.tolist()
+    ((2,), [True, False])
+    >>> res.to_frame(labels=["signup", "purchase"])[["effect", "pvalue"]].round(4)
+              effect  pvalue
+    signup    0.0300  0.0355
+    purchase -0.0062  0.5969
     """
 
     effect: FloatArray
@@ -626,6 +646,21 @@ class RatioStats:
         Sums of squares of the per-unit numerator and denominator.
     sum_num_den
         Sum of the per-unit products numerator x denominator.
+
+    Examples
+    --------
+    Straight from the SQL aggregates of arm A, or from raw per-user values with
+    :func:`ratio_stats`:
+
+    >>> from growthkit.experiments import RatioStats, ratio_stats, ratio_test
+    >>> a = RatioStats(
+    ...     n=5, sum_num=115.0, sum_den=6, sum_num_sq=4225.0, sum_den_sq=10, sum_num_den=200.0
+    ... )
+    >>> b = ratio_stats([30.0, 45, 25, 60, 0, 20], [1, 2, 1, 2, 0, 1])
+    >>> float(b.n), float(b.sum_num)
+    (6.0, 180.0)
+    >>> print(f"{ratio_test(a, b).pvalue:.3f}")
+    0.060
     """
 
     n: FloatArray
@@ -860,6 +895,17 @@ class CupedResult:
         ``cov(y, x) / var(x)``, per column of ``y``.
     variance_reduction
         ``1 - var(adjusted) / var(y)``, the squared correlation of ``y`` and ``x``.
+
+    Examples
+    --------
+    Four users' outcome ``y`` and their pre-experiment value ``x`` of the same metric:
+
+    >>> from growthkit.experiments import cuped
+    >>> res = cuped([12.0, 9.0, 15.0, 10.0], [11.0, 8.0, 13.0, 10.0])
+    >>> res.adjusted.round(2).tolist(), round(float(res.adjusted.mean()), 2)
+    ([11.38, 12.08, 11.92, 10.62], 11.5)
+    >>> round(float(res.theta), 3), round(float(res.variance_reduction), 3)
+    (1.231, 0.938)
     """
 
     adjusted: FloatArray
@@ -1050,6 +1096,15 @@ class SRMResult:
         Degrees of freedom.
     expected
         Expected counts under the planned split.
+
+    Examples
+    --------
+    >>> from growthkit.experiments import srm_test
+    >>> res = srm_test([50_000, 51_000])
+    >>> res.df, res.expected.tolist()
+    (1, [50500.0, 50500.0])
+    >>> bool(res.mismatch()), bool(res.mismatch(alpha=0.01))
+    (False, True)
     """
 
     statistic: FloatArray
@@ -1148,6 +1203,17 @@ class SampleSizeResult:
         ``n_a + n_b``.
     n_a_exact
         The unrounded solution for A (``n_b = ratio * n_a``).
+
+    Examples
+    --------
+    >>> from growthkit.experiments import sample_size
+    >>> res = sample_size(0.10, [0.01, 0.02])
+    >>> res.n_a.tolist(), res.total.tolist()
+    ([14751, 3841], [29502, 7682])
+    >>> res.to_frame().round(1)
+         n_a    n_b  total  n_a_exact
+    0  14751  14751  29502    14750.8
+    1   3841   3841   7682     3840.8
     """
 
     n_a: NDArray[np.int64]
@@ -1439,6 +1505,18 @@ class BayesResult:
         Level of the intervals.
     method
         Name of the model.
+
+    Examples
+    --------
+    >>> from growthkit.experiments import bayes_proportion
+    >>> res = bayes_proportion(200, 5000, 250, 5000)
+    >>> print(res)
+    beta-binomial model
+      P(B > A): 0.9921
+      effect (B - A): 0.009996  95% credible interval [0.001859, 0.01813]
+      expected loss: ship A 0.01001, ship B 1.093e-05
+    >>> print(f"A: {res.mean_a:.4f} [{res.ci_low_a:.4f}, {res.ci_high_a:.4f}]")
+    A: 0.0402 [0.0349, 0.0458]
     """
 
     prob_b_beats_a: FloatArray
@@ -1722,6 +1800,23 @@ class SequentialResult:
         Variance ``tau**2`` of the normal mixing distribution used.
     alpha
         Level.
+
+    Examples
+    --------
+    Mean revenue per user (variance 4 in both arms) looked at after 200, 400 and 800
+    users per arm:
+
+    >>> from growthkit.experiments import sequential_test
+    >>> n = [200, 400, 800]
+    >>> res = sequential_test(10.0, 4.0, n, [10.5, 10.6, 10.6], 4.0, n, mixing_variance=0.05)
+    >>> res.rejected.tolist(), int(res.stopped_at)
+    ([False, True, True], 1)
+    >>> print(res)
+    mixture SPRT (alpha=0.05)
+       look  effect  ci_low  ci_high    pvalue  likelihood_ratio  rejected
+    0     0     0.5 -0.1998      1.2    0.2643             3.783     False
+    1     1     0.6  0.1496     1.05  0.003021               331      True
+    2     2     0.6  0.2944   0.9056 7.493e-07         1.335e+06      True
     """
 
     effect: FloatArray
@@ -1979,6 +2074,17 @@ class GroupSequentialBoundaries:
         ``"obrien-fleming"`` or ``"pocock"`` (Lan-DeMets spending functions).
     alternative
         Sidedness of the design.
+
+    Examples
+    --------
+    >>> from growthkit.experiments import group_sequential_boundaries
+    >>> print(group_sequential_boundaries(3))
+    group-sequential boundaries (obrien-fleming spending, two-sided, alpha=0.05)
+          information_fraction  z_critical  nominal_pvalue  cumulative_alpha
+    look
+    1                   0.3333        3.71        0.000207          0.000207
+    2                   0.6667       2.511         0.01202            0.0121
+    3                        1       1.993         0.04626              0.05
     """
 
     information_fractions: FloatArray
@@ -2185,6 +2291,22 @@ class CampaignResult:
         ``(mean_revenue_treated - mean_revenue_holdout) * n_treated``, or ``None``.
     roi, roi_ci_low, roi_ci_high
         ``(margin * incremental_revenue - cost) / cost``, or ``None`` without ``cost``.
+
+    Examples
+    --------
+    Conversions only (no revenue, no cost): the revenue and ROI fields are ``None``.
+
+    >>> from growthkit.experiments import campaign_lift
+    >>> res = campaign_lift(1200, 20_000, 100, 2_000)
+    >>> res.revenue is None, res.roi is None
+    (True, True)
+    >>> print(res)
+    campaign lift vs holdout
+                                          0
+    incremental_conversions             200
+    incremental_conversions_ci_low   -2.057
+    incremental_conversions_ci_high   402.1
+    conversion_pvalue               0.07055
     """
 
     conversion: ComparisonResult

@@ -34,6 +34,19 @@ class HoldoutComparison:
         Customer-weighted mean absolute error of the bucket means.
     correlation
         Pearson correlation of per-customer actual and predicted purchases.
+
+    Examples
+    --------
+    >>> import growthkit as gk
+    >>> from growthkit.clv import BetaGeo, holdout_comparison
+    >>> split = gk.calibration_holdout_summary(
+    ...     gk.datasets.load_cdnow(), calibration_end="1997-09-30",
+    ...     observation_end="1998-06-30", period="W")
+    >>> score = holdout_comparison(BetaGeo.fit(split), split)
+    >>> score.table.loc["7+", ["customers", "actual", "predicted"]].round(2).tolist()
+    [64.0, 6.36, 6.16]
+    >>> print(f"{score.total_error:.3f} mae={score.mae:.3f} rmse={score.rmse:.3f}")
+    -0.121 mae=0.785 rmse=1.608
     """
 
     table: pd.DataFrame

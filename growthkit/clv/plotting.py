@@ -61,6 +61,23 @@ def frequency_recency_matrix(
     pandas.DataFrame
         Index ``frequency`` (0..max_frequency), columns ``recency``; cells where frequency is
         0 and recency is positive (impossible) are NaN.
+
+    Examples
+    --------
+    Expected purchases in the next 4 weeks of CDNOW customers 39 weeks after their first
+    order (the summary is in weeks):
+
+    >>> import growthkit as gk
+    >>> from growthkit.clv import BetaGeo, frequency_recency_matrix
+    >>> model = BetaGeo.fit(gk.datasets.load_cdnow_summary())
+    >>> grid = frequency_recency_matrix(model, T=39, t=4, max_frequency=3, n_recency=4)
+    >>> grid.round(3)
+    recency     0.0    13.0   26.0   39.0
+    frequency
+    0          0.022    NaN    NaN    NaN
+    1          0.017  0.056  0.074  0.085
+    2          0.005  0.072  0.133  0.164
+    3          0.001  0.065  0.186  0.247
     """
     if not (np.isfinite(T) and T > 0):
         raise DataError(message("T", f"must be positive, got {T!r}", 1))
@@ -108,6 +125,18 @@ def plot_frequency_recency_matrix(
     -------
     matplotlib.axes.Axes
         The axes drawn on.
+
+    Examples
+    --------
+    >>> import growthkit as gk
+    >>> from growthkit.clv import BetaGeo, plot_frequency_recency_matrix
+    >>> from growthkit.plotting import new_axes
+    >>> model = BetaGeo.fit(gk.datasets.load_cdnow_summary())
+    >>> ax = plot_frequency_recency_matrix(
+    ...     model, T=39, kind="probability_alive", ax=new_axes()
+    ... )
+    >>> ax.get_title()
+    'BetaGeo: P(alive) (T = 39)'
     """
     grid = frequency_recency_matrix(model, T=T, kind=kind, t=t, max_frequency=max_frequency)
     ax = _axes(ax)
@@ -141,6 +170,19 @@ def plot_holdout_comparison(comparison: HoldoutComparison, *, ax: Any = None) ->
     -------
     matplotlib.axes.Axes
         The axes drawn on.
+
+    Examples
+    --------
+    >>> import growthkit as gk
+    >>> from growthkit.clv import BetaGeo, holdout_comparison, plot_holdout_comparison
+    >>> from growthkit.plotting import new_axes
+    >>> split = gk.calibration_holdout_summary(
+    ...     gk.datasets.load_cdnow(), calibration_end="1997-09-30", period="W"
+    ... )
+    >>> score = holdout_comparison(BetaGeo.fit(split), split)
+    >>> ax = plot_holdout_comparison(score, ax=new_axes())
+    >>> [line.get_label() for line in ax.get_lines()], len(ax.get_xticks())
+    (['actual', 'predicted'], 8)
     """
     ax = _axes(ax)
     table = comparison.table
@@ -170,6 +212,14 @@ def plot_clv_distribution(clv: npt.ArrayLike, *, bins: int = 50, ax: Any = None)
     -------
     matplotlib.axes.Axes
         The axes drawn on.
+
+    Examples
+    --------
+    >>> from growthkit.clv import plot_clv_distribution
+    >>> from growthkit.plotting import new_axes
+    >>> ax = plot_clv_distribution([1.0, 2.0, 2.5, 40.0], bins=10, ax=new_axes())
+    >>> ax.get_xlabel(), len(ax.patches), ax.get_lines()[0].get_xdata()[0]
+    ('customer lifetime value', 10, 11.375)
     """
     values = np.asarray(clv, dtype=np.float64)
     values = values[np.isfinite(values)]
