@@ -8,9 +8,9 @@ in an immutable model.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -484,6 +484,9 @@ def std_errors(
     return readonly(cov), readonly(se)
 
 
+_F = TypeVar("_F", bound="FittedModel")
+
+
 class FittedModel:
     """Mixin of every fitted CLV model: named parameters, standard errors, summary table.
 
@@ -498,6 +501,34 @@ class FittedModel:
     log_likelihood: float
     n_customers: int
     covariance: FloatArray | None
+
+    @classmethod
+    def _maximum_likelihood(
+        cls: type[_F],
+        make_objective: Callable[..., Objective],
+        columns: Sequence[FloatArray],
+        weights: FloatArray,
+        init: Mapping[str, float],
+        start: Mapping[str, float] | None,
+    ) -> _F:
+        """Fit by :func:`fit_log_params` and wrap the estimates in a model of this class.
+
+        ``start`` (the user's start values by name) overrides the defaults ``init``;
+        ``n_customers`` is the total weight and ``covariance`` the inverse of the observed
+        information at the optimum.
+        """
+        names = cls._param_names
+        values = {**init, **(start or {})}
+        result = fit_log_params(make_objective, columns, weights, [values[n] for n in names], names)
+        hess = numeric_hessian(result.objective, result.params)
+        cov, _ = std_errors(hess, result.params, names)
+        build: Callable[..., _F] = cls
+        return build(
+            **{n: float(v) for n, v in zip(names, result.params, strict=True)},
+            log_likelihood=result.log_likelihood,
+            n_customers=round(float(weights.sum())),
+            covariance=cov,
+        )
 
     @property
     def params(self) -> dict[str, float]:

@@ -17,10 +17,7 @@ from growthkit.clv._base import (
     as_array,
     check_weights,
     compress,
-    fit_log_params,
     from_frame,
-    numeric_hessian,
-    std_errors,
 )
 from growthkit.errors import DataError
 
@@ -230,21 +227,7 @@ class BetaGeoBetaBinom(FittedModel):
             return lambda p: _neg_ll_grad(p, x, tx, n, w)
 
         init = dict.fromkeys(cls._param_names, 1.0)
-        init.update(start or {})
-        names = cls._param_names
-        result = fit_log_params(objective, (x, tx, n), w, [init[k] for k in names], names)
-        hess = numeric_hessian(result.objective, result.params)
-        cov, _ = std_errors(hess, result.params, names)
-        a, b, g, d = (float(v) for v in result.params)
-        return cls(
-            alpha=a,
-            beta=b,
-            gamma=g,
-            delta=d,
-            log_likelihood=result.log_likelihood,
-            n_customers=round(float(w.sum())),
-            covariance=cov,
-        )
+        return cls._maximum_likelihood(objective, (x, tx, n), w, init, start)
 
     def _params(self) -> FloatArray:
         return np.array([self.alpha, self.beta, self.gamma, self.delta])

@@ -22,10 +22,7 @@ from growthkit.clv._base import (
     check_weights,
     compress,
     factorize_rows,
-    fit_log_params,
     from_frame,
-    numeric_hessian,
-    std_errors,
 )
 from growthkit.errors import DataError
 
@@ -106,21 +103,7 @@ class _BetaGeoFamily(FittedModel):
         mean_x = float(np.average(x, weights=w))
         mean_t = float(np.average(t, weights=w))
         init = {"r": 1.0, "alpha": max(mean_t / max(mean_x, 0.1), 1e-3), "a": 1.0, "b": 1.0}
-        init.update(start or {})
-        names = cls._param_names
-        result = fit_log_params(objective, (x, tx, t), w, [init[n] for n in names], names)
-        hess = numeric_hessian(result.objective, result.params)
-        cov, _ = std_errors(hess, result.params, cls._param_names)
-        r, alpha, a, b = (float(v) for v in result.params)
-        return cls(
-            r=r,  # type: ignore[call-arg]
-            alpha=alpha,
-            a=a,
-            b=b,
-            log_likelihood=result.log_likelihood,
-            n_customers=round(float(w.sum())),
-            covariance=cov,
-        )
+        return cls._maximum_likelihood(objective, (x, tx, t), w, init, start)
 
     def _alive_odds_log(self, x: FloatArray, tx: FloatArray, t: FloatArray) -> FloatArray:
         """Return log of a/(b+x+m-1) ((alpha+T)/(alpha+t_x))^(r+x); -inf where no dropout term."""

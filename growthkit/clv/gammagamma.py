@@ -18,10 +18,7 @@ from growthkit.clv._base import (
     as_array,
     check_weights,
     compress,
-    fit_log_params,
     from_frame,
-    numeric_hessian,
-    std_errors,
 )
 from growthkit.errors import DataError
 
@@ -202,26 +199,12 @@ class GammaGamma(FittedModel):
                 )
             )
         (x, m), w = compress([x[keep], m[keep]], w[keep])
-        w_total = float(w.sum())
 
         def objective(x: FloatArray, m: FloatArray, w: FloatArray) -> Objective:
             return partial(_neg_ll_grad, x=x, m=m, w=w, lx=np.log(x), lm=np.log(m))
 
         init = {"p": 1.0, "q": 1.0, "v": 1.0}
-        init.update(start or {})
-        names = cls._param_names
-        result = fit_log_params(objective, (x, m), w, [init[n] for n in names], names)
-        hess = numeric_hessian(result.objective, result.params)
-        cov, _ = std_errors(hess, result.params, cls._param_names)
-        p, q, v = (float(c) for c in result.params)
-        return cls(
-            p=p,
-            q=q,
-            v=v,
-            log_likelihood=result.log_likelihood,
-            n_customers=round(w_total),
-            covariance=cov,
-        )
+        return cls._maximum_likelihood(objective, (x, m), w, init, start)
 
     def expected_average_value(
         self,

@@ -20,10 +20,7 @@ from growthkit.clv._base import (
     check_summary,
     check_weights,
     compress,
-    fit_log_params,
     from_frame,
-    numeric_hessian,
-    std_errors,
 )
 from growthkit.clv.bgnbd import _check_t
 from growthkit.errors import DataError
@@ -219,21 +216,7 @@ class ParetoNBD(FittedModel):
             "s": 1.0,
             "beta": max(mean_t, 1e-3),
         }
-        init.update(start or {})
-        names = cls._param_names
-        result = fit_log_params(objective, (x, tx, t), w, [init[n] for n in names], names)
-        hess = numeric_hessian(result.objective, result.params)
-        cov, _ = std_errors(hess, result.params, cls._param_names)
-        r, alpha, s, beta = (float(v) for v in result.params)
-        return cls(
-            r=r,
-            alpha=alpha,
-            s=s,
-            beta=beta,
-            log_likelihood=result.log_likelihood,
-            n_customers=round(float(w.sum())),
-            covariance=cov,
-        )
+        return cls._maximum_likelihood(objective, (x, tx, t), w, init, start)
 
     def _p_alive(self, x: FloatArray, tx: FloatArray, t: FloatArray) -> FloatArray:
         return _Pairs(x, tx, t).alive(np.array([self.r, self.alpha, self.s, self.beta]))

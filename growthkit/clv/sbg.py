@@ -13,9 +13,6 @@ from growthkit.clv._base import (
     FittedModel,
     FloatArray,
     as_array,
-    fit_log_params,
-    numeric_hessian,
-    std_errors,
 )
 from growthkit.errors import DataError
 
@@ -175,20 +172,9 @@ class ShiftedBetaGeometric(FittedModel):
             )
             return -ll, -g
 
+        # The cohort size is the weight, so ``n_customers`` is ``n[0]``.
         init = {"alpha": 1.0, "beta": 1.0}
-        init.update(start or {})
-        names = cls._param_names
-        result = fit_log_params(lambda w: neg_ll_grad, (), n[:1], [init[v] for v in names], names)
-        hess = numeric_hessian(neg_ll_grad, result.params)
-        cov, _ = std_errors(hess, result.params, cls._param_names)
-        a, b = (float(v) for v in result.params)
-        return cls(
-            alpha=a,
-            beta=b,
-            log_likelihood=result.log_likelihood,
-            n_customers=round(float(n[0])),
-            covariance=cov,
-        )
+        return cls._maximum_likelihood(lambda w: neg_ll_grad, (), n[:1], init, start)
 
     def _periods(self, t: npt.ArrayLike) -> FloatArray:
         arr = np.asarray(t, dtype=np.float64)
