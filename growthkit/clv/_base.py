@@ -31,6 +31,7 @@ __all__ = [
     "from_frame",
     "readonly",
     "std_errors",
+    "summary_arrays",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -103,6 +104,33 @@ def _count(mask: npt.NDArray[np.bool_]) -> int:
     return int(np.count_nonzero(mask))
 
 
+def summary_arrays(
+    names: tuple[str, str, str], values: Sequence[object]
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Return three summary columns as finite float arrays of one length, at least one row.
+
+    Raises
+    ------
+    SchemaError
+        A column that is not a 1-D numeric array-like.
+    DataError
+        NaN/inf, unequal lengths or no rows.
+    """
+    x, y, z = (as_array(name, value) for name, value in zip(names, values, strict=True))
+    if not (x.size == y.size == z.size):
+        raise DataError(
+            message(
+                names[1],
+                f"and `{names[2]}` must have the length of `{names[0]}` ({x.size}), got "
+                f"{y.size} and {z.size}",
+                abs(y.size - x.size) + abs(z.size - x.size),
+            )
+        )
+    if x.size == 0:
+        raise DataError(message(names[0], "is empty", 0, "Pass at least one customer."))
+    return x, y, z
+
+
 def check_summary(
     frequency: object, recency: object, T: object
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
@@ -114,20 +142,7 @@ def check_summary(
         NaN/inf, negative values, non-integer frequency, recency above T, positive recency
         with zero frequency, unequal lengths or no rows.
     """
-    x = as_array("frequency", frequency)
-    tx = as_array("recency", recency)
-    t = as_array("T", T)
-    if not (x.size == tx.size == t.size):
-        raise DataError(
-            message(
-                "recency",
-                f"and `T` must have the length of `frequency` ({x.size}), got "
-                f"{tx.size} and {t.size}",
-                abs(tx.size - x.size) + abs(t.size - x.size),
-            )
-        )
-    if x.size == 0:
-        raise DataError(message("frequency", "is empty", 0, "Pass at least one customer."))
+    x, tx, t = summary_arrays(("frequency", "recency", "T"), (frequency, recency, T))
     for name, arr in (("frequency", x), ("recency", tx), ("T", t)):
         bad = _count(arr < 0)
         if bad:

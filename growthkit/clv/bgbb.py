@@ -18,6 +18,7 @@ from growthkit.clv._base import (
     check_weights,
     compress,
     from_frame,
+    summary_arrays,
 )
 from growthkit.errors import DataError
 
@@ -29,20 +30,7 @@ _COLUMNS = ("frequency", "recency", "n_periods")
 def _check(
     frequency: object, recency: object, n_periods: object
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
-    x = as_array("frequency", frequency)
-    tx = as_array("recency", recency)
-    n = as_array("n_periods", n_periods)
-    if not (x.size == tx.size == n.size):
-        raise DataError(
-            message(
-                "recency",
-                f"and `n_periods` must have the length of `frequency` ({x.size}), got "
-                f"{tx.size} and {n.size}",
-                abs(tx.size - x.size) + abs(n.size - x.size),
-            )
-        )
-    if x.size == 0:
-        raise DataError(message("frequency", "is empty", 0, "Pass at least one customer."))
+    x, tx, n = summary_arrays(_COLUMNS, (frequency, recency, n_periods))
     for name, arr in (("frequency", x), ("recency", tx), ("n_periods", n)):
         bad = int(np.count_nonzero(arr < 0))
         if bad:
