@@ -21,7 +21,7 @@ analysis modules), so this namespace always lists every chart.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -170,8 +170,16 @@ def _axes(ax: Axes | None) -> Axes:
     return new
 
 
-def _no_grid(ax: Axes) -> Axes:
-    ax.grid(False)
+def _styled(
+    draw: Callable[..., Any], /, *args: Any, grid: bool = True, title: str = "", **kwargs: Any
+) -> Axes:
+    """Call a module's chart helper in the house style; heatmaps pass ``grid=False``."""
+    with style():
+        ax: Axes = draw(*args, **kwargs)
+        if title:
+            ax.set_title(title)
+    if not grid:
+        ax.grid(False)
     return ax
 
 
@@ -272,8 +280,7 @@ def plot_cohort_retention(
     >>> ax.get_xlabel()
     'age (Q)'
     """
-    with style():
-        return _no_grid(matrix.plot(ax=ax, annotate=annotate, cmap=cmap))
+    return _styled(matrix.plot, ax=ax, annotate=annotate, cmap=cmap, grid=False)
 
 
 def plot_growth(table: pd.DataFrame, *, revenue: bool = False, ax: Axes | None = None) -> Axes:
@@ -338,8 +345,7 @@ def plot_segments(result: RFMResult, *, ax: Axes | None = None) -> Axes:
     """
     from growthkit.rfm import plot_segments as impl
 
-    with style():
-        return impl(result, ax=ax)
+    return _styled(impl, result, ax=ax)
 
 
 def plot_rf_heatmap(
@@ -376,8 +382,7 @@ def plot_rf_heatmap(
     """
     from growthkit.rfm import plot_rf_heatmap as impl
 
-    with style():
-        return _no_grid(impl(result, value=value, ax=ax))
+    return _styled(impl, result, value=value, ax=ax, grid=False)
 
 
 def plot_survival(km: KaplanMeier, *, ax: Axes | None = None, ci: bool = True) -> Axes:
@@ -409,9 +414,7 @@ def plot_survival(km: KaplanMeier, *, ax: Axes | None = None, ci: bool = True) -
     """
     from growthkit.churn import plot_survival as impl
 
-    with style():
-        out: Axes = impl(km, ax=_axes(ax), ci=ci)
-    return out
+    return _styled(impl, km, ax=ax, ci=ci)
 
 
 def plot_risk_distribution(
@@ -446,10 +449,8 @@ def plot_risk_distribution(
     """
     from growthkit.churn import plot_risk_distribution as impl
 
-    with style():
-        out: Axes = impl(alerts, ax=_axes(ax), bins=bins)
-        out.set_title("Early warning: churn risk of current customers")
-    return out
+    title = "Early warning: churn risk of current customers"
+    return _styled(impl, alerts, ax=ax, bins=bins, title=title)
 
 
 def plot_frequency_recency_matrix(
@@ -496,9 +497,7 @@ def plot_frequency_recency_matrix(
     """
     from growthkit.clv import plot_frequency_recency_matrix as impl
 
-    with style():
-        out: Axes = impl(model, T=T, kind=kind, t=t, max_frequency=max_frequency, ax=_axes(ax))
-    return _no_grid(out)
+    return _styled(impl, model, T=T, kind=kind, t=t, max_frequency=max_frequency, ax=ax, grid=False)
 
 
 def plot_probability_alive_matrix(
@@ -568,10 +567,8 @@ def plot_holdout_comparison(comparison: Any, *, ax: Axes | None = None) -> Axes:
     """
     from growthkit.clv import plot_holdout_comparison as impl
 
-    with style():
-        out: Axes = impl(comparison, ax=_axes(ax))
-        out.set_title("Actual vs predicted holdout purchases")
-    return out
+    title = "Actual vs predicted holdout purchases"
+    return _styled(impl, comparison, ax=ax, title=title)
 
 
 def plot_calibration_purchases_vs_holdout_purchases(
@@ -651,14 +648,12 @@ def plot_clv_distribution(
     ordered = np.sort(values[np.isfinite(values)])[::-1]
     total = float(ordered.sum())
     top = float(ordered[: max(1, int(np.ceil(0.2 * ordered.size)))].sum())
-    with style():
-        out: Axes = impl(values, bins=bins, ax=_axes(ax))
-        if total > 0:
-            out.set_title(
-                f"CLV distribution: the top 20 % of customers hold {100 * top / total:.0f} % "
-                "of the value"
-            )
-    return out
+    title = (
+        f"CLV distribution: the top 20 % of customers hold {100 * top / total:.0f} % of the value"
+        if total > 0
+        else ""
+    )
+    return _styled(impl, values, bins=bins, ax=ax, title=title)
 
 
 def plot_forest(
@@ -697,8 +692,7 @@ def plot_forest(
     """
     from growthkit.experiments import plot_forest as impl
 
-    with style():
-        return impl(result, labels=labels, relative=relative, ax=ax)
+    return _styled(impl, result, labels=labels, relative=relative, ax=ax)
 
 
 def _module_plots() -> dict[str, str]:
