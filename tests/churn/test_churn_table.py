@@ -9,7 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import growthkit as gk
+from growthkit.churn import _table as table_module
 from growthkit.churn import survival_table
+from growthkit.churn._warning import _sub_log
 
 
 def naive_survival_table(
@@ -71,6 +73,63 @@ def test_matches_naive_twin_random_observation_end_and_tz() -> None:
     got = survival_table(tx, inactivity_days=45, observation_end=end)
     want = naive_survival_table(tx, inactivity_days=45, observation_end=end, amount=False)
     pd.testing.assert_frame_equal(got, want, check_names=False)
+
+
+def _random_log(
+    rng: np.random.Generator, n: int, unit: str, lo: str, hi: str, ids: int = 500
+) -> pd.DataFrame:
+    """Unsorted orders of ``ids`` sparse int ids, times uniform in ``[lo, hi)`` at ``unit``."""
+    a, b = (np.datetime64(x).astype(f"datetime64[{unit}]").astype(np.int64) for x in (lo, hi))
+    ticks = rng.integers(a, b, n)
+    return pd.DataFrame(
+        {
+            "customer_id": rng.choice(rng.integers(-(10**7), 10**7, ids), n),
+            "timestamp": pd.Series(ticks.astype(f"datetime64[{unit}]")),
+            "amount": rng.gamma(2.0, 30.0, n).round(2),
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("unit", "lo", "hi", "ids"),
+    [
+        ("ns", "2021-03-01", "2024-02-29", 500),
+        ("us", "1969-06-01", "1970-09-01", 500),  # days before and after the epoch
+        # 694k days (20 bits) and 8192 customers per bucket (13 bits): 64-bit row keys,
+        # and months computed per customer rather than looked up.
+        ("s", "1000-01-01", "2900-01-01", 12_000),
+    ],
+)
+def test_kernel_paths_match_naive_twin(
+    monkeypatch: pytest.MonkeyPatch, unit: str, lo: str, hi: str, ids: int
+) -> None:
+    """One bucket in one thread, and many buckets in two threads (forced on a small log)."""
+    tx = _random_log(np.random.default_rng(len(lo) + len(unit)), 20_000, unit, lo, hi, ids)
+    plain = survival_table(tx, amount_col="amount", inactivity_days=30)
+    want = naive_survival_table(tx, inactivity_days=30, amount=True)
+    pd.testing.assert_frame_equal(plain, want, check_names=False)
+    monkeypatch.setattr(table_module, "_BUCKET_SHIFT", 3)
+    monkeypatch.setattr(table_module, "_PARALLEL_ROWS", 64)
+    blocked = survival_table(tx, amount_col="amount", inactivity_days=30)
+    # Both paths sum each customer's amounts in row order: bitwise equal.
+    pd.testing.assert_frame_equal(blocked, plain, check_exact=True)
+
+
+def test_customers_without_orders_in_a_truncated_log(monkeypatch: pytest.MonkeyPatch) -> None:
+    """evaluate_early_warning builds tables of truncated logs that keep every customer."""
+    monkeypatch.setattr(table_module, "_BUCKET_SHIFT", 2)
+    tx = _random_log(np.random.default_rng(3), 2000, "ns", "2023-01-01", "2024-01-01")
+    log = gk.prepare_transactions(tx, amount_col="amount")
+    end = log.to_ticks(pd.Timestamp("2023-03-01"))
+    sub, present = _sub_log(log, end)
+    assert 0 < present.sum() < log.n_customers
+    got = table_module._table(sub, end, 20)
+    assert (got.loc[~present, "orders"] == 0).all()
+    kept = tx.loc[tx["timestamp"] <= pd.Timestamp("2023-03-01")]
+    want = survival_table(
+        kept, amount_col="amount", inactivity_days=20, observation_end="2023-03-01"
+    )
+    pd.testing.assert_frame_equal(got.loc[present], want)
 
 
 def test_worked_example_from_docstring() -> None:

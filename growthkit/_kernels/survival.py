@@ -1,0 +1,165 @@
+"""Survival-table kernels: per-customer first/last day, orders and spend, cache-blocked.
+
+With millions of customers the per-customer state does not fit in the cache, and a single
+pass over a time-ordered log misses it on almost every order. So the rows are first
+partitioned (stably) into buckets of ``2**shift`` consecutive customer codes, each row
+packed into one integer key ``day << shift | code-in-bucket`` plus its amount; each bucket
+is then folded with its state in the L2 cache, and the table's columns are written while
+that state is still hot. The caller splits both passes between threads (the kernels
+release the GIL); buckets keep the rows' order, so spends are summed in row order exactly
+as a single pass would.
+"""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+import numpy.typing as npt
+
+from growthkit._kernels.periods import MONTH, period_of
+
+_I64_MAX = np.iinfo(np.int64).max
+_I64_MIN = np.iinfo(np.int64).min
+
+
+@nb.njit(inline="always", cache=True)
+def _day(tick: int, ticks_per_day: int) -> int:
+    # Branches on the four tick units let LLVM turn each floor division into a multiply:
+    # a 64-bit division by a run-time value costs about 40 cycles, once per order.
+    if ticks_per_day == 86_400_000_000_000:
+        return tick // 86_400_000_000_000
+    if ticks_per_day == 86_400_000_000:
+        return tick // 86_400_000_000
+    if ticks_per_day == 86_400_000:
+        return tick // 86_400_000
+    if ticks_per_day == 86_400:
+        return tick // 86_400
+    return tick // ticks_per_day
+
+
+@nb.njit(nogil=True, cache=True)
+def bucket_counts_and_range(
+    codes: npt.NDArray[np.int32], ticks: npt.NDArray[np.int64], shift: int, n_buckets: int
+) -> tuple[npt.NDArray[np.int64], int, int]:
+    """Rows per bucket of ``2**shift`` customer codes, and the smallest and largest tick."""
+    counts = np.zeros(n_buckets, dtype=np.int64)
+    lo = _I64_MAX
+    hi = _I64_MIN
+    for i in range(codes.shape[0]):
+        counts[codes[i] >> shift] += 1
+        t = ticks[i]
+        lo = min(lo, t)
+        hi = max(hi, t)
+    return counts, lo, hi
+
+
+@nb.njit(nogil=True, cache=True)
+def scatter_keys(
+    codes: npt.NDArray[np.int32],
+    ticks: npt.NDArray[np.int64],
+    amounts: npt.NDArray[np.float64],
+    ticks_per_day: int,
+    lo_day: int,
+    shift: int,
+    cursor: npt.NDArray[np.int64],
+    out_keys: npt.NDArray[np.uint32] | npt.NDArray[np.uint64],
+    out_amounts: npt.NDArray[np.float64],
+) -> None:
+    """Stable scatter of rows to their bucket's next slot (``cursor[bucket]``, advanced).
+
+    Each row becomes ``(day - lo_day) << shift | (code mod 2**shift)`` in ``out_keys``
+    (uint32 when the day range fits, uint64 otherwise); amounts are copied only when
+    ``amounts`` is not empty. Threads scattering disjoint row ranges with disjoint cursors
+    may share the outputs.
+    """
+    has_amounts = amounts.shape[0] == codes.shape[0]
+    mask = (1 << shift) - 1
+    for i in range(codes.shape[0]):
+        c = codes[i]
+        b = c >> shift
+        p = cursor[b]
+        cursor[b] = p + 1
+        out_keys[p] = ((_day(ticks[i], ticks_per_day) - lo_day) << shift) | (c & mask)
+        if has_amounts:
+            out_amounts[p] = amounts[i]
+
+
+@nb.njit(nogil=True, cache=True)
+def fold_table(
+    keys: npt.NDArray[np.uint32] | npt.NDArray[np.uint64],
+    amounts: npt.NDArray[np.float64],
+    starts: npt.NDArray[np.int64],
+    first_bucket: int,
+    end_bucket: int,
+    shift: int,
+    lo_day: int,
+    end_day: int,
+    inactivity_days: int,
+    month_of: npt.NDArray[np.int64],
+    duration: npt.NDArray[np.int64],
+    churned: npt.NDArray[np.bool_],
+    orders: npt.NDArray[np.int64],
+    spend: npt.NDArray[np.float64],
+    tenure: npt.NDArray[np.int64],
+    mean_gap: npt.NDArray[np.float64],
+    since_last: npt.NDArray[np.int64],
+    cohort: npt.NDArray[np.int64],
+) -> None:
+    """Fold buckets ``first_bucket .. end_bucket - 1`` and write their customers' columns.
+
+    Bucket ``b`` holds rows ``starts[b] .. starts[b + 1] - 1`` (keys from
+    :func:`scatter_keys`) and customers ``b << shift`` onwards; the outputs have one slot
+    per customer (``spend`` may be empty: no amounts). ``cohort`` is the month ordinal of
+    the first order, looked up in ``month_of[day - lo_day]`` (or computed when
+    ``month_of`` is empty: a wide day range). Customers without rows get zeros.
+    """
+    n_customers = duration.shape[0]
+    size = 1 << shift
+    mask = (1 << shift) - 1
+    has_amounts = spend.shape[0] == n_customers
+    lookup = month_of.shape[0] > 0
+    count = np.zeros(size, dtype=np.int64)
+    first = np.zeros(size, dtype=np.int64)
+    last = np.zeros(size, dtype=np.int64)
+    total = np.zeros(size, dtype=np.float64)
+    for b in range(first_bucket, end_bucket):
+        base = b << shift
+        m = min(size, n_customers - base)
+        for j in range(m):
+            count[j] = 0
+            first[j] = _I64_MAX
+            last[j] = _I64_MIN
+            total[j] = 0.0
+        for p in range(starts[b], starts[b + 1]):
+            key = np.int64(keys[p])
+            j = key & mask
+            d = key >> shift
+            count[j] += 1
+            first[j] = min(first[j], d)
+            last[j] = max(last[j], d)
+            if has_amounts:
+                total[j] += amounts[p]
+        for j in range(m):
+            c = base + j
+            n = count[j]
+            orders[c] = n
+            if has_amounts:
+                spend[c] = total[j]
+            if n == 0:
+                duration[c] = 0
+                churned[c] = False
+                tenure[c] = 0
+                mean_gap[c] = 0.0
+                since_last[c] = 0
+                cohort[c] = 0
+                continue
+            f = lo_day + first[j]
+            la = lo_day + last[j]
+            gap = end_day - la
+            lost = gap > inactivity_days
+            churned[c] = lost
+            since_last[c] = gap
+            tenure[c] = end_day - f
+            duration[c] = la + inactivity_days - f if lost else end_day - f
+            mean_gap[c] = (la - f) / (n - 1) if n > 1 else 0.0
+            cohort[c] = month_of[first[j]] if lookup else period_of(f, 1, MONTH)
