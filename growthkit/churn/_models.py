@@ -611,6 +611,39 @@ class ChurnModel:
         )
 
 
+def _check_durations_vary(data: pd.DataFrame, kind: ModelKind) -> None:
+    """Refuse fits that one common duration makes meaningless (before lifelines fails).
+
+    With every customer at the same duration (e.g. all first and last orders on one day)
+    an AFT likelihood has no time scale (lifelines does not converge), and Cox's partial
+    likelihood is flat when every one of them churned (one risk set, all events).
+    """
+    duration = data["duration"].to_numpy()
+    if duration.size == 0 or np.any(duration != duration[0]):
+        return
+    days = f"{duration[0]:g} days"
+    if kind != "coxph":
+        raise DataError(
+            v.message(
+                "duration",
+                f"is {days} for every customer, so a parametric model has no time scale "
+                "to estimate",
+                len(data),
+                'Use model="coxph", or a window in which customers start on different days.',
+            )
+        )
+    if data["churned"].to_numpy().all():
+        raise DataError(
+            v.message(
+                "duration",
+                f"is {days} for every customer and every one churned, so the Cox partial "
+                "likelihood is flat",
+                len(data),
+                "Use a window in which customers start on different days.",
+            )
+        )
+
+
 def fit_churn_model(
     table: pd.DataFrame,
     *,
@@ -649,8 +682,9 @@ def fit_churn_model(
     SchemaError
         Unknown or non-numeric covariates, or ``model`` not one of the three.
     DataError
-        No customer churned (nothing to fit), or a covariate has zero variance or missing
-        values.
+        No customer churned (nothing to fit), a covariate has zero variance or missing
+        values, or every customer has the same duration (AFT; Cox when all of them
+        churned): e.g. all purchases on one day.
     ConvergenceError
         lifelines did not converge.
 
@@ -724,6 +758,7 @@ def fit_churn_model(
         excluded = int(np.count_nonzero(~keep))
         if excluded:
             data = data.loc[keep].reset_index(drop=True)
+    _check_durations_vary(data, kind)
     means = data[list(names)].mean(axis=0)
     weights: str | None = None
     if compress:

@@ -41,6 +41,21 @@ def plot_survival(
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> import growthkit as gk
+    >>> from growthkit.churn import kaplan_meier, plot_survival, survival_table
+    >>> table = survival_table(gk.datasets.load_cdnow())
+    >>> ax = plot_survival(kaplan_meier(table, groups="cohort"))
+    >>> [t.get_text() for t in ax.get_legend().get_texts()]
+    ['1997-01', '1997-02', '1997-03']
+    >>> ax.get_xlabel(), ax.get_ylabel()
+    ('days since first order', 'share not churned')
+    >>> plt.close(ax.figure)
     """
     ax = _axes(ax)
     frame = km.to_frame()
@@ -81,6 +96,21 @@ def plot_risk_distribution(alerts: EarlyWarningList, *, ax: Any = None, bins: in
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    Drawing on a figure outside pyplot (no display or ``plt.close`` needed):
+
+    >>> import growthkit as gk
+    >>> from growthkit.churn import early_warning, fit_churn_model, survival_table
+    >>> from growthkit.churn import plot_risk_distribution
+    >>> from growthkit.plotting import new_axes
+    >>> table = survival_table(gk.datasets.load_cdnow())
+    >>> cox = fit_churn_model(table, covariates=["orders"])
+    >>> alerts = early_warning(cox, table, horizon_days=30)
+    >>> ax = plot_risk_distribution(alerts, ax=new_axes(), bins=20)
+    >>> ax.get_xlabel(), len(ax.patches)
+    ('P(churn within 30 days)', 20)
     """
     ax = _axes(ax)
     p = alerts.table["churn_probability"].to_numpy(dtype=np.float64)

@@ -218,7 +218,40 @@ def _summary_rows(summary: pd.DataFrame | None, index: pd.Index) -> pd.DataFrame
 def bgnbd_churn_probability(
     model: AliveModel, summary: pd.DataFrame, *, horizon_days: float
 ) -> pd.Series:
-    """``1 - P(alive horizon_days after T)`` from a fitted BG/NBD (days as time unit)."""
+    """``1 - P(alive horizon_days after T)`` from a fitted BG/NBD (days as time unit).
+
+    Parameters
+    ----------
+    model
+        A fitted ``growthkit.clv.BetaGeo`` or ``ModifiedBetaGeo`` (anything with its
+        ``probability_alive(frequency, recency, T, horizon=...)``), fitted on daily data.
+    summary
+        :func:`~growthkit.customer_summary` with ``period="D"`` of the customers to score
+        (columns ``frequency``, ``recency``, ``T``).
+    horizon_days
+        Days after ``T`` (the end of observation) at which the customer should be alive.
+
+    Returns
+    -------
+    pandas.Series
+        ``churn_probability`` in [0, 1], indexed like ``summary``.
+
+    Notes
+    -----
+    BG/NBD keeps a customer with no repeat purchase alive (``P(alive) = 1``), so it ranks
+    one-order customers last; ``ModifiedBetaGeo`` (MBG/NBD) lets them drop out.
+
+    Examples
+    --------
+    >>> import growthkit as gk
+    >>> from growthkit.churn import bgnbd_churn_probability
+    >>> from growthkit.clv import ModifiedBetaGeo
+    >>> summary = gk.customer_summary(gk.datasets.load_cdnow(), period="D")
+    >>> model = ModifiedBetaGeo.fit(summary)
+    >>> p = bgnbd_churn_probability(model, summary, horizon_days=30)
+    >>> p.name, bool(p.between(0.0, 1.0).all())
+    ('churn_probability', True)
+    """
     alive = model.probability_alive(
         summary["frequency"].to_numpy(dtype=np.float64),
         summary["recency"].to_numpy(dtype=np.float64),

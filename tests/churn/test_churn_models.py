@@ -328,6 +328,72 @@ def test_single_customer() -> None:
         fit_churn_model(t, covariates=["orders"])
 
 
+def _one_day_log(n: int) -> pd.DataFrame:
+    """``n`` customers whose every order falls on 2024-01-01 (half of them order twice)."""
+    ids = np.r_[np.arange(n), np.arange(n // 2)]
+    return pd.DataFrame(
+        {
+            "customer_id": ids,
+            "timestamp": pd.Timestamp("2024-01-01 09:00") + pd.to_timedelta(ids, unit="min"),
+        }
+    )
+
+
+def test_all_purchases_on_one_day() -> None:
+    tx = _one_day_log(40)
+    # Observed on that day: everyone is censored at duration 0.
+    same_day = survival_table(tx)
+    assert (same_day["duration"] == 0).all() and not same_day["churned"].any()
+    assert kaplan_meier(same_day).median_lifetime()["all"] == np.inf
+    with pytest.raises(gk.DataError, match=r"^`churned` has no churned customers"):
+        fit_churn_model(same_day, covariates=["orders"])
+    # Observed a year later: everyone churned at exactly inactivity_days.
+    later = survival_table(tx, observation_end="2024-12-31")
+    assert (later["duration"] == 90).all() and later["churned"].all()
+    assert kaplan_meier(later).median_lifetime()["all"] == 90.0
+    assert logrank_test(later, groups=later["orders"] > 1).pvalue == pytest.approx(1.0)
+    for kind in ("weibull", "lognormal"):
+        with pytest.raises(
+            gk.DataError,
+            match=r"^`duration` is 90 days for every customer, so a parametric model has no "
+            r"time scale to estimate: 40 rows\. Use model=\"coxph\"",
+        ):
+            fit_churn_model(later, model=kind, covariates=["orders"])
+    with pytest.raises(
+        gk.DataError,
+        match=r"^`duration` is 90 days for every customer and every one churned, so the Cox "
+        r"partial likelihood is flat: 40 rows",
+    ):
+        fit_churn_model(later, covariates=["orders"])
+
+
+def test_one_common_duration_with_censoring_is_fitted_by_cox() -> None:
+    # One risk set with some deaths identifies Cox's coefficient (which customers died).
+    t = pd.DataFrame(
+        {
+            "duration": [90] * 6,
+            "churned": [True, True, True, False, False, False],
+            "orders": [1, 1, 2, 2, 3, 3],
+        }
+    )
+    assert fit_churn_model(t, covariates=["orders"]).coefficients["orders"] < 0
+    with pytest.raises(gk.DataError, match=r"^`duration` is 90 days for every customer, so"):
+        fit_churn_model(t, model="weibull", covariates=["orders"])
+
+
+def test_evaluation_when_everyone_has_churned_at_the_cutoff() -> None:
+    tx = pd.concat(
+        [
+            _one_day_log(30),
+            pd.DataFrame({"customer_id": [99], "timestamp": [pd.Timestamp("2025-01-01")]}),
+        ]
+    )
+    with pytest.raises(
+        gk.DataError, match=r"^`churned` is True for every customer at the cutoff: 30 rows"
+    ):
+        evaluate_early_warning(tx, cutoff="2024-12-01", horizon_days=30)
+
+
 def test_unknown_and_bad_covariates(table: pd.DataFrame) -> None:
     with pytest.raises(gk.SchemaError, match=r"^`nope` covariate not found \(columns: orders"):
         fit_churn_model(table, covariates=["nope"])
