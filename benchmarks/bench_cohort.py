@@ -2,7 +2,7 @@
 
 Run: ``pytest benchmarks/bench_cohort.py --benchmark-enable`` (add ``-m slow`` for 10^6 and
 10^7 orders). Each group times growthkit from the DataFrame (preparation included), from a
-prepared log, and the kernels alone (period keys precomputed), beside pandas
+prepared log, and the kernels alone (period table built beforehand), beside pandas
 (groupby/transform min + nunique + unstack), polars, duckdb SQL and a numpy lower bound (one
 ``bincount`` pass over the customer codes: the cheapest possible per-customer scatter over
 the same arrays). Outputs are asserted equal before timing.
@@ -89,20 +89,26 @@ def growthkit_cohort(tx: pd.DataFrame | gk.Transactions) -> cohort.CohortMatrix:
     return cohort.cohort_matrix(tx, period="M")
 
 
-def kernel_cohort(
-    log: gk.Transactions, keys: npt.NDArray[np.int64]
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """Partition + block kernel on precomputed period keys (no wrapping)."""
+def kernel_setup(log: gk.Transactions) -> Any:
+    """What ``cohort_matrix`` computes before its kernels: period range and lookup table."""
+    prep, _ = cohort._prepare(
+        log,
+        customer_col="customer_id",
+        time_col="timestamp",
+        amount_col=None,
+        period="M",
+        observation_end=None,
+    )
+    return prep
+
+
+def kernel_cohort(prep: Any) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Partition pass (periods looked up inline) + block kernel, no validation or wrapping."""
     from growthkit._kernels import cohort as ck
 
-    first = int(keys.min())
-    n = int(keys.max()) - first + 1
-    prep = cohort._Prepared(log, keys, first, n)
-    shift, offsets, codes, periods, _, lo = cohort._partition(
-        prep, state_bytes=8, amounts=False, key_order=False
-    )
+    shift, offsets, rows, values, layout, _ = cohort._partition(prep, state_bytes=8, amounts=False)
     result: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] = ck.cohort_customers(
-        offsets, codes, periods, lo, shift, 1, n
+        offsets, rows, values, layout, shift, 1, prep.n_periods
     )
     return result
 
@@ -268,10 +274,10 @@ def test_cohort_growthkit_prepared(benchmark: Any, n_customers: int, warm: None)
 @pytest.mark.benchmark(group="cohort_matrix")
 def test_cohort_kernel(benchmark: Any, n_customers: int, warm: None) -> None:
     log = gk.prepare_transactions(make_log(n_customers))
-    keys = log.period_keys("M")
-    active, _ = kernel_cohort(log, keys)
+    prep = kernel_setup(log)
+    active, _ = kernel_cohort(prep)
     assert int(active[:, 0].sum()) == log.n_customers
-    benchmark.pedantic(kernel_cohort, args=(log, keys), rounds=3, iterations=1)
+    benchmark.pedantic(kernel_cohort, args=(prep,), rounds=3, iterations=1)
 
 
 @pytest.mark.parametrize("n_customers", SIZES)
@@ -395,7 +401,7 @@ def _setup(n_customers: int) -> list[tuple[str, str, Callable[[], Any]]]:
 
     tx = make_log(n_customers)
     log = gk.prepare_transactions(tx)
-    keys = log.period_keys("M")
+    prep = kernel_setup(log)
     frame = pl.from_pandas(tx)
     con = duckdb.connect()
     con.register("tx_frame", tx)
@@ -403,7 +409,7 @@ def _setup(n_customers: int) -> list[tuple[str, str, Callable[[], Any]]]:
     return [
         ("cohort_matrix", "growthkit (DataFrame)", lambda: growthkit_cohort(tx)),
         ("cohort_matrix", "growthkit (prepared)", lambda: growthkit_cohort(log)),
-        ("cohort_matrix", "growthkit kernel only", lambda: kernel_cohort(log, keys)),
+        ("cohort_matrix", "growthkit kernel only", lambda: kernel_cohort(prep)),
         ("cohort_matrix", "numpy bincount floor", lambda: numpy_floor(log)),
         ("cohort_matrix", "pandas", lambda: pandas_cohort(tx)),
         ("cohort_matrix", "polars", lambda: polars_cohort(frame)),

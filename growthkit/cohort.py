@@ -31,6 +31,8 @@ from growthkit.errors import SchemaError
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
+    from growthkit._kernels.cohort import KeysLayout, Layout, TicksLayout
+
 __all__ = ["CohortMatrix", "CohortValue", "cohort_matrix", "growth_accounting", "plot_growth"]
 
 CohortValue = Literal["customers", "orders", "revenue"]
@@ -57,53 +59,22 @@ _BLOCK_BYTES = 1 << 18
 # Below this much state for all customers together (an L3-cache share), the random accesses
 # of one direct pass over the rows are cheaper than partitioning them first.
 _DIRECT_BYTES = 1 << 22
-
-
-def _partition(
-    prep: _Prepared, *, state_bytes: int, amounts: bool, key_order: bool
-) -> tuple[
-    int,
-    npt.NDArray[np.int64],
-    npt.NDArray[np.int32],
-    npt.NDArray[np.integer[Any]],
-    npt.NDArray[np.float64],
-    int,
-]:
-    """Rows grouped into customer blocks whose kernel state fits the cache.
-
-    ``state_bytes`` is the kernel's state per customer; ``key_order`` asks for rows in
-    period order inside each block (free when the log is sorted by time, else a counting
-    sort by period first). Returns the block shift, :func:`partition_rows`' arrays and the
-    period offset ``lo`` the kernels subtract: when all customers' state is small, the
-    prepared arrays themselves as a single block (``lo`` = the first key), else the
-    partitioned copy (``lo = 0``).
-    """
-    from growthkit._kernels import aggregate as agg
-    from growthkit._kernels import cohort as ck
-
-    log = prep.log
-    values = log.amounts if amounts and log.amounts is not None else np.empty(0, np.float64)
-    whole = max(log.n_customers - 1, 1).bit_length()
-    sorted_keys = not key_order or agg.is_nondecreasing(prep.keys)
-    if sorted_keys and (1 << whole) * state_bytes <= _DIRECT_BYTES:
-        offsets = np.array([0, log.n_rows], dtype=np.int64)
-        return whole, offsets, log.codes, prep.keys, values, prep.lo
-    per_block = max(_BLOCK_BYTES // state_bytes, 1)
-    shift = min(per_block.bit_length() - 1, whole)
-    n_blocks = ((log.n_customers - 1) >> shift) + 1
-    order = np.empty(0, dtype=np.int64)
-    if not sorted_keys:
-        order = agg.counting_order(prep.keys, prep.lo, prep.n_periods)
-    offsets, codes, periods, placed = ck.partition_rows(
-        log.codes, prep.keys, values, order, prep.lo, shift, n_blocks
-    )
-    return shift, offsets, codes, periods, placed, 0
+# Largest division-free period table (16 bytes a bucket of about a day): beyond it (logs
+# spanning millennia) the period keys are computed into an array first.
+_TABLE_BUCKETS = 1 << 20
 
 
 @dataclass(frozen=True, slots=True)
 class _Prepared:
+    """A prepared log and how the kernels read its rows' periods ``0..n_periods-1``.
+
+    ``values`` are the log's ticks (periods looked up in a table on the fly), or for logs
+    spanning millennia the materialised period keys.
+    """
+
     log: Transactions
-    keys: npt.NDArray[np.int64]
+    values: npt.NDArray[np.int64]
+    layout: TicksLayout | KeysLayout
     lo: int
     n_periods: int
 
@@ -117,13 +88,57 @@ def _prepare(
     period: object,
     observation_end: object,
 ) -> tuple[_Prepared, v.Period]:
+    from growthkit._kernels import cohort as ck
+    from growthkit._kernels import periods
+
     checked_period = v.check_period(period)
     log = as_transactions(tx, customer_col=customer_col, time_col=time_col, amount_col=amount_col)
-    _, end_ticks = log.observation_end(observation_end)
-    keys = log.period_keys(checked_period)
-    lo = int(keys.min())
-    hi = max(int(keys.max()), log.period_key_of(end_ticks, checked_period))
-    return _Prepared(log, keys, lo, hi - lo + 1), checked_period
+    first_tick, last_tick = int(log.ticks.min()), int(log.ticks.max())
+    end_ticks = last_tick if observation_end is None else log.observation_end(observation_end)[1]
+    lo = log.period_key_of(first_tick, checked_period)
+    n_periods = log.period_key_of(max(last_tick, end_ticks), checked_period) - lo + 1
+    code = periods.PERIOD_CODES[checked_period]
+    table = periods.period_table(first_tick, last_tick, log.ticks_per_day, code, _TABLE_BUCKETS)
+    if table[1].shape[0]:
+        layout: TicksLayout | KeysLayout = ck.ticks_layout(lo, first_tick, table)
+        return _Prepared(log, log.ticks, layout, lo, n_periods), checked_period
+    return _Prepared(log, log.period_keys(checked_period), (lo,), lo, n_periods), checked_period
+
+
+def _partition(
+    prep: _Prepared, *, state_bytes: int, amounts: bool
+) -> tuple[
+    int,
+    npt.NDArray[np.int64],
+    npt.NDArray[np.integer[Any]],
+    npt.NDArray[np.int64],
+    Layout,
+    npt.NDArray[np.float64],
+]:
+    """Rows grouped into customer blocks whose kernel state fits the cache.
+
+    ``state_bytes`` is the kernel's state per customer. Returns the block shift and the
+    kernels' inputs ``offsets, rows, values, layout, amounts``: when all customers' state
+    is small, the prepared arrays themselves as a single block (periods looked up from the
+    ticks as the kernel goes), else :func:`partition_rows`' packed customer-block copy
+    (4 bytes a row, plus the amount), with each row's period computed once.
+    """
+    from growthkit._kernels import cohort as ck
+
+    log = prep.log
+    values = log.amounts if amounts and log.amounts is not None else np.empty(0, np.float64)
+    whole = max(log.n_customers - 1, 1).bit_length()
+    if (1 << whole) * state_bytes <= _DIRECT_BYTES:
+        offsets = np.array([0, log.n_rows], dtype=np.int64)
+        return whole, offsets, log.codes, prep.values, prep.layout, values
+    period_bits = max(prep.n_periods - 1, 1).bit_length()
+    per_block = max(_BLOCK_BYTES // state_bytes, 1)
+    shift = max(min(per_block.bit_length() - 1, whole, 32 - period_bits), 0)
+    n_blocks = ((log.n_customers - 1) >> shift) + 1
+    offsets, packed, placed = ck.partition_rows(
+        log.codes, prep.values, prep.layout, values, shift, period_bits, n_blocks
+    )
+    return shift, offsets, packed, np.empty(0, dtype=np.int64), period_bits, placed
 
 
 @dataclass(frozen=True, slots=True)
@@ -380,10 +395,10 @@ def cohort_matrix(
     n = prep.n_periods
     if checked_value == "customers":
         n_words = (n + 63) // 64
-        shift, offsets, codes, periods, _, lo = _partition(
-            prep, state_bytes=8 * n_words, amounts=False, key_order=False
+        shift, offsets, rows, values, layout, _ = _partition(
+            prep, state_bytes=8 * n_words, amounts=False
         )
-        active, last = ck.cohort_customers(offsets, codes, periods, lo, shift, n_words, n)
+        active, last = ck.cohort_customers(offsets, rows, values, layout, shift, n_words, n)
         sizes = active[:, 0].copy()
         if is_cumulative:
             # Unbounded: active at age k or later <=> last active age >= k.
@@ -391,10 +406,10 @@ def cohort_matrix(
         else:
             table = active.astype(np.float64)
     else:
-        shift, offsets, codes, periods, placed, lo = _partition(
-            prep, state_bytes=16, amounts=checked_value == "revenue", key_order=False
+        shift, offsets, rows, values, layout, placed = _partition(
+            prep, state_bytes=16, amounts=checked_value == "revenue"
         )
-        table, sizes, _ = ck.cohort_sums(offsets, codes, periods, placed, lo, shift, n)
+        table, sizes, _ = ck.cohort_sums(offsets, rows, values, layout, placed, shift, n)
         if is_cumulative:
             table = np.cumsum(table, axis=1)
     ages = np.arange(n, dtype=np.int64)
@@ -534,15 +549,15 @@ def growth_accounting(
     money: npt.NDArray[np.float64] | None = None
     if prep.log.amounts is None:
         n_words = (n + 63) // 64
-        shift, offsets, codes, periods, _, lo = _partition(
-            prep, state_bytes=8 * n_words, amounts=False, key_order=False
+        shift, offsets, rows, values, layout, _ = _partition(
+            prep, state_bytes=8 * n_words, amounts=False
         )
-        counts = ck.growth_counts(offsets, codes, periods, lo, shift, n_words, n)
+        counts = ck.growth_counts(offsets, rows, values, layout, shift, n_words, n)
     else:
-        shift, offsets, codes, periods, placed, lo = _partition(
-            prep, state_bytes=32, amounts=True, key_order=True
+        shift, offsets, rows, values, layout, placed = _partition(
+            prep, state_bytes=32, amounts=True
         )
-        counts, money = ck.growth_revenue(offsets, codes, periods, placed, lo, shift, n)
+        counts, money = ck.growth_revenue(offsets, rows, values, layout, placed, shift, n)
     new, retained, resurrected, churned = counts
     active = new + retained + resurrected
     acquired = np.cumsum(new)

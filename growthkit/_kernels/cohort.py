@@ -1,21 +1,26 @@
 """Cohort-matrix and growth-accounting kernels.
 
-Every kernel works on the prepared arrays (customer ``codes``, per-row period ``keys``,
-optional ``amounts``) with periods numbered ``0..n_periods-1`` from ``lo`` (the earliest key).
+Every kernel reads its rows in one of two :data:`Layout` s: the prepared arrays themselves
+(customer codes and wall-clock ticks, each row's period ``t`` in ``0..n_periods-1`` looked
+up in a division-free period table as the kernel goes: no per-row period array is built),
+or :func:`partition_rows`' packed copy (one uint32 per row: the customer's position in its
+block and ``t``), plus optional ``amounts``.
 
 The order logs we see are in time order, so consecutive rows belong to unrelated customers
 and any per-customer state (a bitset word, a first period) is a cache miss per row: one
 random pass over 10^7 rows costs ~0.5-0.8 s, ten times a sequential pass. So the rows are
 first *partitioned* by customer block (``code >> shift``, a counting sort on the block
-number: one sequential histogram pass and one scatter into a few hundred append streams),
-and every consumer then works block by block with block-local state small enough for the
-L2 cache:
+number: one sequential histogram pass and one scatter into a few hundred append streams,
+which is also where each row's period is computed, once, and packed with the customer into
+4 bytes), and every consumer then works block by block with block-local state small enough
+for the L2 cache:
 
 - distinct customers per period: a block-local bitset, one bit per customer per period;
 - orders / revenue by cohort: block-local first period, then the sums (two passes over the
   block, which is itself cache resident);
 - revenue growth accounting: a block-local state machine over the block's rows in period
-  order (the scatter is stable, so a time-ordered log stays in order inside each block).
+  order (the scatter is stable, so a time-ordered log stays in order inside each block;
+  a block that is not gets a counting sort by period of its own, cache-resident rows).
 """
 
 from __future__ import annotations
@@ -25,6 +30,10 @@ from typing import Any
 import numba as nb
 import numpy as np
 import numpy.typing as npt
+from numba import types
+from numba.extending import overload
+
+from growthkit._kernels.periods import period_lookup
 
 if getattr(nb.config, "DISABLE_JIT", 0):
     # Plain-Python twin for NUMBA_DISABLE_JIT=1 runs (coverage), where the LLVM intrinsic
@@ -45,23 +54,90 @@ else:
         return int(_trailing_zeros(w))
 
 
+TicksLayout = tuple[int, int, int, npt.NDArray[np.int64], npt.NDArray[np.int64]]
+KeysLayout = tuple[int]
+Layout = int | TicksLayout | KeysLayout
+"""How a kernel reads row ``r`` of ``(rows, values)``. The three forms are three numba types,
+so each kernel is compiled once per form, with no per-row test of the form:
+
+- ``(lo, first_tick, bucket_shift, keys, bounds)``: ``rows`` are customer codes and
+  ``values`` wall-clock ticks, whose period ``t = key - lo`` comes from a
+  :func:`~growthkit._kernels.periods.period_table` (see :func:`ticks_layout`);
+- ``(lo,)``: ``rows`` are customer codes and ``values`` period keys, ``t = value - lo``
+  (for logs too long for a period table, and for tests);
+- an int ``period_bits``: :func:`partition_rows`' packed rows,
+  ``rows[r] = local << period_bits | t`` with ``local`` the customer's position in its
+  block; ``values`` are not read.
+"""
+
+
+def ticks_layout(
+    lo: int, first_tick: int, table: tuple[int, npt.NDArray[np.int64], npt.NDArray[np.int64]]
+) -> TicksLayout:
+    """Rows as prepared: codes and ticks, periods ``key - lo`` looked up in ``table``."""
+    bucket_shift, keys, bounds = table
+    return (lo, first_tick, bucket_shift, keys, bounds)
+
+
+def _row(
+    rows: npt.NDArray[np.integer[Any]], values: npt.NDArray[np.int64], r: int, layout: Layout
+) -> tuple[int, int]:
+    """Row ``r``'s customer (its position within the block) and period ``t``.
+
+    This body runs under ``NUMBA_DISABLE_JIT``; compiled kernels get the overload below.
+    """
+    if isinstance(layout, int):
+        x = int(rows[r])
+        return x >> layout, x & ((1 << layout) - 1)
+    if len(layout) == 1:
+        return int(rows[r]), int(values[r]) - layout[0]
+    lo, first_tick, bucket_shift, keys, bounds = layout
+    return int(rows[r]), period_lookup(int(values[r]), first_tick, bucket_shift, keys, bounds) - lo
+
+
+@overload(_row, inline="always")
+def _row_compiled(rows: Any, values: Any, r: Any, layout: Any) -> Any:
+    # Branch-free bodies only: numba's inliner mis-scopes variables of branchy bodies
+    # inlined several times into one function.
+    if isinstance(layout, types.Integer):
+
+        def packed(rows: Any, values: Any, r: Any, layout: Any) -> tuple[int, int]:
+            x = np.int64(rows[r])
+            return x >> layout, x & ((np.int64(1) << layout) - 1)
+
+        return packed
+    if len(layout) == 1:
+
+        def keyed(rows: Any, values: Any, r: Any, layout: Any) -> tuple[int, int]:
+            return np.int64(rows[r]), np.int64(values[r]) - layout[0]
+
+        return keyed
+
+    def ticks(rows: Any, values: Any, r: Any, layout: Any) -> tuple[int, int]:
+        lo, first_tick, bucket_shift, keys, bounds = layout
+        t = period_lookup(values[r], first_tick, bucket_shift, keys, bounds)
+        return np.int64(rows[r]), t - lo
+
+    return ticks
+
+
 @nb.njit(nogil=True, cache=True)
 def partition_rows(
     codes: npt.NDArray[np.int32],
-    keys: npt.NDArray[np.int64],
+    ticks: npt.NDArray[np.int64],
+    layout: TicksLayout | KeysLayout,
     amounts: npt.NDArray[np.float64],
-    order: npt.NDArray[np.int64],
-    lo: int,
     shift: int,
+    period_bits: int,
     n_blocks: int,
-) -> tuple[
-    npt.NDArray[np.int64], npt.NDArray[np.int32], npt.NDArray[np.int32], npt.NDArray[np.float64]
-]:
-    """Stable counting sort of the rows by customer block ``code >> shift``.
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint32], npt.NDArray[np.float64]]:
+    """Stable counting sort of the rows by customer block ``code >> shift``, packed.
 
-    Returns block offsets (``n_blocks + 1``), and per placed row its code, its period
-    ``key - lo`` and its amount (empty when ``amounts`` is). Rows are visited in ``order``
-    (or in row order when ``order`` is empty), and keep that order inside each block.
+    ``layout`` is the ticks or keys layout of ``(codes, ticks)``. Returns block offsets
+    (``n_blocks + 1``, one block per ``2**shift`` codes), per placed row
+    ``(code mod 2**shift) << period_bits | t`` (read back with layout ``period_bits``;
+    needs ``shift + period_bits <= 32``) and its amount
+    (empty when ``amounts`` is). Rows keep their order inside each block.
     """
     n = codes.shape[0]
     offsets = np.zeros(n_blocks + 1, dtype=np.int64)
@@ -70,47 +146,43 @@ def partition_rows(
     for b in range(n_blocks):
         offsets[b + 1] += offsets[b]
     heads = offsets[:-1].copy()
-    out_codes = np.empty(n, dtype=np.int32)
-    out_periods = np.empty(n, dtype=np.int32)
+    packed = np.empty(n, dtype=np.uint32)
     has_amounts = amounts.shape[0] == n
     out_amounts = np.empty(n if has_amounts else 0, dtype=np.float64)
-    use_order = order.shape[0] == n
-    for r in range(n):
-        i = order[r] if use_order else r
-        c = codes[i]
+    mask = (np.int64(1) << shift) - 1
+    for i in range(n):
+        c, t = _row(codes, ticks, i, layout)
         b = c >> shift
         j = heads[b]
         heads[b] = j + 1
-        out_codes[j] = c
-        out_periods[j] = keys[i] - lo
+        packed[j] = np.uint32(((c & mask) << period_bits) | t)
         if has_amounts:
             out_amounts[j] = amounts[i]
-    return offsets, out_codes, out_periods, out_amounts
+    return offsets, packed, out_amounts
 
 
 @nb.njit(nogil=True, cache=True)
 def _fill_block_bits(
     bits: npt.NDArray[np.uint64],
-    codes: npt.NDArray[np.int32],
-    periods: npt.NDArray[np.integer[Any]],
-    lo: int,
+    rows: npt.NDArray[np.integer[Any]],
+    values: npt.NDArray[np.int64],
+    layout: Layout,
     start: int,
     stop: int,
-    base: int,
     n_words: int,
 ) -> None:
     one = np.uint64(1)
     for r in range(start, stop):
-        d = periods[r] - lo
-        bits[(codes[r] - base) * n_words + (d >> 6)] |= one << np.uint64(d & 63)
+        c, t = _row(rows, values, r, layout)
+        bits[c * n_words + (t >> 6)] |= one << np.uint64(t & 63)
 
 
 @nb.njit(nogil=True, cache=True)
 def cohort_customers(
     offsets: npt.NDArray[np.int64],
-    codes: npt.NDArray[np.int32],
-    periods: npt.NDArray[np.integer[Any]],
-    lo: int,
+    rows: npt.NDArray[np.integer[Any]],
+    values: npt.NDArray[np.int64],
+    layout: Layout,
     shift: int,
     n_words: int,
     n_periods: int,
@@ -119,9 +191,9 @@ def cohort_customers(
 
     ``active[j, a]`` counts customers whose first period is ``j`` and who are active in
     period ``j + a``; ``last[j, a]`` counts those whose last active period is ``j + a``.
-    Input: the output of :func:`partition_rows` (any row order inside the blocks) with
-    ``lo = 0``, or the prepared codes and raw period keys as one block (``offsets = [0, n]``,
-    ``lo`` the smallest key). Every consumer kernel takes the same two forms.
+    Input: the output of :func:`partition_rows` (any row order inside the blocks of
+    ``2**shift`` customers), or the prepared codes and ticks as one block (``offsets =
+    [0, n]``, ``2**shift`` above every code). Every consumer kernel takes the same two forms.
     """
     active = np.zeros((n_periods, n_periods), dtype=np.int64)
     last = np.zeros((n_periods, n_periods), dtype=np.int64)
@@ -133,7 +205,7 @@ def cohort_customers(
         if start == stop:
             continue
         bits[:] = 0
-        _fill_block_bits(bits, codes, periods, lo, start, stop, b << shift, n_words)
+        _fill_block_bits(bits, rows, values, layout, start, stop, n_words)
         for local in range(width):
             first = -1
             final = -1
@@ -154,9 +226,9 @@ def cohort_customers(
 @nb.njit(nogil=True, cache=True)
 def growth_counts(
     offsets: npt.NDArray[np.int64],
-    codes: npt.NDArray[np.int32],
-    periods: npt.NDArray[np.integer[Any]],
-    lo: int,
+    rows: npt.NDArray[np.integer[Any]],
+    values: npt.NDArray[np.int64],
+    layout: Layout,
     shift: int,
     n_words: int,
     n_periods: int,
@@ -177,7 +249,7 @@ def growth_counts(
         if start == stop:
             continue
         bits[:] = 0
-        _fill_block_bits(bits, codes, periods, lo, start, stop, b << shift, n_words)
+        _fill_block_bits(bits, rows, values, layout, start, stop, n_words)
         for local in range(width):
             prev = -1
             for wi in range(n_words):
@@ -201,10 +273,10 @@ def growth_counts(
 @nb.njit(nogil=True, cache=True)
 def cohort_sums(
     offsets: npt.NDArray[np.int64],
-    codes: npt.NDArray[np.int32],
-    periods: npt.NDArray[np.integer[Any]],
+    rows: npt.NDArray[np.integer[Any]],
+    values: npt.NDArray[np.int64],
+    layout: Layout,
     amounts: npt.NDArray[np.float64],
-    lo: int,
     shift: int,
     n_periods: int,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
@@ -219,24 +291,23 @@ def cohort_sums(
     width = 1 << shift
     first = np.empty(width, dtype=np.int64)
     final = np.empty(width, dtype=np.int64)
-    has_amounts = amounts.shape[0] == codes.shape[0]
+    has_amounts = amounts.shape[0] == rows.shape[0]
     for b in range(offsets.shape[0] - 1):
         start, stop = offsets[b], offsets[b + 1]
         if start == stop:
             continue
-        base = b << shift
         first[:] = n_periods
         final[:] = -1
         for r in range(start, stop):
-            c = codes[r] - base
-            t = periods[r] - lo
+            c, t = _row(rows, values, r, layout)
             if t < first[c]:
                 first[c] = t
             if t > final[c]:
                 final[c] = t
         for r in range(start, stop):
-            f = first[codes[r] - base]
-            sums[f, periods[r] - lo - f] += amounts[r] if has_amounts else 1.0
+            c, t = _row(rows, values, r, layout)
+            f = first[c]
+            sums[f, t - f] += amounts[r] if has_amounts else 1.0
         for c in range(width):
             if final[c] >= 0:
                 sizes[first[c]] += 1
@@ -280,49 +351,107 @@ def _close_period(
 
 
 @nb.njit(nogil=True, cache=True)
+def _revenue_rows(
+    rows: npt.NDArray[np.integer[Any]],
+    values: npt.NDArray[np.int64],
+    layout: Layout,
+    amounts: npt.NDArray[np.float64],
+    start: int,
+    stop: int,
+    state: tuple[
+        npt.NDArray[np.int64],
+        npt.NDArray[np.int64],
+        npt.NDArray[np.float64],
+        npt.NDArray[np.float64],
+    ],
+    counts: npt.NDArray[np.int64],
+    money: npt.NDArray[np.float64],
+) -> None:
+    """Feed rows ``start..stop`` (in period order) to the per-customer state machine."""
+    cur, prev, cur_rev, prev_rev = state
+    n_periods = counts.shape[1]
+    for r in range(start, stop):
+        c, t = _row(rows, values, r, layout)
+        if cur[c] != t:
+            if cur[c] >= 0:
+                _close_period(cur[c], cur_rev[c], prev[c], prev_rev[c], t, n_periods, counts, money)
+            prev[c] = cur[c]
+            prev_rev[c] = cur_rev[c]
+            cur[c] = t
+            cur_rev[c] = 0.0
+        cur_rev[c] += amounts[r]
+
+
+@nb.njit(nogil=True, cache=True)
 def growth_revenue(
     offsets: npt.NDArray[np.int64],
-    codes: npt.NDArray[np.int32],
-    periods: npt.NDArray[np.integer[Any]],
+    rows: npt.NDArray[np.integer[Any]],
+    values: npt.NDArray[np.int64],
+    layout: Layout,
     amounts: npt.NDArray[np.float64],
-    lo: int,
     shift: int,
     n_periods: int,
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
-    """Growth accounting with revenue, from blocks whose rows are in period order.
+    """Growth accounting with revenue.
 
     Per customer it keeps the current and the previous active period with their revenue;
     when a later period starts, the current one is booked (new / retained with expansion
     or contraction / resurrected, and churn in the next period if the customer skips it).
+    That needs each block's rows in period order: a block that is not (an unsorted log)
+    is first counting-sorted by period into a packed scratch copy of the block.
     """
     counts = np.zeros((4, n_periods), dtype=np.int64)
     money = np.zeros((7, n_periods), dtype=np.float64)
     width = 1 << shift
-    cur = np.empty(width, dtype=np.int64)
-    prev = np.empty(width, dtype=np.int64)
-    cur_rev = np.empty(width, dtype=np.float64)
-    prev_rev = np.empty(width, dtype=np.float64)
+    state = (
+        np.empty(width, dtype=np.int64),
+        np.empty(width, dtype=np.int64),
+        np.empty(width, dtype=np.float64),
+        np.empty(width, dtype=np.float64),
+    )
+    cur, prev, cur_rev, prev_rev = state
+    tally = np.empty(n_periods + 1, dtype=np.int64)
+    bits = 0
+    while (np.int64(1) << bits) < n_periods:
+        bits += 1
+    none = np.empty(0, dtype=np.int64)
+    scratch_rows = np.empty(0, dtype=np.uint64)
+    scratch_amounts = np.empty(0, dtype=np.float64)
     for b in range(offsets.shape[0] - 1):
         start, stop = offsets[b], offsets[b + 1]
         if start == stop:
             continue
-        base = b << shift
         cur[:] = -1
         prev[:] = -1
         cur_rev[:] = 0.0
+        ordered = True
+        t_prev = 0
         for r in range(start, stop):
-            c = codes[r] - base
-            t = np.int64(periods[r] - lo)
-            if cur[c] != t:
-                if cur[c] >= 0:
-                    _close_period(
-                        cur[c], cur_rev[c], prev[c], prev_rev[c], t, n_periods, counts, money
-                    )
-                prev[c] = cur[c]
-                prev_rev[c] = cur_rev[c]
-                cur[c] = t
-                cur_rev[c] = 0.0
-            cur_rev[c] += amounts[r]
+            _, t = _row(rows, values, r, layout)
+            if t < t_prev:
+                ordered = False
+                break
+            t_prev = t
+        if ordered:
+            _revenue_rows(rows, values, layout, amounts, start, stop, state, counts, money)
+        else:
+            size = stop - start
+            if scratch_rows.shape[0] < size:
+                scratch_rows = np.empty(size, dtype=np.uint64)
+                scratch_amounts = np.empty(size, dtype=np.float64)
+            tally[:] = 0
+            for r in range(start, stop):
+                _, t = _row(rows, values, r, layout)
+                tally[t + 1] += 1
+            for t in range(n_periods):
+                tally[t + 1] += tally[t]
+            for r in range(start, stop):
+                c, t = _row(rows, values, r, layout)
+                j = tally[t]
+                tally[t] = j + 1
+                scratch_rows[j] = np.uint64((c << bits) | t)
+                scratch_amounts[j] = amounts[r]
+            _revenue_rows(scratch_rows, none, bits, scratch_amounts, 0, size, state, counts, money)
         for c in range(width):
             if cur[c] >= 0:
                 _close_period(

@@ -127,6 +127,16 @@ def test_one_period_and_observation_end() -> None:
         growth_accounting(frame, observation_end="2023-12-31")
 
 
+def check_weekly(frame: pd.DataFrame, with_amounts: bool) -> None:
+    got = growth_accounting(frame, period="W", amount_col="amount" if with_amounts else None)
+    want = naive_for(frame, "W", with_amounts)
+    for column in COUNTS:
+        np.testing.assert_array_equal(got[column].to_numpy(), want[column].to_numpy())
+    if with_amounts:
+        for column in MONEY:
+            np.testing.assert_allclose(got[column], want[column], rtol=1e-10, atol=1e-8)
+
+
 @pytest.mark.parametrize("shuffled", [False, True])
 @pytest.mark.parametrize("with_amounts", [False, True])
 def test_partitioned_path_matches_naive(
@@ -138,13 +148,17 @@ def test_partitioned_path_matches_naive(
     frame = make_log(9, n_rows=2000, n_customers=300)
     if not shuffled:
         frame = frame.sort_values("timestamp", kind="stable", ignore_index=True)
-    got = growth_accounting(frame, period="W", amount_col="amount" if with_amounts else None)
-    want = naive_for(frame, "W", with_amounts)
-    for column in COUNTS:
-        np.testing.assert_array_equal(got[column].to_numpy(), want[column].to_numpy())
-    if with_amounts:
-        for column in MONEY:
-            np.testing.assert_allclose(got[column], want[column], rtol=1e-10, atol=1e-8)
+    check_weekly(frame, with_amounts)
+
+
+@pytest.mark.parametrize("with_amounts", [False, True])
+def test_period_keys_path_when_no_period_table(
+    with_amounts: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Logs spanning millennia get no period table; the kernels then read materialised keys.
+    monkeypatch.setattr(cohort_module, "_TABLE_BUCKETS", 0)
+    frame = make_log(4, n_rows=2000, n_customers=300)
+    check_weekly(frame, with_amounts)
 
 
 def test_bitset_and_ordered_paths_agree() -> None:

@@ -12,8 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from naive_cohort import naive_cohort_counts, naive_growth
 
-from growthkit._kernels import aggregate as agg
 from growthkit._kernels import cohort as ck
+from growthkit._kernels import periods
 
 
 def random_arrays(
@@ -51,6 +51,13 @@ SHAPES = [
 SHIFTS = [0, 2, 20]  # one customer per block, a few, and a single block
 
 
+def key_layout(keys: npt.NDArray[np.int64], lo: int) -> ck.TicksLayout:
+    """Period keys read as ticks of one-tick days: the kernels then see ``t = key - lo``."""
+    first, last = int(keys.min()), int(keys.max())
+    table = periods.period_table(first, last, 1, periods.DAY, 1 << 20)
+    return ck.ticks_layout(lo, first, table)
+
+
 def partition(
     codes: npt.NDArray[np.int32],
     keys: npt.NDArray[np.int64],
@@ -58,20 +65,14 @@ def partition(
     lo: int,
     n: int,
     shift: int,
-    *,
-    key_order: bool,
-) -> tuple[
-    npt.NDArray[np.int64], npt.NDArray[np.int32], npt.NDArray[np.int32], npt.NDArray[np.float64]
-]:
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint32], npt.NDArray[np.int64], int, Any]:
+    """``partition_rows`` as the kernels take it: offsets, rows, values, layout, amounts."""
     n_blocks = ((int(codes.max())) >> shift) + 1
-    order = agg.counting_order(keys, lo, n) if key_order else np.empty(0, np.int64)
-    result: tuple[
-        npt.NDArray[np.int64],
-        npt.NDArray[np.int32],
-        npt.NDArray[np.int32],
-        npt.NDArray[np.float64],
-    ] = ck.partition_rows(codes, keys, amounts, order, lo, shift, n_blocks)
-    return result
+    bits = max(n - 1, 1).bit_length()
+    offsets, packed, placed = ck.partition_rows(
+        codes, keys, key_layout(keys, lo), amounts, shift, bits, n_blocks
+    )
+    return offsets, packed, np.empty(0, np.int64), bits, placed
 
 
 def as_matrix(table: pd.DataFrame, lo: int, n: int) -> npt.NDArray[np.float64]:
@@ -80,20 +81,21 @@ def as_matrix(table: pd.DataFrame, lo: int, n: int) -> npt.NDArray[np.float64]:
 
 
 @pytest.mark.parametrize("shift", SHIFTS)
-@pytest.mark.parametrize("key_order", [False, True])
-def test_partition_rows_is_a_stable_block_sort(shift: int, key_order: bool) -> None:
+def test_partition_rows_is_a_stable_block_sort(shift: int) -> None:
     codes, keys, amounts, lo = random_arrays(4, 300, 40, 9)
-    offsets, pc, pp, pa = partition(codes, keys, amounts, lo, 9, shift, key_order=key_order)
+    offsets, packed, _, layout, pa = partition(codes, keys, amounts, lo, 9, shift)
+    bits = layout
     assert offsets[0] == 0 and offsets[-1] == codes.shape[0]
-    visit = np.argsort(keys, kind="stable") if key_order else np.arange(codes.shape[0])
-    # Reference: a stable sort of the visiting order by block number.
-    ref = visit[np.argsort(codes[visit] >> shift, kind="stable")]
-    np.testing.assert_array_equal(pc, codes[ref])
-    np.testing.assert_array_equal(pp, keys[ref] - lo)
+    # Reference: a stable sort of the rows by block number.
+    ref = np.argsort(codes >> shift, kind="stable")
+    block = np.repeat(np.arange(offsets.shape[0] - 1), np.diff(offsets))
+    local = (packed >> np.uint32(bits)).astype(np.int64)
+    np.testing.assert_array_equal((block << shift) + local, codes[ref])
+    np.testing.assert_array_equal(packed & np.uint32((1 << bits) - 1), keys[ref] - lo)
     np.testing.assert_array_equal(pa, amounts[ref])
     counts = np.bincount(codes >> shift, minlength=offsets.shape[0] - 1)
     np.testing.assert_array_equal(np.diff(offsets), counts)
-    _, _, _, none = partition(codes, keys, np.empty(0), lo, 9, shift, key_order=key_order)
+    none = partition(codes, keys, np.empty(0), lo, 9, shift)[-1]
     assert none.shape == (0,)
 
 
@@ -103,9 +105,9 @@ def test_partition_rows_is_a_stable_block_sort(shift: int, key_order: bool) -> N
 def test_cohort_kernels_match_naive(shape: tuple[int, int, int], gaps: bool, shift: int) -> None:
     n_rows, n_customers, n = shape
     codes, keys, amounts, lo = random_arrays(shift, n_rows, n_customers, n, gaps=gaps)
-    offsets, pc, pp, pa = partition(codes, keys, amounts, lo, n, shift, key_order=False)
+    offsets, rows, values, layout, pa = partition(codes, keys, amounts, lo, n, shift)
     n_words = (n + 63) // 64
-    active, last = ck.cohort_customers(offsets, pc, pp, 0, shift, n_words, n)
+    active, last = ck.cohort_customers(offsets, rows, values, layout, shift, n_words, n)
     want, sizes = naive_cohort_counts(codes, keys, None, value="customers", cumulative=False)
     np.testing.assert_array_equal(active, as_matrix(want, lo, n))
     np.testing.assert_array_equal(active[:, 0], sizes.reindex(range(lo, lo + n), fill_value=0))
@@ -113,11 +115,11 @@ def test_cohort_kernels_match_naive(shape: tuple[int, int, int], gaps: bool, shi
     unbounded, _ = naive_cohort_counts(codes, keys, None, value="customers", cumulative=True)
     got_unbounded = np.cumsum(last[:, ::-1], axis=1)[:, ::-1]
     np.testing.assert_array_equal(got_unbounded, as_matrix(unbounded, lo, n))
-    for value, values in (("orders", np.empty(0)), ("revenue", pa)):
+    for value, a in (("orders", np.empty(0)), ("revenue", pa)):
         want_sums, _ = naive_cohort_counts(
             codes, keys, amounts if value == "revenue" else None, value=value, cumulative=False
         )
-        sums, sums_sizes, sums_last = ck.cohort_sums(offsets, pc, pp, values, 0, shift, n)
+        sums, sums_sizes, sums_last = ck.cohort_sums(offsets, rows, values, layout, a, shift, n)
         np.testing.assert_allclose(sums, as_matrix(want_sums, lo, n), rtol=1e-12)
         np.testing.assert_array_equal(sums_sizes, active[:, 0])
         np.testing.assert_array_equal(sums_last, last)
@@ -131,9 +133,17 @@ def test_growth_kernels_match_naive(shape: tuple[int, int, int], gaps: bool, shi
     codes, keys, amounts, lo = random_arrays(shift + 7, n_rows, n_customers, n, gaps=gaps)
     want = naive_growth(codes, keys, amounts)
     names = ["new", "retained", "resurrected", "churned"]
-    offsets, pc, pp, pa = partition(codes, keys, amounts, lo, n, shift, key_order=True)
-    counts, money = ck.growth_revenue(offsets, pc, pp, pa, 0, shift, n)
+    # Unsorted rows: growth_revenue sorts each block by period itself.
+    offsets, rows, values, layout, pa = partition(codes, keys, amounts, lo, n, shift)
+    counts, money = ck.growth_revenue(offsets, rows, values, layout, pa, shift, n)
     np.testing.assert_array_equal(counts, want[names].to_numpy().T)
+    # Rows in period order: blocks are used as they are.
+    order = np.argsort(keys, kind="stable")
+    in_order = ck.growth_revenue(
+        *partition(codes[order], keys[order], amounts[order], lo, n, shift), shift, n
+    )
+    np.testing.assert_array_equal(in_order[0], counts)
+    np.testing.assert_allclose(in_order[1], money, rtol=1e-12)
     money_names = [
         "revenue",
         "new_revenue",
@@ -144,42 +154,44 @@ def test_growth_kernels_match_naive(shape: tuple[int, int, int], gaps: bool, shi
         "churned_revenue",
     ]
     np.testing.assert_allclose(money, want[money_names].to_numpy().T, rtol=1e-10, atol=1e-9)
-    # Bit counting needs no period order inside the blocks.
-    offsets, pc, pp, _ = partition(codes, keys, amounts, lo, n, shift, key_order=False)
     n_words = (n + 63) // 64
-    np.testing.assert_array_equal(ck.growth_counts(offsets, pc, pp, 0, shift, n_words, n), counts)
+    np.testing.assert_array_equal(
+        ck.growth_counts(offsets, rows, values, layout, shift, n_words, n), counts
+    )
 
 
 @pytest.mark.parametrize("shape", SHAPES)
-def test_direct_single_block_form(shape: tuple[int, int, int]) -> None:
-    """Raw codes and int64 keys as one block (offsets [0, n], lo = first key)."""
+@pytest.mark.parametrize("table", [True, False])
+def test_direct_single_block_form(shape: tuple[int, int, int], table: bool) -> None:
+    """Raw codes and ticks (keys as ticks of one-tick days) or keys as one block."""
     n_rows, n_customers, n = shape
     codes, keys, amounts, lo = random_arrays(5, n_rows, n_customers, n, gaps=True)
     whole = max(n_customers - 1, 1).bit_length()
     one = np.array([0, codes.shape[0]], dtype=np.int64)
-    offsets, pc, pp, pa = partition(codes, keys, amounts, lo, n, 0, key_order=True)
+    direct = key_layout(keys, lo) if table else (lo,)
+    offsets, rows, values, layout, pa = partition(codes, keys, amounts, lo, n, 0)
     n_words = (n + 63) // 64
     pairs: list[tuple[Any, Any]] = [
         (
-            ck.cohort_customers(one, codes, keys, lo, whole, n_words, n),
-            ck.cohort_customers(offsets, pc, pp, 0, 0, n_words, n),
+            ck.cohort_customers(one, codes, keys, direct, whole, n_words, n),
+            ck.cohort_customers(offsets, rows, values, layout, 0, n_words, n),
         ),
         (
-            ck.cohort_sums(one, codes, keys, amounts, lo, whole, n),
-            ck.cohort_sums(offsets, pc, pp, pa, 0, 0, n),
+            ck.cohort_sums(one, codes, keys, direct, amounts, whole, n),
+            ck.cohort_sums(offsets, rows, values, layout, pa, 0, n),
         ),
         (
-            ck.growth_counts(one, codes, keys, lo, whole, n_words, n),
-            ck.growth_counts(offsets, pc, pp, 0, 0, n_words, n),
+            ck.growth_counts(one, codes, keys, direct, whole, n_words, n),
+            ck.growth_counts(offsets, rows, values, layout, 0, n_words, n),
+        ),
+        (  # unsorted: one block-sized scratch copy
+            ck.growth_revenue(one, codes, keys, direct, amounts, whole, n),
+            ck.growth_revenue(offsets, rows, values, layout, pa, 0, n),
         ),
     ]
     for got, want in pairs:
         for a, b in zip(got, want, strict=True):
             np.testing.assert_allclose(a, b, rtol=1e-12)
-    order = np.argsort(keys, kind="stable")
-    direct = ck.growth_revenue(one, codes[order], keys[order], amounts[order], lo, whole, n)
-    for a, b in zip(direct, ck.growth_revenue(offsets, pc, pp, pa, 0, 0, n), strict=True):
-        np.testing.assert_allclose(a, b, rtol=1e-12)
 
 
 def test_lowest_bit_covers_every_bit() -> None:
@@ -203,9 +215,11 @@ def test_growth_kernels_property(rows: list[tuple[int, int, int]], shift: int) -
     amounts = raw[:, 2].astype(np.float64)
     lo, n = int(keys.min()), int(keys.max() - keys.min() + 1)
     want = naive_growth(codes, keys, amounts)
-    offsets, pc, pp, pa = partition(codes, keys, amounts, lo, n, shift, key_order=True)
-    counts, money = ck.growth_revenue(offsets, pc, pp, pa, 0, shift, n)
-    np.testing.assert_array_equal(ck.growth_counts(offsets, pc, pp, 0, shift, 1, n), counts)
+    offsets, packed, values, layout, pa = partition(codes, keys, amounts, lo, n, shift)
+    counts, money = ck.growth_revenue(offsets, packed, values, layout, pa, shift, n)
+    np.testing.assert_array_equal(
+        ck.growth_counts(offsets, packed, values, layout, shift, 1, n), counts
+    )
     np.testing.assert_array_equal(
         counts, want[["new", "retained", "resurrected", "churned"]].to_numpy().T
     )

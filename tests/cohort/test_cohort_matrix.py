@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -134,6 +136,23 @@ def test_partitioned_path_matches_naive(
     )
     want, sizes = naive_for(frame, period="W", value=value, cumulative=cumulative)
     check_against_naive(got, want, sizes)
+
+
+@pytest.mark.parametrize("partitioned", [False, True])
+def test_period_keys_path_when_no_period_table(
+    partitioned: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Logs spanning millennia get no period table; the kernels then read materialised keys.
+    monkeypatch.setattr(cohort_module, "_TABLE_BUCKETS", 0)
+    if partitioned:
+        monkeypatch.setattr(cohort_module, "_DIRECT_BYTES", 0)
+        monkeypatch.setattr(cohort_module, "_BLOCK_BYTES", 64)
+    frame = make_log(8, 2000, 300, 500)
+    value: Literal["customers", "revenue"]
+    for value in ("customers", "revenue"):
+        got = cohort_matrix(frame, period="W", value=value, amount_col="amount")
+        want, sizes = naive_for(frame, period="W", value=value, cumulative=False)
+        check_against_naive(got, want, sizes)
 
 
 def test_sorted_input_takes_the_no_sort_path() -> None:
