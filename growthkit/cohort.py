@@ -163,6 +163,17 @@ class CohortMatrix:
         Whether ``counts`` is cumulative over ages (see ``definition``).
     definition
         The statistic in words, e.g. ``"classic retention: ..."``.
+
+    Examples
+    --------
+    >>> import growthkit as gk
+    >>> print(gk.cohort.cohort_matrix(gk.datasets.load_cdnow(), period="Q"))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    CohortMatrix(customers, period='Q', cumulative=False): 1 cohorts, 2357 customers, ages 0..5
+    classic retention: distinct customers active in age k
+    age       0      1      2      3      4      5
+    cohort
+    1997Q1  1.0  0.222  0.177  0.171  0.163  0.127
     """
 
     counts: pd.DataFrame
@@ -179,6 +190,15 @@ class CohortMatrix:
         For customers this is the retention rate (classic, or unbounded when cumulative);
         for orders and revenue it is orders / revenue per cohort customer (with
         ``cumulative=True`` the cumulative-LTV curve). NaN exactly where ``counts`` is.
+
+        Examples
+        --------
+        >>> import growthkit as gk
+        >>> m = gk.cohort.cohort_matrix(gk.datasets.load_cdnow(), period="Q")
+        >>> m.retention.round(3)  # doctest: +NORMALIZE_WHITESPACE
+        age       0      1      2      3      4      5
+        cohort
+        1997Q1  1.0  0.222  0.177  0.171  0.163  0.127
         """
         out: pd.DataFrame = self.counts.div(self.sizes.astype(np.float64), axis=0)
         return out
@@ -188,6 +208,16 @@ class CohortMatrix:
 
         Columns ``cohort``, ``age``, ``period`` (cohort + age), ``cohort_size``, the value
         column (named by ``value``) and ``retention``.
+
+        Examples
+        --------
+        >>> import growthkit as gk
+        >>> m = gk.cohort.cohort_matrix(gk.datasets.load_cdnow())
+        >>> m.to_frame().head(3)  # doctest: +NORMALIZE_WHITESPACE
+            cohort  age   period  cohort_size  customers  retention
+        0  1997-01    0  1997-01          781      781.0   1.000000
+        1  1997-01    1  1997-02          781      124.0   0.158771
+        2  1997-01    2  1997-03          781       95.0   0.121639
         """
         values = self.counts.to_numpy()
         rows, ages = np.nonzero(~np.isnan(values))
@@ -241,6 +271,19 @@ class CohortMatrix:
         Returns
         -------
         matplotlib.axes.Axes
+
+        Examples
+        --------
+        Drawn here on a pyplot-free figure (no window, no global state):
+
+        >>> import growthkit as gk
+        >>> from growthkit.plotting import new_axes
+        >>> m = gk.cohort.cohort_matrix(gk.datasets.load_cdnow(), period="Q")
+        >>> ax = m.plot(ax=new_axes())
+        >>> ax.get_title()
+        'classic retention: distinct customers active in age k'
+        >>> [t.get_text() for t in ax.texts]
+        ['100%', '22%', '18%', '17%', '16%', '13%']
         """
         import matplotlib.pyplot as plt
 
@@ -603,6 +646,28 @@ def plot_growth(table: pd.DataFrame, *, revenue: bool = False, ax: Axes | None =
     Returns
     -------
     matplotlib.axes.Axes
+
+    Raises
+    ------
+    SchemaError
+        ``table`` lacks a column the chart needs (e.g. ``revenue=True`` on a table made
+        without ``amount_col``).
+
+    Examples
+    --------
+    Drawn here on a pyplot-free figure (no window, no global state):
+
+    >>> import growthkit as gk
+    >>> from growthkit.plotting import new_axes
+    >>> tx = gk.datasets.load_cdnow()
+    >>> g = gk.cohort.growth_accounting(tx, period="Q")
+    >>> ax = gk.cohort.plot_growth(g, ax=new_axes())
+    >>> ax.get_ylabel(), [t.get_text() for t in ax.get_legend().get_texts()]
+    ('customers', ['retained', 'new', 'resurrected', 'churned'])
+    >>> g = gk.cohort.growth_accounting(tx, period="Q", amount_col="amount")
+    >>> ax = gk.cohort.plot_growth(g, revenue=True, ax=new_axes())
+    >>> [t.get_text() for t in ax.get_legend().get_texts()]
+    ['retained', 'expansion', 'new', 'resurrected', 'contraction', 'churned']
     """
     import matplotlib.pyplot as plt
 
