@@ -393,12 +393,10 @@ def _factorize_strings(values: pd.Series) -> tuple[npt.NDArray[np.int32], pd.Ind
     if starts.shape[0] == 0:
         return None
     raw = np.frombuffer(buffer, dtype=np.uint8)
-    codes, first_row = fk.hash_bytes_codes(raw, starts)
-    order = np.arange(len(first_row), dtype=np.int64)
-    longest = int(fk.token_lengths(starts, first_row).max())
-    for chunk in range(max(1, -(-longest // 8)) - 1, -1, -1):
-        keys = fk.chunk_keys(raw, starts, first_row[order], chunk)
-        order = order[np.argsort(keys, kind="stable")]
+    codes, first_row, head0, head1 = fk.hash_bytes_codes(
+        raw, starts, fk.partition_bits(len(objects))
+    )
+    order = fk.sort_tokens(raw, starts, first_row, head0, head1)
     rank = np.empty(len(order), dtype=np.int32)
     rank[order] = np.arange(len(order), dtype=np.int32)
     uniques = pd.Index(objects[first_row[order]], dtype=values.dtype)

@@ -217,8 +217,10 @@ def _object_times(values: pd.Series, name: str) -> pd.Series:
                 "Convert it with pandas.to_datetime(...).",
             )
         )
-    zones = values.map(lambda v: None if pd.isna(v) else str(getattr(v, "tzinfo", None)))
-    distinct = sorted({z for z in zones if z is not None})
+    # A list, not Series.map: map turns the None of missing values into NaN.
+    zone_list = [None if pd.isna(v) else str(getattr(v, "tzinfo", None)) for v in values]
+    zones = pd.Series(zone_list, index=values.index, dtype=object)
+    distinct = sorted({z for z in zone_list if z is not None})
     if len(distinct) > 1:
         counts = zones.value_counts()
         minority = int(n - counts.max()) if len(counts) else 0

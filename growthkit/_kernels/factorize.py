@@ -100,107 +100,261 @@ def _prefix(buffer: npt.NDArray[np.uint8], a0: int, a1: int) -> np.uint64:
 
 
 @nb.njit(inline="always", cache=True)
-def _same_tail(buffer: npt.NDArray[np.uint8], a0: int, b0: int, length: int) -> bool:
-    for t in range(8, length):
+def _token_hash(
+    buffer: npt.NDArray[np.uint8], a0: int, length: int, k0: np.uint64, k1: np.uint64
+) -> np.uint64:
+    h = _mix64(k0 ^ (np.uint64(length) * np.uint64(0x9E3779B97F4A7C15)))
+    h = _mix64(h ^ k1)
+    if length > 16:
+        for t in range(16, length):
+            h = (h ^ np.uint64(buffer[a0 + t])) * np.uint64(0x100000001B3)
+        h = _mix64(h)
+    return h
+
+
+@nb.njit(inline="always", cache=True)
+def _row_key(
+    buffer: npt.NDArray[np.uint8], starts: npt.NDArray[np.int64], i: int
+) -> tuple[np.uint64, np.uint64, np.uint64, int]:
+    # Token i's first two 8-byte chunks, hash and length.
+    a0 = starts[i]
+    length = starts[i + 1] - 1 - a0
+    k0 = _prefix(buffer, a0, a0 + length)
+    k1 = _prefix(buffer, a0 + 8, a0 + length) if length > 8 else np.uint64(0)
+    return k0, k1, _token_hash(buffer, a0, length, k0, k1), length
+
+
+@nb.njit(inline="always", cache=True)
+def _same_bytes(buffer: npt.NDArray[np.uint8], a0: int, b0: int, start: int, length: int) -> bool:
+    for t in range(start, length):
         if buffer[a0 + t] != buffer[b0 + t]:
             return False
     return True
 
 
-@nb.njit(nogil=True, cache=True)
-def hash_bytes_codes(
-    buffer: npt.NDArray[np.uint8], starts: npt.NDArray[np.int64]
-) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int64]]:
-    """First-appearance codes of byte tokens, and the row index of each unique's first row.
+def partition_bits(n: int) -> int:
+    """Hash-partition bits for ``n`` tokens: partitions of about 8,192 rows, at most 1,024.
 
-    Token ``i`` is ``buffer[starts[i] : starts[i + 1] - 1]``. Equality is exact: a slot keeps
-    the token's length and first 8 bytes (so short ids never leave the table), longer tokens
-    compare their remaining bytes.
+    Each partition's hash table then stays in the per-core L2 cache while its rows are coded.
+    """
+    bits = 0
+    while bits < 10 and (n >> (bits + 13)) > 0:
+        bits += 1
+    return bits
+
+
+def hash_bytes_codes(
+    buffer: npt.NDArray[np.uint8], starts: npt.NDArray[np.int64], bits: int
+) -> tuple[
+    npt.NDArray[np.int32], npt.NDArray[np.int64], npt.NDArray[np.uint64], npt.NDArray[np.uint64]
+]:
+    """Codes of byte tokens, each distinct token's first row, and its first 16 bytes.
+
+    Token ``i`` is ``buffer[starts[i] : starts[i + 1] - 1]``; equal tokens get equal codes,
+    numbered in no particular order (the caller sorts the distinct tokens). Equality is
+    exact. Rows are first scattered into ``2**bits`` partitions by hash (two sequential passes
+    over the buffer), then each partition is coded with its own small, cache-resident hash
+    table: one random access per row into a table the size of all distinct ids would cost a
+    cache and TLB miss each (several seconds at 10^7 rows).
+
+    The work arrays are allocated by numpy, which asks the kernel for huge pages: the
+    partition scatter writes to ``2**bits`` places at once and would otherwise miss the TLB
+    on most writes.
     """
     n = starts.shape[0] - 1
-    cap = 1 << 12
-    mask = np.uint64(cap - 1)
-    hashes = np.empty(n, dtype=np.uint64)
-    # slot j: [prefix, (length << 32) | (code + 1)]; code + 1 == 0 marks an empty slot
-    table = np.zeros((cap, 2), dtype=np.uint64)
-    first_row = np.empty(n, dtype=np.int64)
+    records = np.empty((n, 4), dtype=np.uint64)
     codes = np.empty(n, dtype=np.int32)
-    k = 0
+    first_row = np.empty(n, dtype=np.int64)
+    heads = np.empty((n, 2), dtype=np.uint64)
+    k = _hash_partitioned(buffer, starts, bits, records, codes, first_row, heads)
+    return codes, first_row[:k].copy(), heads[:k, 0].copy(), heads[:k, 1].copy()
+
+
+@nb.njit(nogil=True, cache=True)
+def _hash_partitioned(
+    buffer: npt.NDArray[np.uint8],
+    starts: npt.NDArray[np.int64],
+    bits: int,
+    records: npt.NDArray[np.uint64],
+    codes: npt.NDArray[np.int32],
+    first_row: npt.NDArray[np.int64],
+    heads: npt.NDArray[np.uint64],
+) -> int:
+    n = starts.shape[0] - 1
+    n_parts = 1 << bits
+    shift = np.uint64(64 - bits)
+    part = np.empty(n, dtype=np.uint16)
+    offsets = np.zeros(n_parts + 1, dtype=np.int64)
     for i in range(n):
-        a0 = starts[i]
-        length = starts[i + 1] - 1 - a0
-        key = _prefix(buffer, a0, a0 + length)
-        h = key ^ np.uint64(length)
-        for t in range(8, length):
-            h = (h ^ np.uint64(buffer[a0 + t])) * np.uint64(0x100000001B3)
-        full = _mix64(h)
-        h = full & mask
-        while True:
-            j = np.int64(h)
-            meta = table[j, 1]
-            if meta == 0:
-                table[j, 0] = key
-                table[j, 1] = (np.uint64(length) << np.uint64(32)) | np.uint64(k + 1)
-                first_row[k] = i
-                hashes[k] = full
-                codes[i] = k
-                k += 1
-                if 2 * k > cap:
-                    # Grow with the distinct ids (see hash_int_codes) and reinsert them.
-                    cap *= 2
-                    mask = np.uint64(cap - 1)
-                    table = np.zeros((cap, 2), dtype=np.uint64)
-                    for u in range(k):
-                        g = hashes[u] & mask
-                        while table[np.int64(g), 1] != 0:
-                            g = (g + np.uint64(1)) & mask
-                        r = first_row[u]
-                        r0 = starts[r]
-                        r_len = starts[r + 1] - 1 - r0
-                        table[np.int64(g), 0] = _prefix(buffer, r0, r0 + r_len)
-                        table[np.int64(g), 1] = (np.uint64(r_len) << np.uint64(32)) | np.uint64(
-                            u + 1
-                        )
-                break
-            if table[j, 0] == key and (meta >> np.uint64(32)) == np.uint64(length):
-                s = np.int64(meta & np.uint64(0xFFFFFFFF)) - 1
-                if length <= 8 or _same_tail(buffer, a0, starts[first_row[s]], length):
-                    codes[i] = s
+        k0, k1, h, length = _row_key(buffer, starts, i)
+        p = np.int64(h >> shift) if bits > 0 else 0
+        part[i] = p
+        offsets[p + 1] += 1
+    for p in range(n_parts):
+        offsets[p + 1] += offsets[p]
+    # One 32-byte record per row, in partition order: first 16 bytes, hash, row | length.
+    fill = offsets[:-1].copy()
+    for i in range(n):
+        k0, k1, h, length = _row_key(buffer, starts, i)
+        p = np.int64(part[i])
+        j = fill[p]
+        fill[p] = j + 1
+        records[j, 0] = k0
+        records[j, 1] = k1
+        records[j, 2] = h
+        records[j, 3] = (np.uint64(i) << np.uint64(32)) | np.uint64(length)
+    largest = 0
+    for p in range(n_parts):
+        largest = max(largest, offsets[p + 1] - offsets[p])
+    cap_max = 16
+    while cap_max < 2 * largest:
+        cap_max *= 2
+    slots = np.empty(cap_max, dtype=np.int32)  # partition-local code, or -1
+    first_rec = np.empty(cap_max, dtype=np.int64)  # record of each partition-local code
+    low = np.uint64(0xFFFFFFFF)
+    k = 0
+    for p in range(n_parts):
+        lo = offsets[p]
+        hi = offsets[p + 1]
+        cap = 16
+        while cap < 2 * (hi - lo):
+            cap *= 2
+        slots[:cap] = -1
+        k_lo = k
+        for j in range(lo, hi):
+            h = records[j, 2]
+            meta = records[j, 3]
+            row = np.int64(meta >> np.uint64(32))
+            s = np.int64(h & np.uint64(cap - 1))
+            while True:
+                r = slots[s]
+                if r < 0:
+                    slots[s] = k - k_lo
+                    first_rec[k - k_lo] = j
+                    first_row[k] = row
+                    heads[k, 0] = records[j, 0]
+                    heads[k, 1] = records[j, 1]
+                    codes[row] = k
+                    k += 1
                     break
-            h = (h + np.uint64(1)) & mask
-    return codes, first_row[:k].copy()
+                f = first_rec[r]
+                if (
+                    records[f, 2] == h
+                    and records[f, 3] & low == meta & low
+                    and records[f, 0] == records[j, 0]
+                    and records[f, 1] == records[j, 1]
+                ):
+                    length = np.int64(meta & low)
+                    other = np.int64(records[f, 3] >> np.uint64(32))
+                    if length <= 16 or _same_bytes(buffer, starts[row], starts[other], 16, length):
+                        codes[row] = k_lo + r
+                        break
+                s = (s + 1) & (cap - 1)
+    return k
 
 
 @nb.njit(nogil=True, cache=True)
-def token_lengths(
-    starts: npt.NDArray[np.int64], rows: npt.NDArray[np.int64]
-) -> npt.NDArray[np.int64]:
-    """Byte length of each token in ``rows``."""
-    out = np.empty(rows.shape[0], dtype=np.int64)
-    for j in range(rows.shape[0]):
-        out[j] = starts[rows[j] + 1] - 1 - starts[rows[j]]
-    return out
+def _radix_pass(
+    keys: npt.NDArray[np.uint64],
+    other: npt.NDArray[np.uint64],
+    index: npt.NDArray[np.int64],
+    shift: int,
+) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
+    # One stable counting-sort pass on byte ``shift // 8`` of ``keys``; skipped (inputs
+    # returned as they are) when every key has the same byte there.
+    m = keys.shape[0]
+    count = np.zeros(257, dtype=np.int64)
+    sh = np.uint64(shift)
+    for i in range(m):
+        count[np.int64((keys[i] >> sh) & np.uint64(255)) + 1] += 1
+    for d in range(256):
+        if count[d + 1] == m:
+            return keys, other, index
+    for d in range(256):
+        count[d + 1] += count[d]
+    out_keys = np.empty_like(keys)
+    out_other = np.empty_like(other)
+    out_index = np.empty_like(index)
+    for i in range(m):
+        d = np.int64((keys[i] >> sh) & np.uint64(255))
+        j = count[d]
+        count[d] = j + 1
+        out_keys[j] = keys[i]
+        out_other[j] = other[i]
+        out_index[j] = index[i]
+    return out_keys, out_other, out_index
 
 
 @nb.njit(nogil=True, cache=True)
-def chunk_keys(
+def _chunk_of(
+    buffer: npt.NDArray[np.uint8], starts: npt.NDArray[np.int64], row: int, chunk: int
+) -> np.uint64:
+    a0 = starts[row] + 8 * chunk
+    a1 = starts[row + 1] - 1
+    return _prefix(buffer, a0, a1) if a0 < a1 else np.uint64(0)
+
+
+@nb.njit(nogil=True, cache=True)
+def sort_tokens(
     buffer: npt.NDArray[np.uint8],
     starts: npt.NDArray[np.int64],
     rows: npt.NDArray[np.int64],
-    chunk: int,
-) -> npt.NDArray[np.uint64]:
-    """Bytes ``8 * chunk .. 8 * chunk + 7`` of each token as big-endian integers (0-padded).
+    head0: npt.NDArray[np.uint64],
+    head1: npt.NDArray[np.uint64],
+) -> npt.NDArray[np.int64]:
+    """Order of the distinct tokens ``rows`` by their bytes (= Python ``str`` order).
 
-    Sorting by these keys chunk after chunk, last chunk first, with a stable sort orders the
-    tokens by their bytes: UTF-8 byte order is code-point order, i.e. Python's ``str`` order.
+    ``head0``/``head1`` are each token's first two 8-byte chunks (big-endian, zero-padded).
+    An LSD radix sort on those 16 bytes (byte passes where all keys agree are skipped) orders
+    almost every id set completely; runs that tie on 16 bytes are then ordered chunk by
+    chunk from ``buffer``. UTF-8 byte order is code-point order, and zero padding sorts a
+    prefix before its extensions (tokens never contain NUL).
     """
-    keys = np.empty(rows.shape[0], dtype=np.uint64)
-    for j in range(rows.shape[0]):
-        r = rows[j]
-        a0 = starts[r] + 8 * chunk
-        a1 = starts[r + 1] - 1
-        keys[j] = _prefix(buffer, a0, a1) if a0 < a1 else np.uint64(0)
-    return keys
+    m = rows.shape[0]
+    index = np.arange(m)
+    k1 = head1.copy()
+    k0 = head0.copy()
+    for shift in range(0, 64, 8):
+        k1, k0, index = _radix_pass(k1, k0, index, shift)
+    for shift in range(0, 64, 8):
+        k0, k1, index = _radix_pass(k0, k1, index, shift)
+    # Ties on the first 16 bytes between tokens that go on: MSD on the next chunks. Each
+    # stacked run is a disjoint slice of ``index`` with at least two tokens: at most m / 2.
+    stack = np.empty((m // 2 + 1, 3), dtype=np.int64)
+    top = 0
+    t = 0
+    while t < m:
+        e = t + 1
+        while e < m and k0[e] == k0[t] and k1[e] == k1[t]:
+            e += 1
+        if e - t > 1:
+            stack[top, 0], stack[top, 1], stack[top, 2] = t, e, 2
+            top += 1
+        t = e
+    while top > 0:
+        top -= 1
+        lo, hi, chunk = stack[top, 0], stack[top, 1], stack[top, 2]
+        keys = np.empty(hi - lo, dtype=np.uint64)
+        longest = 0
+        for q in range(lo, hi):
+            r = rows[index[q]]
+            keys[q - lo] = _chunk_of(buffer, starts, r, chunk)
+            longest = max(longest, starts[r + 1] - 1 - starts[r])
+        sub = np.argsort(keys, kind="mergesort")
+        index[lo:hi] = index[lo:hi][sub]
+        keys = keys[sub]
+        if longest <= 8 * (chunk + 1):
+            continue  # no token goes on: distinct tokens cannot tie here
+        q = lo
+        while q < hi:
+            e = q + 1
+            while e < hi and keys[e - lo] == keys[q - lo]:
+                e += 1
+            if e - q > 1:
+                stack[top, 0], stack[top, 1], stack[top, 2] = q, e, chunk + 1
+                top += 1
+            q = e
+    return index
 
 
 @nb.njit(nogil=True, cache=True)

@@ -73,15 +73,29 @@ def test_categorical_drops_unused_and_keeps_category_order() -> None:
     assert list(log.customers) == ["b", "a"]
 
 
-@given(st.lists(st.text(max_size=6).filter(lambda s: "\x00" not in s), min_size=1, max_size=100))
-def test_hash_bytes_codes_matches_factorize(values: list[str]) -> None:
+@given(
+    st.lists(st.text(max_size=20).filter(lambda s: "\x00" not in s), min_size=1, max_size=100),
+    st.integers(0, 4),
+)
+def test_hash_bytes_codes_matches_factorize(values: list[str], bits: int) -> None:
     buffer = np.frombuffer("\x00".join(values).encode("utf-8", "surrogatepass"), dtype=np.uint8)
     starts = fk.split_offsets(buffer, len(values), np.uint8(0))
-    codes, first_row = fk.hash_bytes_codes(buffer, starts)
+    codes, first_row, head0, head1 = fk.hash_bytes_codes(buffer, starts, bits)
     ref_codes, ref_uniques = pd.factorize(np.array(values, dtype=object))
-    np.testing.assert_array_equal(codes, ref_codes)
-    assert [values[i] for i in first_row] == list(ref_uniques)
+    # same partition of the rows (code numbering is free), first rows point at each token
+    assert len(first_row) == len(ref_uniques)
+    assert [values[i] for i in first_row[codes]] == values
+    np.testing.assert_array_equal(pd.factorize(codes)[0], ref_codes)
     # the string fast path orders ids exactly like Python's sorted()
+    order = fk.sort_tokens(buffer, starts, first_row, head0, head1)
+    assert [values[i] for i in first_row[order]] == sorted(set(values))
+    log = gk.prepare_transactions(frame(np.array(values, dtype=object)))
+    assert list(log.customers) == sorted(set(values))
+
+
+@given(st.lists(st.sampled_from(["id-" + "0" * 14 + str(i) for i in range(30)]), min_size=1))
+def test_sort_tokens_long_shared_prefixes(values: list[str]) -> None:
+    # ids that tie on their first 16 bytes take the chunk-by-chunk path
     log = gk.prepare_transactions(frame(np.array(values, dtype=object)))
     assert list(log.customers) == sorted(set(values))
 

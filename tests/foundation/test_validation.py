@@ -100,6 +100,14 @@ def test_mixed_time_zones() -> None:
     assert len(gk.customer_summary(one_zone)) == 3
 
 
+def test_object_times_with_nat_and_one_zone() -> None:
+    # Regression (fuzz): NaT beside tz-aware values in an object column raised TypeError.
+    stamps = [pd.NaT, pd.Timestamp("2022-06-01", tz="Europe/Paris")] * 2
+    tx = good().assign(timestamp=pd.Series(stamps, dtype=object))
+    with pytest.raises(gk.DataError, match=r"`timestamp` has missing values \(NaT\): 2 rows"):
+        gk.customer_summary(tx)
+
+
 @pytest.mark.parametrize(
     ("amounts", "error", "pattern"),
     [
