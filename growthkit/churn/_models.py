@@ -213,6 +213,20 @@ class KaplanMeier:
         Name of the grouping (``None`` without groups).
     confidence_level
         Level of the pointwise confidence bands (lifelines' exponential Greenwood).
+
+    Examples
+    --------
+    >>> import growthkit as gk
+    >>> from growthkit.churn import kaplan_meier, survival_table
+    >>> km = kaplan_meier(survival_table(gk.datasets.load_cdnow()), groups="cohort")
+    >>> km.survival_at([90, 365]).round(3)
+    days     90.0   365.0
+    all      0.483  0.255
+    1997-01  0.478  0.260
+    1997-02  0.478  0.249
+    1997-03  0.495  0.256
+    >>> int(km.fitter.event_observed.sum())  # the lifelines fitter: churned customers
+    2057
     """
 
     fitter: Any
@@ -370,6 +384,16 @@ class LogrankResult:
         The group labels compared.
     result
         lifelines' ``StatisticalResult``.
+
+    Examples
+    --------
+    >>> import growthkit as gk
+    >>> from growthkit.churn import logrank_test, survival_table
+    >>> result = logrank_test(survival_table(gk.datasets.load_cdnow()), groups="cohort")
+    >>> print(result)
+    Log-rank test over 3 groups: chi2(2) = 1.256, p = 0.5337
+    >>> result.groups
+    (Period('1997-01', 'M'), Period('1997-02', 'M'), Period('1997-03', 'M'))
     """
 
     statistic: float
@@ -524,6 +548,23 @@ class ChurnModel:
     n_excluded
         Customers left out of an AFT fit because their duration is 0 (a right-censored zero
         duration adds nothing to the likelihood); always 0 for Cox.
+
+    Examples
+    --------
+    >>> import growthkit as gk
+    >>> from growthkit.churn import fit_churn_model, survival_table
+    >>> table = survival_table(gk.datasets.load_cdnow())
+    >>> cox = fit_churn_model(table, covariates=["orders"])
+    >>> cox.n_customers, cox.n_rows  # censored customers sharing a row are merged
+    (2357, 2319)
+    >>> round(float(cox.coefficients["orders"]), 3)
+    -0.588
+    >>> cox.churn_probability(table.head(3), horizon_days=30).round(3)
+    customer_id
+    1    0.155
+    2    0.177
+    3    0.331
+    Name: churn_probability, dtype: float64
     """
 
     kind: ModelKind

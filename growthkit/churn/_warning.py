@@ -59,6 +59,20 @@ class EarlyWarningList:
         The horizon of ``churn_probability``.
     score
         ``"coxph"``, ``"weibull"``, ``"lognormal"`` or ``"bgnbd"``.
+
+    Examples
+    --------
+    >>> import growthkit as gk
+    >>> from growthkit.churn import early_warning, fit_churn_model, survival_table
+    >>> table = survival_table(gk.datasets.load_cdnow())
+    >>> alerts = early_warning(fit_churn_model(table, covariates=["orders"]), table)
+    >>> alerts.score, alerts.horizon_days, len(alerts.table)
+    ('coxph', 30.0, 300)
+    >>> alerts.top(2)[["rank", "driver_1"]]  # doctest: +NORMALIZE_WHITESPACE
+                 rank driver_1
+    customer_id
+    914             1   orders
+    903             2   orders
     """
 
     table: pd.DataFrame
@@ -289,6 +303,23 @@ class EarlyWarningEvaluation:
         The early-warning list made at the cutoff, with the observed ``churned_after``.
     model
         The fitted :class:`ChurnModel` (or the BG/NBD model for ``score="bgnbd"``).
+
+    Examples
+    --------
+    Customers ranked at the end of March, checked against who churned in the next 60 days:
+
+    >>> from growthkit.churn import evaluate_early_warning
+    >>> from growthkit.datasets import simulate_transactions
+    >>> ev = evaluate_early_warning(
+    ...     simulate_transactions(2000, seed=3), cutoff="2024-03-31", horizon_days=60,
+    ...     top_k=[50, 100])
+    >>> ev.n_customers, round(ev.base_rate, 3), round(ev.concordance, 3)
+    (347, 0.429, 0.872)
+    >>> ev.to_frame().round(3)  # doctest: +NORMALIZE_WHITESPACE
+         precision  recall   lift
+    k
+    50        0.88   0.295  2.049
+    100       0.83   0.557  1.933
     """
 
     score: str
