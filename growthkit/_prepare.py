@@ -54,6 +54,22 @@ class Transactions:
         The time zone of the source column, or ``None``.
     amounts
         Per-row order value (float64), or ``None``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import growthkit as gk
+    >>> tx = pd.DataFrame(
+    ...     {
+    ...         "customer_id": ["b", "a", "b"],
+    ...         "timestamp": pd.to_datetime(["2024-01-05", "2024-01-02", "2024-02-01"]),
+    ...     }
+    ... )
+    >>> log = gk.prepare_transactions(tx)
+    >>> list(log.customers), log.codes.tolist(), log.n_customers
+    (['a', 'b'], [1, 0, 1], 2)
+    >>> log.latest
+    Timestamp('2024-02-01 00:00:00')
     """
 
     customer_col: str
