@@ -118,33 +118,32 @@ def fold_table(
     mask = (1 << shift) - 1
     has_amounts = spend.shape[0] == n_customers
     lookup = month_of.shape[0] > 0
-    count = np.zeros(size, dtype=np.int64)
-    first = np.zeros(size, dtype=np.int64)
-    last = np.zeros(size, dtype=np.int64)
-    total = np.zeros(size, dtype=np.float64)
+    # One 32-byte row of state per customer [orders, first day, last day, spend], so that
+    # an order touches one cache line; float64 holds the counts and days exactly (< 2**53).
+    state = np.zeros((size, 4), dtype=np.float64)
     for b in range(first_bucket, end_bucket):
         base = b << shift
         m = min(size, n_customers - base)
         for j in range(m):
-            count[j] = 0
-            first[j] = _I64_MAX
-            last[j] = _I64_MIN
-            total[j] = 0.0
+            state[j, 0] = 0.0
+            state[j, 1] = np.inf
+            state[j, 2] = -np.inf
+            state[j, 3] = 0.0
         for p in range(starts[b], starts[b + 1]):
             key = np.int64(keys[p])
             j = key & mask
-            d = key >> shift
-            count[j] += 1
-            first[j] = min(first[j], d)
-            last[j] = max(last[j], d)
+            d = np.float64(key >> shift)
+            state[j, 0] += 1.0
+            state[j, 1] = min(state[j, 1], d)
+            state[j, 2] = max(state[j, 2], d)
             if has_amounts:
-                total[j] += amounts[p]
+                state[j, 3] += amounts[p]
         for j in range(m):
             c = base + j
-            n = count[j]
+            n = np.int64(state[j, 0])
             orders[c] = n
             if has_amounts:
-                spend[c] = total[j]
+                spend[c] = state[j, 3]
             if n == 0:
                 duration[c] = 0
                 churned[c] = False
@@ -153,8 +152,9 @@ def fold_table(
                 since_last[c] = 0
                 cohort[c] = 0
                 continue
-            f = lo_day + first[j]
-            la = lo_day + last[j]
+            first = np.int64(state[j, 1])
+            f = lo_day + first
+            la = lo_day + np.int64(state[j, 2])
             gap = end_day - la
             lost = gap > inactivity_days
             churned[c] = lost
@@ -162,4 +162,4 @@ def fold_table(
             tenure[c] = end_day - f
             duration[c] = la + inactivity_days - f if lost else end_day - f
             mean_gap[c] = (la - f) / (n - 1) if n > 1 else 0.0
-            cohort[c] = month_of[first[j]] if lookup else period_of(f, 1, MONTH)
+            cohort[c] = month_of[first] if lookup else period_of(f, 1, MONTH)
