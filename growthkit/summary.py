@@ -76,17 +76,18 @@ def _distinct_summary(
         amounts = None if amounts is None else amounts[rows]
     amt = np.empty(0, dtype=np.float64) if amounts is None else amounts
     tpd = log.ticks_per_day
-    order = np.empty(0, dtype=np.int64)
-    state, complete = agg.period_summary_state(codes, ticks, tpd, code, amt, order, log.n_customers)
-    if not complete:
+    row_dtype = np.int32 if ticks.shape[0] < 2**31 else np.int64
+    state = np.empty((log.n_customers, 5), dtype=np.float64)
+    if not agg.period_summary_state(codes, ticks, tpd, code, amt, np.empty(0, row_dtype), state):
         # Some customer's orders are out of time order: visit the rows sorted by period.
         lo, hi, _ = agg.period_bounds(ticks, tpd, code)
         size = int(hi) - int(lo) + 1
         if size <= 4 * ticks.shape[0] + 4096:
-            order = agg.counting_order_periods(ticks, tpd, code, lo, size)
+            order = np.empty(ticks.shape[0], dtype=row_dtype)
+            agg.counting_order_periods(ticks, tpd, code, lo, size, order)
         else:
-            order = np.argsort(period_keys(ticks, tpd, code), kind="stable").astype(np.int64)
-        state, _ = agg.period_summary_state(codes, ticks, tpd, code, amt, order, log.n_customers)
+            order = np.argsort(period_keys(ticks, tpd, code), kind="stable").astype(row_dtype)
+        agg.period_summary_state(codes, ticks, tpd, code, amt, order, state)
     seen = state[:, 2] > 0
     first = np.where(seen, state[:, 0], np.iinfo(np.int64).min).astype(np.int64)
     last = np.where(seen, state[:, 1], np.iinfo(np.int64).min).astype(np.int64)

@@ -90,20 +90,26 @@ def period_bounds(
 
 @nb.njit(nogil=True, cache=True)
 def counting_order_periods(
-    ticks: npt.NDArray[np.int64], ticks_per_day: int, period: int, lo: int, size: int
-) -> npt.NDArray[np.int64]:
-    """Stable counting sort of the rows by period key, computing keys on the fly."""
+    ticks: npt.NDArray[np.int64],
+    ticks_per_day: int,
+    period: int,
+    lo: int,
+    size: int,
+    order: npt.NDArray[np.int32] | npt.NDArray[np.int64],
+) -> None:
+    """Stable counting sort of the rows by period key into ``order``, keys computed on the fly.
+
+    ``order`` may be int32 (half the memory) when there are fewer than 2**31 rows.
+    """
     counts = np.zeros(size + 1, dtype=np.int64)
     for i in range(ticks.shape[0]):
         counts[period_of(ticks[i], ticks_per_day, period) - lo + 1] += 1
     for j in range(1, size + 1):
         counts[j] += counts[j - 1]
-    order = np.empty(ticks.shape[0], dtype=np.int64)
     for i in range(ticks.shape[0]):
         k = period_of(ticks[i], ticks_per_day, period) - lo
         order[counts[k]] = i
         counts[k] += 1
-    return order
 
 
 @nb.njit(nogil=True, cache=True)
@@ -113,10 +119,12 @@ def period_summary_state(
     ticks_per_day: int,
     period: int,
     amounts: npt.NDArray[np.float64],
-    order: npt.NDArray[np.int64],
-    n_customers: int,
-) -> tuple[npt.NDArray[np.float64], bool]:
+    order: npt.NDArray[np.int32] | npt.NDArray[np.int64],
+    state: npt.NDArray[np.float64],
+) -> bool:
     """Per-customer BTYD state ``[first, last, distinct, total, first_total]`` in one pass.
+
+    ``state`` (customers x 5) is filled in place, so a retry reuses the same memory.
 
     The five values of a customer share one row so that each order touches one cache line
     of customer state. With an empty ``order`` the rows are visited as stored, which is
@@ -126,10 +134,12 @@ def period_summary_state(
     with ``order`` = the rows sorted by period. Customers without rows keep
     ``first = last = -inf``.
     """
-    state = np.zeros((n_customers, 5), dtype=np.float64)
-    for c in range(n_customers):
+    for c in range(state.shape[0]):
         state[c, 0] = -np.inf
         state[c, 1] = -np.inf
+        state[c, 2] = 0.0
+        state[c, 3] = 0.0
+        state[c, 4] = 0.0
     has_amounts = amounts.shape[0] == codes.shape[0]
     use_order = order.shape[0] == codes.shape[0]
     for j in range(codes.shape[0]):
@@ -139,7 +149,7 @@ def period_summary_state(
         last = state[c, 1]
         if last != k:
             if k < last:
-                return state, False
+                return False
             if last == -np.inf:
                 state[c, 0] = k
             state[c, 1] = k
@@ -149,4 +159,4 @@ def period_summary_state(
             state[c, 3] += a
             if k == state[c, 0]:
                 state[c, 4] += a
-    return state, True
+    return True
