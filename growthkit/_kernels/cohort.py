@@ -1,6 +1,6 @@
 """Cohort-matrix and growth-accounting kernels.
 
-Every kernel reads its rows in one of two :data:`Layout` s: the prepared arrays themselves
+Every kernel reads its rows through a :data:`Layout`: either the prepared arrays themselves
 (customer codes and wall-clock ticks, each row's period ``t`` in ``0..n_periods-1`` looked
 up in a division-free period table as the kernel goes: no per-row period array is built),
 or :func:`partition_rows`' packed copy (one uint32 per row: the customer's position in its
@@ -124,7 +124,7 @@ def _row_compiled(rows: Any, values: Any, r: Any, layout: Any) -> Any:
 @nb.njit(nogil=True, cache=True)
 def partition_rows(
     codes: npt.NDArray[np.int32],
-    ticks: npt.NDArray[np.int64],
+    values: npt.NDArray[np.int64],
     layout: TicksLayout | KeysLayout,
     amounts: npt.NDArray[np.float64],
     shift: int,
@@ -133,11 +133,11 @@ def partition_rows(
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint32], npt.NDArray[np.float64]]:
     """Stable counting sort of the rows by customer block ``code >> shift``, packed.
 
-    ``layout`` is the ticks or keys layout of ``(codes, ticks)``. Returns block offsets
+    ``layout`` is the ticks or keys layout of ``(codes, values)``. Returns block offsets
     (``n_blocks + 1``, one block per ``2**shift`` codes), per placed row
     ``(code mod 2**shift) << period_bits | t`` (read back with layout ``period_bits``;
-    needs ``shift + period_bits <= 32``) and its amount
-    (empty when ``amounts`` is). Rows keep their order inside each block.
+    needs ``shift + period_bits <= 32``) and its amount (empty when ``amounts`` is).
+    Rows keep their order inside each block.
     """
     n = codes.shape[0]
     offsets = np.zeros(n_blocks + 1, dtype=np.int64)
@@ -151,7 +151,7 @@ def partition_rows(
     out_amounts = np.empty(n if has_amounts else 0, dtype=np.float64)
     mask = (np.int64(1) << shift) - 1
     for i in range(n):
-        c, t = _row(codes, ticks, i, layout)
+        c, t = _row(codes, values, i, layout)
         b = c >> shift
         j = heads[b]
         heads[b] = j + 1
