@@ -253,9 +253,7 @@ def prepare_transactions(
     ticks, unit, tz = v.check_times(tx[time_col], time_col)
     amounts = None
     if amount_col is not None:
-        amounts = v.check_amounts(
-            tx[amount_col], amount_col, allow_negative=allow_negative_amounts
-        ).copy()
+        amounts = v.check_amounts(tx[amount_col], amount_col, allow_negative=allow_negative_amounts)
     codes, customers = _factorize_ids(tx[customer_col], customer_col)
     customers.name = customer_col
     return Transactions(
@@ -264,7 +262,7 @@ def prepare_transactions(
         amount_col=amount_col,
         customers=customers,
         codes=cast(npt.NDArray[np.int32], _readonly(codes)),
-        ticks=cast(npt.NDArray[np.int64], _readonly(np.array(ticks, dtype=np.int64))),
+        ticks=cast(npt.NDArray[np.int64], _readonly(ticks)),
         unit=unit,
         tz=tz,
         amounts=None if amounts is None else cast(npt.NDArray[np.float64], _readonly(amounts)),

@@ -123,7 +123,12 @@ def check_ids(values: pd.Series, name: str) -> None:
 def check_amounts(
     values: pd.Series, name: str, *, allow_negative: bool = False
 ) -> npt.NDArray[np.float64]:
-    """Return amounts as a float64 array, rejecting NaN, inf and (unless allowed) negatives."""
+    """Return amounts as a new float64 array, rejecting NaN, inf and (unless allowed) negatives.
+
+    The result never shares memory with ``values``.
+    """
+    from growthkit._kernels.scan import scan_amounts
+
     n = len(values)
     if not (pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values)):
         raise SchemaError(
@@ -134,18 +139,19 @@ def check_amounts(
                 "Convert it with pandas.to_numeric(...).",
             )
         )
-    missing = int(values.isna().sum())
+    if isinstance(values.dtype, np.dtype):
+        source = np.asarray(values.to_numpy(), dtype=np.float64)
+    else:  # nullable / Arrow dtypes: missing values become NaN
+        source = np.asarray(values.to_numpy(dtype=np.float64, na_value=np.nan), dtype=np.float64)
+    arr = np.empty(n, dtype=np.float64)
+    missing, bad, negative, total = scan_amounts(source, arr)
     if missing:
         raise DataError(
             message(name, "has missing values (NaN)", missing, "Drop or fill them first.")
         )
-    arr = np.asarray(values.to_numpy(dtype=np.float64, na_value=np.nan), dtype=np.float64)
-    bad = int(np.count_nonzero(~np.isfinite(arr)))
     if bad:
         raise DataError(message(name, "has non-finite values (inf)", bad))
-    with np.errstate(over="ignore"):
-        overflow = bool(n) and not np.isfinite(np.abs(arr).sum())
-    if overflow:
+    if not np.isfinite(total):
         raise DataError(
             message(
                 name,
@@ -154,22 +160,20 @@ def check_amounts(
                 "Rescale the amounts, e.g. to thousands.",
             )
         )
-    if not allow_negative:
-        negative = int(np.count_nonzero(arr < 0))
-        if negative:
-            raise DataError(
-                message(
-                    name,
-                    "has negative values",
-                    negative,
-                    "Refunds must be netted against their orders before the analysis.",
-                )
+    if negative and not allow_negative:
+        raise DataError(
+            message(
+                name,
+                "has negative values",
+                negative,
+                "Refunds must be netted against their orders before the analysis.",
             )
+        )
     return arr
 
 
 def check_times(values: pd.Series, name: str) -> tuple[npt.NDArray[np.int64], str, object]:
-    """Return wall-clock ticks (int64), their unit and the time zone of a timestamp column.
+    """Return wall-clock ticks (a new int64 array), their unit and the column's time zone.
 
     tz-aware columns are converted to their local wall-clock time, so that calendar periods
     are those the customer lived in; a column that mixes time zones is rejected.
@@ -193,9 +197,12 @@ def check_times(values: pd.Series, name: str) -> tuple[npt.NDArray[np.int64], st
                 "Convert it with pandas.to_datetime(...).",
             )
         )
+    from growthkit._kernels.scan import scan_ticks
+
     unit = np.datetime_data(cast(Any, dtype))[0]
-    ticks = np.asarray(values.to_numpy()).view(np.int64)
-    missing = int(np.count_nonzero(ticks == np.iinfo(np.int64).min))
+    source = np.asarray(values.to_numpy()).view(np.int64)
+    ticks = np.empty(n, dtype=np.int64)
+    missing = scan_ticks(source, ticks)
     if missing:
         raise DataError(
             message(name, "has missing values (NaT)", missing, "Drop or fill them first.")

@@ -154,3 +154,22 @@ def test_observation_end_default_is_latest_with_tz() -> None:
     assert log.latest == tx["timestamp"].max()
     stamp, _ = log.observation_end("2024-01-02")
     assert stamp == pd.Timestamp("2024-01-02", tz="Europe/Paris")
+
+
+@pytest.mark.parametrize("amount_dtype", ["float64", "int64", "Float64"])
+def test_prepared_arrays_never_alias_the_frame(amount_dtype: str) -> None:
+    tx = pd.DataFrame(
+        {
+            "customer_id": np.array([3, 1, 3], dtype=np.int64),
+            "timestamp": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-03"]),
+            "amount": pd.Series([1, 2, 3]).astype(amount_dtype),
+        }
+    )
+    log = gk.prepare_transactions(tx, amount_col="amount")
+    assert log.amounts is not None
+    for column in tx.columns:
+        source = np.asarray(tx[column].to_numpy())
+        for array in (log.codes, log.ticks, log.amounts):
+            assert not np.shares_memory(source, array), column
+    assert not log.ticks.flags.writeable and not log.amounts.flags.writeable
+    np.testing.assert_array_equal(log.amounts, [1.0, 2.0, 3.0])
