@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -157,7 +159,7 @@ def test_observation_end_default_is_latest_with_tz() -> None:
 
 
 @pytest.mark.parametrize("amount_dtype", ["float64", "int64", "Float64"])
-def test_prepared_arrays_never_alias_the_frame(amount_dtype: str) -> None:
+def test_prepared_arrays_never_alias_the_frame(amount_dtype: Any) -> None:
     tx = pd.DataFrame(
         {
             "customer_id": np.array([3, 1, 3], dtype=np.int64),
