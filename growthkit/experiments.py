@@ -440,7 +440,11 @@ def _welch(
 ) -> ComparisonResult:
     vna, vnb = var_a / n_a, var_b / n_b
     se = np.sqrt(vna + vnb)
-    df = (vna + vnb) ** 2 / (vna**2 / (n_a - 1.0) + vnb**2 / (n_b - 1.0))
+    # Welch-Satterthwaite on variances scaled by the larger one: squaring tiny variances
+    # (huge n) would underflow to 0/0.
+    scale = np.maximum(vna, vnb)
+    ra, rb = vna / scale, vnb / scale
+    df = (ra + rb) ** 2 / (ra**2 / (n_a - 1.0) + rb**2 / (n_b - 1.0))
     effect = mean_b - mean_a
     t = effect / se
     low, high = _impl.interval(effect, _impl.t_crit(alpha, df, alternative) * se, alternative)
@@ -560,12 +564,21 @@ def _sample_stats(x: ArrayLike, name: str, axis: int) -> tuple[FloatArray, Float
         arr = _impl.as_float(name, arr)
     if arr.dtype.kind == "f":
         # one pass for the sum both detects NaN/inf and feeds the mean
-        total = arr.sum(axis=axis, dtype=np.float64)
+        with np.errstate(over="ignore"):
+            total = arr.sum(axis=axis, dtype=np.float64)
         if not np.isfinite(total).all():
             _impl.as_float(name, arr)
+            raise fail(
+                name,
+                "has a sum that overflows float64",
+                int(np.size(total) - np.count_nonzero(np.isfinite(total))),
+                "Rescale the values (e.g. to thousands).",
+            )
     else:
         total = arr.sum(axis=axis, dtype=np.float64)
     n = arr.shape[axis] if arr.ndim else 1
+    if n < 2:
+        raise fail(name, "has fewer than 2 observations", n, "Welch's test needs two per arm.")
     mean = total / n
     var = np.var(arr, axis=axis, ddof=1, dtype=np.float64) if n >= 2 else np.zeros_like(mean)
     return (
@@ -624,6 +637,10 @@ def mean_test_samples(
     """
     ma, va, na = _sample_stats(a, "a", axis)
     mb, vb, nb = _sample_stats(b, "b", axis)
+    # Checks in terms of the raw samples, so that messages name `a` and `b`.
+    _check_both_zero(va, vb, "a", "b")
+    for name, values in (("a", ma), ("a", va), ("b", mb), ("b", vb)):
+        _impl.as_float(name, values)
     return mean_test(ma, va, na, mb, vb, nb, alpha=alpha, alternative=alternative)
 
 
@@ -870,8 +887,18 @@ def ratio_test(
         vx = np.maximum(sxx - n * mx * mx, 0.0) / (n - 1.0)
         vy = np.maximum(syy - n * my * my, 0.0) / (n - 1.0)
         cxy = (sxy - n * mx * my) / (n - 1.0)
-        r = mx / my
-        var_r = np.maximum(vx - 2.0 * r * cxy + r * r * vy, 0.0) / (n * my * my)
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+            r = mx / my
+            num = np.maximum(vx - 2.0 * r * cxy + r * r * vy, 0.0)
+            var_r = np.where(num == 0.0, 0.0, num / (n * my * my))
+        bad = ~(np.isfinite(r) & np.isfinite(var_r))
+        if bad.any():
+            raise fail(
+                f"stats_{arm}",
+                "gives a ratio or ratio variance that overflows float64",
+                int(bad.sum()),
+                "The denominator sum is too close to 0 for the numerator; rescale the values.",
+            )
         est.append((r, var_r))
     (ra, va), (rb, vb) = est
     _check_both_zero(va, vb, "stats_a", "stats_b")
@@ -917,14 +944,24 @@ class CupedResult:
 
 
 def _cov_stats(
-    y: FloatArray, x: FloatArray
+    y: FloatArray, x: FloatArray, yname: str = "y", xname: str = "x"
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
     n = y.shape[0]
     my, mx = y.mean(axis=0), x.mean(axis=0)
     dy, dx = y - my, x - mx
-    vy = (dy * dy).sum(axis=0) / (n - 1)
-    vx = (dx * dx).sum(axis=0) / (n - 1)
-    cxy = (dy * dx).sum(axis=0) / (n - 1)
+    with np.errstate(over="ignore", invalid="ignore"):
+        vy = (dy * dy).sum(axis=0) / (n - 1)
+        vx = (dx * dx).sum(axis=0) / (n - 1)
+        cxy = (dy * dx).sum(axis=0) / (n - 1)
+    for name, value in ((yname, my), (xname, mx), (yname, vy), (xname, vx), (yname, cxy)):
+        bad = ~np.isfinite(value)
+        if bad.any():
+            raise fail(
+                name,
+                "has a mean or variance that overflows float64",
+                int(bad.sum()),
+                "Rescale the values (e.g. to thousands).",
+            )
     return my, mx, vy, vx, cxy
 
 
@@ -999,6 +1036,7 @@ def cuped(y: ArrayLike, x: ArrayLike) -> CupedResult:
     theta = _theta(vx, cxy, "x")
     adjusted = ya - theta * (xa - mx)
     reduction = np.where(vy > 0, 1.0 - _impl.safe_ratio(vy - cxy * theta, vy), 0.0)
+    reduction = np.clip(reduction, 0.0, 1.0)  # it is rho^2; rounding can step outside
     return CupedResult(adjusted=adjusted, theta=theta, variance_reduction=reduction)
 
 
@@ -1062,11 +1100,11 @@ def cuped_test(
             int(yb.shape[0]),
             "Pass the same metrics for both arms.",
         )
-    _, mx, _, vx, cxy = _cov_stats(np.concatenate([ya, yb]), np.concatenate([xa, xb]))
+    _, mx, _, vx, cxy = _cov_stats(np.concatenate([ya, yb]), np.concatenate([xa, xb]), "y_a", "x_a")
     theta = _theta(vx, cxy, "x_a")
     out = []
     for y, x in ((ya, xa), (yb, xb)):
-        my_, mx_, vy_, vx_, cxy_ = _cov_stats(y, x)
+        my_, mx_, vy_, vx_, cxy_ = _cov_stats(y, x, "y_a", "x_a")
         mean = my_ - theta * (mx_ - mx)
         var = np.maximum(vy_ - 2.0 * theta * cxy_ + theta * theta * vx_, 0.0)
         out.append((mean, var, np.full(np.shape(mean), float(y.shape[0]))))
@@ -1315,12 +1353,13 @@ def _power_curve(
     lower = (-eff * root_n - crit * sd0) / sd1
     zero = np.zeros_like(upper)
     pw, grad = zero.copy(), zero.copy()
-    if alternative in ("two-sided", "greater"):
-        pw = pw + special.ndtr(upper)
-        grad = grad + np.exp(-0.5 * upper**2) * eff / sd1
-    if alternative in ("two-sided", "less"):
-        pw = pw + special.ndtr(lower)
-        grad = grad - np.exp(-0.5 * lower**2) * eff / sd1
+    with np.errstate(over="ignore"):  # far tails: the density is 0, not an error
+        if alternative in ("two-sided", "greater"):
+            pw = pw + special.ndtr(upper)
+            grad = grad + np.exp(-0.5 * upper**2) * eff / sd1
+        if alternative in ("two-sided", "less"):
+            pw = pw + special.ndtr(lower)
+            grad = grad - np.exp(-0.5 * lower**2) * eff / sd1
     return pw, grad / math.sqrt(2.0 * math.pi)
 
 
@@ -1463,13 +1502,26 @@ def sample_size(
     if alt == "two-sided":
         for _ in range(50):
             pw, grad = _power_curve(root_n, eff, sd0, sd1, a, alt)
-            step = (pw - target) / grad
+            with np.errstate(divide="ignore", invalid="ignore"):
+                step = (pw - target) / grad
+            # a flat power curve (power already 1 at this n): halve n instead
+            step = np.where(np.isfinite(step), step, root_n)
             root_n = np.maximum(root_n - step, 0.5 * root_n)
             if np.all(np.abs(step) <= 1e-13 * root_n):
                 break
     n_exact = root_n**2
-    n_a_int = np.ceil(n_exact - 1e-9).astype(np.int64)
-    n_b_int = np.ceil(rat * n_exact - 1e-9).astype(np.int64)
+    # int64 holds counts below 2**63; beyond 2**62 units the design is meaningless anyway.
+    huge = ~(np.maximum(n_exact, rat * n_exact) < 2.0**62)
+    if huge.any():
+        raise fail(
+            "mde",
+            "is too small: the sample size exceeds 2**62 units",
+            int(huge.sum()),
+            "Plan for a larger minimum detectable effect.",
+        )
+    # at least one unit per arm, even when the effect dwarfs the noise
+    n_a_int = np.maximum(np.ceil(n_exact - 1e-9), 1.0).astype(np.int64)
+    n_b_int = np.maximum(np.ceil(rat * n_exact - 1e-9), 1.0).astype(np.int64)
     return SampleSizeResult(
         n_a=n_a_int, n_b=n_b_int, total=n_a_int + n_b_int, n_a_exact=np.asarray(n_exact)
     )
@@ -1853,7 +1905,8 @@ class SequentialResult:
                 for name in ("effect", "ci_low", "ci_high", "pvalue", "likelihood_ratio")
             }
         )
-        frame.insert(0, "look", np.tile(np.arange(looks), max(self.effect.size // looks, 1)))
+        reps = max(self.effect.size // looks, 1) if looks else 0  # no looks: empty frame
+        frame.insert(0, "look", np.tile(np.arange(looks), reps))
         frame["rejected"] = np.ravel(self.rejected)
         return frame
 
@@ -2413,6 +2466,20 @@ def campaign_lift(
     200 16000 0.60
     """
     a = _impl.check_alpha(alpha)
+    # Validate under this function's argument names before delegating to the tests.
+    ch, nh_, ct, nt_ = _impl.same_shape(
+        [
+            (name, _impl.as_float(name, value))
+            for name, value in (
+                ("conversions_holdout", conversions_holdout),
+                ("n_holdout", n_holdout),
+                ("conversions_treated", conversions_treated),
+                ("n_treated", n_treated),
+            )
+        ]
+    )
+    _check_counts(ch, nh_, "conversions_holdout", "n_holdout")
+    _check_counts(ct, nt_, "conversions_treated", "n_treated")
     conv = proportion_test(conversions_holdout, n_holdout, conversions_treated, n_treated, alpha=a)
     nt = _impl.as_float("n_treated", n_treated)
     inc = conv.effect * nt
@@ -2432,6 +2499,17 @@ def campaign_lift(
     assert revenue_treated is not None and revenue_holdout is not None
     assert revenue_var_treated is not None and revenue_var_holdout is not None
     nh = _impl.as_float("n_holdout", n_holdout)
+    fix = "Revenue needs at least two units per group."
+    _impl.check_min("n_holdout", nh, 2, fix)
+    _impl.check_min("n_treated", nt, 2, fix)
+    var_h = _impl.as_float("revenue_var_holdout", revenue_var_holdout)
+    var_t = _impl.as_float("revenue_var_treated", revenue_var_treated)
+    _impl.check_nonnegative("revenue_var_holdout", var_h)
+    _impl.check_nonnegative("revenue_var_treated", var_t)
+    _impl.same_shape(
+        [("revenue_var_holdout", var_h), ("revenue_var_treated", var_t), ("n_treated", nt)]
+    )
+    _check_both_zero(var_h, var_t, "revenue_var_holdout", "revenue_var_treated")
     rev = mean_test(
         _impl.as_float("revenue_holdout", revenue_holdout) / nh,
         revenue_var_holdout,

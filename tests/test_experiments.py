@@ -847,11 +847,11 @@ BAD_INPUT: list[tuple[Any, str]] = [
     ),
     (
         lambda: ex.mean_test_samples([1.0], [1.0, 2.0]),
-        r"`n_a` is below 2: 1 rows\.",
+        r"`a` has fewer than 2 observations: 1 rows\.",
     ),
     (
         lambda: ex.mean_test_samples([3.0, 3.0], [1.0, 1.0]),
-        r"`var_a` and `var_b` are both zero: 1 rows\.",
+        r"`a` and `b` are both zero: 1 rows\.",
     ),
     (
         lambda: ex.ratio_test(

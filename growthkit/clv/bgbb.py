@@ -26,6 +26,25 @@ __all__ = ["BetaGeoBetaBinom"]
 
 _COLUMNS = ("frequency", "recency", "n_periods")
 
+# The likelihood sums one term per opportunity after the last transaction and the
+# predictions one per future opportunity; beyond this many the arrays and loops would run
+# out of memory or time, and the data are no longer discrete opportunities anyway.
+MAX_PERIODS = 10_000
+
+
+def _check_max_periods(name: str, values: FloatArray) -> None:
+    bad = int(np.count_nonzero(values > MAX_PERIODS))
+    if bad:
+        raise DataError(
+            message(
+                name,
+                f"exceeds {MAX_PERIODS} opportunities",
+                bad,
+                "BG/BB models discrete opportunities (years, campaigns); aggregate to "
+                "coarser periods, or use BetaGeo / ParetoNBD for continuous time.",
+            )
+        )
+
 
 def _check(
     frequency: object, recency: object, n_periods: object
@@ -40,6 +59,7 @@ def _check(
             raise DataError(
                 message(name, "is not a whole number", bad, "BG/BB counts opportunities.")
             )
+    _check_max_periods("n_periods", n)
     bad = int(np.count_nonzero(tx > n))
     if bad:
         raise DataError(message("recency", "is greater than `n_periods`", bad))
@@ -300,6 +320,7 @@ class BetaGeoBetaBinom(FittedModel):
         bad = int(np.count_nonzero((periods < 0) | (periods != np.floor(periods))))
         if bad:
             raise DataError(message("t", "is not a whole number >= 0", bad))
+        _check_max_periods("t", periods)
         a, b, g, d = self._params()
         log_lead = (
             special.betaln(a + x + 1, b + n - x)
@@ -331,6 +352,7 @@ class BetaGeoBetaBinom(FittedModel):
         bad = int(np.count_nonzero((flat < 0) | (flat != np.floor(flat))))
         if bad:
             raise DataError(message("t", "is not a whole number >= 0", bad))
+        _check_max_periods("t", flat)
         total = self._alive_sum(np.zeros(flat.shape), flat)
         out = self.alpha / (self.alpha + self.beta) * total
         return np.asarray(out.reshape(tt.shape), dtype=np.float64)

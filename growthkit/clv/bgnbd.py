@@ -187,6 +187,17 @@ class _BetaGeoFamily(FittedModel):
         surv = np.exp(self.a * np.log1p(-z)) * special.hyp2f1(
             self.a, self.a + big_b - (self.r + x), self.a + big_b, z
         )
+        # scipy's 2F1 returns NaN/inf in parts of the parameter space (e.g. c - a - b an
+        # integer with z near 1): there take the expectation by quadrature instead.
+        bad = ~((surv >= 0.0) & (surv <= 1.0 + 1e-9))
+        if np.any(bad):
+            k, u = self.r + x[bad], h[bad] / (self.alpha + t[bad])
+            surv = surv.copy()
+            surv[bad] = _beta_expectation(
+                lambda p: np.exp(-k[:, None] * np.log1p(p * u[:, None])),
+                float(self.a),
+                np.asarray(big_b[bad], dtype=np.float64),
+            )
         return np.asarray(p_alive * np.clip(surv, 0.0, 1.0), dtype=np.float64)
 
     def expected_purchases(
@@ -221,7 +232,7 @@ class _BetaGeoFamily(FittedModel):
         # for daily or weekly data is a small fraction of the customers.
         group, first = factorize_rows([x, tt, horizon])
         xs, ts, hs = x[first], tt[first], horizon[first]
-        q = _kernels.beta_posterior_purchases(
+        q = _posterior_purchases(
             np.ascontiguousarray(self.r + xs),
             np.ascontiguousarray(hs / (self.alpha + ts)),
             float(self.a),
@@ -254,10 +265,62 @@ class _BetaGeoFamily(FittedModel):
         else:
             bb = np.full(n, self.b + 1.0)
             factor = self.b / (self.a + self.b)
-        q = _kernels.beta_posterior_purchases(
+        q = _posterior_purchases(
             np.full(n, self.r), np.ascontiguousarray(flat / self.alpha), float(self.a), bb
         )
         return np.asarray((factor * q).reshape(tt.shape), dtype=np.float64)
+
+
+_GH_NODES, _GH_WEIGHTS = np.polynomial.hermite.hermgauss(96)
+
+
+def _posterior_purchases(k: FloatArray, u: FloatArray, a: float, b: FloatArray) -> FloatArray:
+    """``E[(1 - (1 + p u)^-k) / p]`` over ``p ~ Beta(a, b)``: the kernel, checked.
+
+    The kernel's hypergeometric series does not converge for large ``a`` (it returns NaN)
+    and cancels when ``k`` exceeds ``a + b``. The integrand lies in ``(0, min(k u, 1/p)]``,
+    so a value outside ``(0, min(k u, E[1/p])]`` is recomputed by quadrature.
+    """
+    q = _kernels.beta_posterior_purchases(k, u, a, b)
+    cap = k * u
+    if a > 1.0:
+        cap = np.minimum(cap, (a + b - 1.0) / (a - 1.0))
+    bad = ~(q <= cap * (1.0 + 1e-9)) | ((q <= 0.0) & (cap > 0.0))
+    if np.any(bad):
+        q = q.copy()
+        q[bad] = _posterior_purchases_quadrature(k[bad], u[bad], a, b[bad])
+    return q
+
+
+def _posterior_purchases_quadrature(
+    k: FloatArray, u: FloatArray, a: float, b: FloatArray
+) -> FloatArray:
+    """The same expectation by quadrature (see :func:`_beta_expectation`)."""
+
+    def g(p: FloatArray) -> FloatArray:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out = -np.expm1(-k[:, None] * np.log1p(p * u[:, None])) / p
+        return np.asarray(np.where(p > 0.0, out, (k * u)[:, None]), dtype=np.float64)
+
+    return _beta_expectation(g, a, b)
+
+
+def _beta_expectation(
+    func: Callable[[FloatArray], FloatArray], a: float, b: FloatArray
+) -> FloatArray:
+    """``E[func(p)]`` over ``p ~ Beta(a, b_i)`` per row, by Gauss-Hermite in ``y = logit(p)``.
+
+    The density of ``y`` is ``exp(a y) (1 + exp(y))^-(a+b) / B(a, b)``, log-concave with
+    mode ``log(a/b)`` and curvature ``ab/(a+b)`` there; the nodes are placed by that normal
+    approximation and the weights self-normalised, so ``B(a, b)`` never has to be formed.
+    ``func`` maps the ``(rows, nodes)`` array of ``p`` to values of the same shape.
+    """
+    sd = np.sqrt((a + b) / (a * b))
+    y = (np.log(a) - np.log(b))[:, None] + np.sqrt(2.0) * sd[:, None] * _GH_NODES
+    log_w = np.log(_GH_WEIGHTS) + _GH_NODES**2 + a * y - (a + b)[:, None] * np.logaddexp(0.0, y)
+    w = np.exp(log_w - log_w.max(axis=1, keepdims=True))
+    values = func(special.expit(y))
+    return np.asarray((w * values).sum(axis=1) / w.sum(axis=1), dtype=np.float64)
 
 
 def _check_t(t: npt.ArrayLike, shape: tuple[int, ...]) -> FloatArray:

@@ -41,10 +41,10 @@ class _Pairs:
         both_t = np.concatenate([self.tx, self.t])
         factorize: Any = pd.factorize
         t_codes = factorize(both_t)[0]
-        # Frequencies are validated whole numbers: combine them with the t codes directly.
-        key = np.asarray(t_codes, dtype=np.int64) * (int(both_x.max()) + 1) + both_x.astype(
-            np.int64
-        )
+        # Codes, not the frequencies themselves: a huge (valid) frequency would overflow
+        # the int64 key or the conversion to int.
+        x_codes, x_uniques = factorize(both_x)
+        key = np.asarray(t_codes, dtype=np.int64) * len(x_uniques) + x_codes
         group, uniques = factorize(key)
         first = np.empty(len(uniques), dtype=np.int64)
         first[group[::-1]] = np.arange(group.size - 1, -1, -1)

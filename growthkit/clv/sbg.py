@@ -55,6 +55,25 @@ def _check_counts(active_counts: object) -> FloatArray:
     return n
 
 
+# Below this rate 1/(1+d) rounds so close to 1 that scipy's 2F1 returns inf although the
+# discounted sums are finite (they grow like log(1/d) or d^(alpha-1)).
+_MIN_DISCOUNT = 1e-12
+
+
+def _check_discount(d: float, given: object) -> None:
+    if not (np.isfinite(d) and d > 0):
+        raise DataError(message("discount_rate", f"must be positive, got {given!r}", 1))
+    if d < _MIN_DISCOUNT:
+        raise DataError(
+            message(
+                "discount_rate",
+                f"is below {_MIN_DISCOUNT:g}, got {given!r}",
+                1,
+                "Pass the discount rate per period, e.g. 0.1.",
+            )
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class ShiftedBetaGeometric(FittedModel):
     """sBG model of contractual retention, fitted or with given parameters.
@@ -286,8 +305,7 @@ class ShiftedBetaGeometric(FittedModel):
         array([1.801, 4.696])
         """
         d = float(discount_rate)
-        if not (np.isfinite(d) and d > 0):
-            raise DataError(message("discount_rate", f"must be positive, got {discount_rate!r}", 1))
+        _check_discount(d, discount_rate)
         n = self._periods(renewals) + 1.0
         ratio = np.exp(
             special.betaln(self.alpha, self.beta + n)
@@ -315,6 +333,5 @@ class ShiftedBetaGeometric(FittedModel):
             The expected number of discounted payments.
         """
         d = float(discount_rate)
-        if not (np.isfinite(d) and d > 0):
-            raise DataError(message("discount_rate", f"must be positive, got {discount_rate!r}", 1))
+        _check_discount(d, discount_rate)
         return float(special.hyp2f1(1.0, self.beta, self.alpha + self.beta, 1.0 / (1.0 + d)))

@@ -1,0 +1,230 @@
+"""Regression tests for the defects the statistics fuzz found (issue #10).
+
+Each test is the shrunk failing example, with the expected value's provenance noted.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from scipy import integrate, special, stats
+
+from growthkit import DataError
+from growthkit import experiments as ex
+from growthkit.clv import (
+    BetaGeo,
+    BetaGeoBetaBinom,
+    ModifiedBetaGeo,
+    ParetoNBD,
+    ShiftedBetaGeometric,
+)
+
+
+def _q_naive(k: float, u: float, a: float, b: float) -> float:
+    """E[(1 - (1 + p u)^-k) / p] over p ~ Beta(a, b) by adaptive quadrature (naive twin)."""
+    dist = stats.beta(a, b)
+    lo, hi = dist.ppf(1e-12), dist.isf(1e-12)
+
+    def g(p: float) -> float:
+        return float(-np.expm1(-k * np.log1p(p * u)) / p * dist.pdf(p))
+
+    return float(integrate.quad(g, lo, hi, points=[dist.mean()], limit=200, epsrel=1e-10)[0])
+
+
+def test_bgnbd_fit_at_a_ridge_predicts_finite_purchases() -> None:
+    # The fit drifts to a, b ~ 1e7 (p = a/(a+b) identified, a + b not); the series of the
+    # conditional expectation then returned NaN.
+    x, tx, t = np.array([0.0, 2.0]), np.array([0.0, 0.5]), np.array([2.0, 1.0])
+    model = BetaGeo.fit(x, tx, t)
+    out = model.expected_purchases(1.0, x, tx, t)
+    assert np.isfinite(out).all() and (out >= 0).all()
+    assert np.isfinite(model.expected_purchases_new_customer(1.0)).all()
+
+
+@pytest.mark.parametrize(
+    ("k", "u", "a", "b"),
+    [(19.2, 0.0282, 1.04e7, 5.67e4), (10.4, 2190.0, 9.95e4, 3.22), (0.26, 0.75, 3.3e5, 1.1e7)],
+)
+def test_bgnbd_large_a_matches_quadrature(k: float, u: float, a: float, b: float) -> None:
+    # New-customer expectation E[X(t)] = q(r, t/alpha, a, b) (Fader, Hardie & Lee 2005, eq. 7)
+    model = BetaGeo(r=k, alpha=1.0, a=a, b=b)
+    got = float(model.expected_purchases_new_customer(u))
+    assert got == pytest.approx(_q_naive(k, u, a, b), rel=1e-6)
+
+
+def test_bgnbd_kernel_cancellation_is_caught() -> None:
+    # k > a + b: the alternating series cancelled and returned 1e214 (the integrand <= 1/p).
+    model = BetaGeo(r=836.0, alpha=1.0, a=2.86, b=6.52)
+    got = float(model.expected_purchases_new_customer(744.0))
+    assert 0 < got <= (2.86 + 6.52 - 1) / (2.86 - 1)
+    assert got == pytest.approx(_q_naive(836.0, 744.0, 2.86, 6.52), rel=1e-3)
+
+
+@pytest.mark.parametrize("cls", [BetaGeo, ModifiedBetaGeo])
+def test_probability_alive_with_horizon_is_a_probability(cls: type[BetaGeo]) -> None:
+    # scipy's hyp2f1(1, 403.4, 404.4, 0.909) is NaN (c - a - b = 0): now by quadrature.
+    model = cls(r=1.0, alpha=1.0, a=1.0, b=float(np.exp(6.0)))
+    got = model.probability_alive([0.0], [0.0], [0.0], horizon=10.0)
+    assert 0.0 <= float(got[0]) <= 1.0
+    # E[(1 + p h/alpha)^-r] over Beta(a, b + m) by quadrature: the naive twin
+    b = float(np.exp(6.0)) + cls._shift
+    dist = stats.beta(1.0, b)
+    surv = integrate.quad(lambda p: (1 + 10.0 * p) ** -1.0 * dist.pdf(p), 0, 1, limit=200)[0]
+    alive = float(model.probability_alive([0.0], [0.0], [0.0])[0])
+    assert float(got[0]) == pytest.approx(alive * surv, rel=1e-8)
+
+
+def test_pareto_nbd_huge_frequency() -> None:
+    # int(1e300) + 1 overflowed a C long when grouping (x, t) pairs.
+    model = ParetoNBD(r=1.0, alpha=1.0, s=1.0, beta=1.0)
+    alive = model.probability_alive([1e300, 0.0, 1e15], [0.0, 0.0, 1.0], [0.0, 0.0, 2.0])
+    assert ((alive >= 0) & (alive <= 1)).all()
+
+
+def test_pareto_nbd_large_frequencies_group_correctly() -> None:
+    # t codes x (max frequency + 1) overflowed int64 and merged distinct pairs.
+    model = ParetoNBD(r=0.5, alpha=10.0, s=0.6, beta=12.0)
+    x = np.array([1e15, 3.0] * 5000)
+    tx = np.repeat(np.arange(5000.0), 2) + 1.0
+    t = tx + 10.0
+    together = model.probability_alive(x, tx, t)
+    one = model.probability_alive(x[1::2], tx[1::2], t[1::2])
+    np.testing.assert_allclose(together[1::2], one, rtol=1e-12)
+
+
+def test_bgbb_rejects_more_opportunities_than_it_can_hold() -> None:
+    # n_periods = 1e9 allocated (rows, 1e9) arrays and was OOM-killed.
+    model = BetaGeoBetaBinom(alpha=1.0, beta=1.0, gamma=1.0, delta=1.0)
+    with pytest.raises(DataError, match=r"^`n_periods` exceeds 10000 opportunities: 1 rows\."):
+        model.probability_alive([1.0], [2.0], [1e9])
+    with pytest.raises(DataError, match=r"^`t` exceeds 10000 opportunities: 1 rows\."):
+        model.expected_purchases(10**9, [1.0], [2.0], [3.0])
+    with pytest.raises(DataError, match=r"^`n_periods` exceeds 10000 opportunities"):
+        BetaGeoBetaBinom.fit([1.0, 0.0], [2.0, 0.0], [3.0, 2.0**40])
+
+
+def test_sbg_discount_rate_below_float_resolution() -> None:
+    # 1/(1+d) rounds to 1 and hyp2f1 returned inf for a finite sum.
+    model = ShiftedBetaGeometric(alpha=1.0, beta=1.0)
+    with pytest.raises(DataError, match=r"^`discount_rate` is below 1e-12, got 2e-127: 1 rows\."):
+        model.discounted_expected_lifetime(discount_rate=2e-127)
+    with pytest.raises(DataError, match=r"^`discount_rate` must be positive, got 0: 1 rows\."):
+        model.discounted_expected_residual_lifetime(1, discount_rate=0)
+    # 2F1(1, 1; 2; z) = -log(1 - z)/z (Abramowitz & Stegun 15.1.3)
+    d = 1e-12
+    z = 1 / (1 + d)
+    expected = -np.log1p(-z) / z
+    got = model.discounted_expected_lifetime(discount_rate=d)
+    assert got == pytest.approx(float(special.hyp2f1(1, 1, 2, z)))
+    assert got == pytest.approx(expected, rel=1e-3)
+
+
+def test_welch_df_with_huge_n_does_not_underflow() -> None:
+    # var_b / n_b = 1e-300 squared underflowed: df = 0/0 = NaN and a NaN interval.
+    res = ex.mean_test(0.0, 0.0, 2.0, 0.0, 1.0, 1e300)
+    assert float(res.df) == pytest.approx(1e300, rel=1e-12)
+    assert np.isfinite([res.ci_low, res.ci_high]).all()
+    # scipy's ttest_ind_from_stats on the same statistics (df = n_b - 1 when var_a = 0)
+    ref = stats.ttest_ind_from_stats(1.0, 1.0, 10**6, 0.0, 0.0, 2, equal_var=False)
+    got = ex.mean_test(0.0, 0.0, 2.0, 1.0, 1.0, 10**6)
+    assert float(got.pvalue) == pytest.approx(ref.pvalue, rel=1e-9, abs=1e-300)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "pattern"),
+    [
+        ([0.0], [0.0, 1.0], r"^`a` has fewer than 2 observations: 1 rows\."),
+        ([0.0, 1.0], [], r"^`b` has fewer than 2 observations: 0 rows\."),
+        ([0.0, 0.0], [3.0, 3.0], r"^`a` and `b` are both zero: 1 rows\."),
+        ([1e308, 1e308], [0.0, 1.0], r"^`a` has a sum that overflows float64: 1 rows\."),
+    ],
+)
+def test_mean_test_samples_messages_name_the_samples(
+    a: list[float], b: list[float], pattern: str
+) -> None:
+    # The messages named `n_a`, `var_a` and `mean_a`, which the caller never passed.
+    with pytest.raises(DataError, match=pattern):
+        ex.mean_test_samples(a, b)
+
+
+def test_cuped_variance_overflow_raises() -> None:
+    # (1e300)^2 overflowed: theta and every adjusted value were NaN.
+    with pytest.raises(DataError, match=r"^`y` has a mean or variance that overflows float64"):
+        ex.cuped([0.0, 0.0, 0.0, 0.0, 1e300], [0.0, 0.0, 0.0, 0.0, 1.0])
+    with pytest.raises(DataError, match=r"^`x_a` has a mean or variance that overflows"):
+        ex.cuped_test([0.0, 0.0], [0.0, 0.0], [1.0, 2.0], [0.0, 1e300])
+
+
+def test_cuped_variance_reduction_is_at_most_one() -> None:
+    # rho^2 = 1 came out as 1.0000000000000004
+    res = ex.cuped([0.0, 0.0, 0.0, 0.0, 3.0], [0.0, 0.0, 0.0, 0.0, 7.0])
+    assert 0.0 <= float(res.variance_reduction) <= 1.0
+    assert float(res.variance_reduction) == pytest.approx(1.0)
+
+
+def _ratio_stats(**sums: float) -> ex.RatioStats:
+    return ex.RatioStats(**{k: np.asarray(v, dtype=np.float64) for k, v in sums.items()})
+
+
+def test_ratio_test_tiny_denominator_raises() -> None:
+    # sum_den = 1e-300: mean_den**2 underflowed and the variance was 0/0 = NaN.
+    tiny = _ratio_stats(
+        n=2.0, sum_num=1.0, sum_den=1e-300, sum_num_sq=1.0, sum_den_sq=0.0, sum_num_den=0.0
+    )
+    fine = ex.ratio_stats([1.0, 2.0, 3.0], [1.0, 1.0, 2.0])
+    with pytest.raises(DataError, match=r"^`stats_a` gives a ratio or ratio variance that"):
+        ex.ratio_test(tiny, fine)
+    zero = _ratio_stats(
+        n=2.0, sum_num=0.0, sum_den=1e-300, sum_num_sq=0.0, sum_den_sq=0.0, sum_num_den=0.0
+    )
+    res = ex.ratio_test(zero, fine)  # ratio 0 with no spread: variance exactly 0
+    assert float(res.value_a) == 0.0 and np.isfinite(res.ci_low)
+
+
+def test_sample_size_bounds() -> None:
+    # mde = 1e-9 relative: 1.6e19 units overflowed int64 to a negative count.
+    with pytest.raises(DataError, match=r"^`mde` is too small: the sample size exceeds 2\*\*62"):
+        ex.sample_size(0.5, 1e-9, relative=True)
+    # std = 1e-300: 8e-55 units were rounded to 0 units per arm.
+    res = ex.sample_size(0.0, 1e-9, metric="mean", std=1e-300)
+    assert int(res.n_a) == 1 and int(res.n_b) == 1 and int(res.total) == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "pattern"),
+    [
+        ((0.0, 0.0, 2.0, 1.0), r"^`conversions_holdout` exceeds `n_holdout`"),
+        ((0.0, 0.0, 0.0, np.nan), r"^`n_holdout` is NaN or infinite"),
+        ((0.0, 0.0, 0.0, 0.0), r"^`n_holdout` is not positive"),
+        (([0.0, 0.0, 1.0], [5.0, 5.0], 1.0, 5.0), r"^`n_treated` has shape \(2,\)"),
+    ],
+)
+def test_campaign_lift_messages_name_its_arguments(args: tuple[Any, ...], pattern: str) -> None:
+    # The messages named `successes_a` / `trials_a` of the inner proportion_test.
+    ct, nt, ch, nh = args
+    with pytest.raises(DataError, match=pattern):
+        ex.campaign_lift(ct, nt, ch, nh)
+
+
+def test_campaign_lift_revenue_messages() -> None:
+    with pytest.raises(DataError, match=r"^`revenue_var_holdout` and `revenue_var_treated` are"):
+        ex.campaign_lift(
+            10,
+            100,
+            5,
+            100,
+            revenue_treated=50.0,
+            revenue_var_treated=0.0,
+            revenue_holdout=20.0,
+            revenue_var_holdout=0.0,
+        )
+
+
+def test_sequential_result_without_looks_tabulates() -> None:
+    # to_frame (and str) divided by the number of looks, 0.
+    empty = np.array([])
+    res = ex.sequential_test(empty, empty, empty, empty, empty, empty, mixing_variance=1.0)
+    assert len(res.to_frame()) == 0
+    str(res)
