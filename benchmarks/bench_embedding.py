@@ -1,7 +1,7 @@
 """Service embedding: cold import, first-call latency with the kernel cache, thread scaling.
 
-Run: ``pytest benchmarks/bench_embedding.py --benchmark-enable -s``; the figures are printed
-and recorded in benchmarks/RESULTS.md.
+Run: ``pytest benchmarks/bench_embedding.py -s -m slow``; the figures are printed and
+recorded in docs/robustness.md.
 """
 
 from __future__ import annotations
@@ -9,7 +9,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -50,18 +52,88 @@ def test_cold_import_and_first_call(tmp_path: Path) -> None:
     )
 
 
-@pytest.mark.parametrize("threads", [1, 2])
-@pytest.mark.benchmark(group="threads-customer_summary")
-def test_thread_throughput(benchmark: Any, threads: int) -> None:
-    tx = gk.datasets.simulate_transactions(20_000, seed=1)
-    log = gk.prepare_transactions(tx, amount_col="amount")
-    gk.customer_summary(log, amount_col="amount")
-    calls = 8
+CALLS: dict[str, Callable[[Any], Any]] = {
+    "customer_summary": lambda log: gk.customer_summary(log, amount_col="amount"),
+    "cohort_matrix": lambda log: gk.cohort_matrix(log, period="W").counts,
+}
+
+
+def _same(left: Any, right: Any) -> bool:
+    return bool(left.equals(right))
+
+
+def _gil_probe(call: Callable[[], Any], seconds: float = 2.0) -> tuple[float, float]:
+    """Share of ``call``'s wall time during which a pure-Python thread could not run.
+
+    A probe thread counts loop iterations (each needs the GIL) while the main thread
+    repeats ``call``; comparing its rate with its rate next to ``time.sleep`` gives the
+    share of time the GIL was unavailable to it: ``1 - rate_during / rate_alone``.
+    Returns (GIL-held share, mean seconds per call).
+    """
+
+    def rate(work: Callable[[], None]) -> tuple[float, float, int]:
+        stop = threading.Event()
+        counter = [0]
+
+        def probe() -> None:
+            n = 0
+            while not stop.is_set():
+                n += 1
+            counter[0] = n
+
+        thread = threading.Thread(target=probe)
+        thread.start()
+        t0 = time.perf_counter()
+        calls = 0
+        while time.perf_counter() - t0 < seconds:
+            work()
+            calls += 1
+        elapsed = time.perf_counter() - t0
+        stop.set()
+        thread.join()
+        return counter[0] / elapsed, elapsed, calls
 
     def work() -> None:
-        with ThreadPoolExecutor(max_workers=threads) as pool:
-            list(pool.map(lambda _: gk.customer_summary(log, amount_col="amount"), range(calls)))
+        call()
 
-    started = time.perf_counter()
-    benchmark.pedantic(work, rounds=3, iterations=1)
-    assert time.perf_counter() >= started
+    alone, _, _ = rate(lambda: time.sleep(0.01))
+    during, elapsed, calls = rate(work)
+    return max(0.0, 1.0 - during / alone), elapsed / calls
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", list(CALLS))
+def test_thread_scaling(name: str) -> None:
+    """Throughput of 2 threads doing N calls each vs 1 thread doing 2N (results identical).
+
+    The bar (issue #10) is a ratio of at least 1.6 on two cores; the load average is
+    printed beside it because the machine is shared.
+    """
+    fn = CALLS[name]
+    tx = gk.datasets.simulate_transactions(40_000, seed=1)
+    log = gk.prepare_transactions(tx, amount_col="amount")
+    reference = fn(log)
+    calls = 6
+
+    def serial() -> list[Any]:
+        return [fn(log) for _ in range(2 * calls)]
+
+    def threaded() -> list[Any]:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            parts = list(pool.map(lambda _: [fn(log) for _ in range(calls)], range(2)))
+        return parts[0] + parts[1]
+
+    best = {"1": float("inf"), "2": float("inf")}
+    for _ in range(3):  # best of three, alternating, to damp the shared machine's noise
+        for label, work in (("1", serial), ("2", threaded)):
+            t0 = time.perf_counter()
+            results = work()
+            best[label] = min(best[label], time.perf_counter() - t0)
+            assert all(_same(r, reference) for r in results)
+    ratio = best["1"] / best["2"]
+    held, per_call = _gil_probe(lambda: fn(log))
+    print(
+        f"\n{name}: 1 thread x {2 * calls} calls {best['1']:.2f} s, 2 threads x {calls} calls "
+        f"{best['2']:.2f} s -> throughput ratio {ratio:.2f}; GIL held {100 * held:.0f} % of "
+        f"a {per_call * 1e3:.0f} ms call; load average {os.getloadavg()[0]:.2f}"
+    )
