@@ -110,7 +110,9 @@ def test_thread_scaling(name: str) -> None:
     printed beside it because the machine is shared.
     """
     fn = CALLS[name]
-    tx = gk.datasets.simulate_transactions(40_000, seed=1)
+    tx = gk.datasets.simulate_transactions(
+        int(os.environ.get("GROWTHKIT_BENCH_CUSTOMERS", "40000")), seed=1
+    )
     log = gk.prepare_transactions(tx, amount_col="amount")
     reference = fn(log)
     calls = 6

@@ -724,14 +724,24 @@ def ratio_stats(numerator: ArrayLike, denominator: ArrayLike) -> RatioStats:
             int(y.size),
             "Pass one value per unit in both.",
         )
-    return RatioStats(
-        n=np.asarray(float(x.shape[0] if x.ndim else 1)),
-        sum_num=x.sum(axis=0),
-        sum_den=y.sum(axis=0),
-        sum_num_sq=(x * x).sum(axis=0),
-        sum_den_sq=(y * y).sum(axis=0),
-        sum_num_den=(x * y).sum(axis=0),
-    )
+    with np.errstate(over="ignore", invalid="ignore"):
+        sums = {
+            "sum_num": x.sum(axis=0),
+            "sum_den": y.sum(axis=0),
+            "sum_num_sq": (x * x).sum(axis=0),
+            "sum_den_sq": (y * y).sum(axis=0),
+            "sum_num_den": (x * y).sum(axis=0),
+        }
+    for field_name, value in sums.items():
+        bad = ~np.isfinite(value)
+        if bad.any():
+            raise fail(
+                "denominator" if field_name in ("sum_den", "sum_den_sq") else "numerator",
+                f"gives a {field_name} that overflows float64",
+                int(bad.sum()),
+                "Rescale the values (e.g. to thousands).",
+            )
+    return RatioStats(n=np.asarray(float(x.shape[0] if x.ndim else 1)), **sums)
 
 
 def ratio_stats_by_variant(

@@ -228,3 +228,9 @@ def test_sequential_result_without_looks_tabulates() -> None:
     res = ex.sequential_test(empty, empty, empty, empty, empty, empty, mixing_variance=1.0)
     assert len(res.to_frame()) == 0
     str(res)
+
+
+def test_ratio_stats_overflow_raises() -> None:
+    # (1e300)^2 overflowed with a RuntimeWarning and returned inf sums.
+    with pytest.raises(DataError, match=r"^`numerator` gives a sum_num_sq that overflows"):
+        ex.ratio_stats([1e300, 1.0], [1.0, 1.0])
