@@ -168,3 +168,126 @@ def test_growthkit_prepared(benchmark: Any, n_customers: int, ids: str) -> None:
         rounds=3,
         iterations=1,
     )
+
+
+# --- side-by-side runner: ``python benchmarks/bench_summary.py 1e7 int,str [--no-pandas]``
+# Interleaves the methods round by round on identical data (a noisy shared machine hits all
+# of them alike) and prints medians and ratios; ``--memory`` measures each method's peak
+# extra memory in a fresh process.
+
+
+def _methods(tx: pd.DataFrame, with_pandas: bool) -> dict[str, Any]:
+    methods: dict[str, Any] = {"growthkit": lambda: growthkit_way(tx)}
+    log = gk.prepare_transactions(tx, amount_col="amount")
+    methods["growthkit (prepared log)"] = lambda: gk.customer_summary(
+        log, amount_col="amount", observation_end=END
+    )
+    if with_pandas:
+        methods["pandas"] = lambda: pandas_way(tx)
+    try:
+        import polars as pl
+
+        frame = pl.from_pandas(tx)
+        methods["polars"] = lambda: polars_way(frame).to_pandas()
+    except ImportError:  # pragma: no cover - optional peer
+        pass
+    try:
+        import duckdb
+
+        con = duckdb.connect()
+        con.register("tx_frame", tx)
+        con.execute("CREATE TABLE tx AS SELECT * FROM tx_frame")
+        methods["duckdb"] = lambda: con.execute(DUCKDB_SQL).df()
+    except ImportError:  # pragma: no cover - optional peer
+        pass
+    return methods
+
+
+def _status_mib(field: str) -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    return float("nan")  # pragma: no cover - not Linux
+
+
+def _reset_peak_rss() -> None:
+    # Linux: writing 5 to clear_refs resets VmHWM to the current RSS.
+    with open("/proc/self/clear_refs", "w") as refs:
+        refs.write("5")
+
+
+def _memory(n_orders: float, ids: str, name: str) -> None:
+    import gc
+    import time
+
+    tx = make_log(int(n_orders / 2.7), ids)
+    growthkit_way(tx.head(100))
+    input_mib = sum(tx[c].to_numpy().nbytes for c in tx.columns) / 2**20
+    deep_mib = tx.memory_usage(deep=True).sum() / 2**20
+    if name.startswith("growthkit"):
+        run = _methods(tx, False)[name] if name != "growthkit" else (lambda: growthkit_way(tx))
+    else:
+        run = _methods(tx, name == "pandas")[name]
+    gc.collect()
+    _reset_peak_rss()
+    before = _status_mib("VmRSS")
+    start = time.perf_counter()
+    run()
+    seconds = time.perf_counter() - start
+    extra = _status_mib("VmHWM") - before
+    print(
+        f"| {ids} | {name} | {extra:.0f} | {extra / input_mib:.2f}x | "
+        f"{input_mib:.0f} (deep {deep_mib:.0f}) | {seconds:.2f} |"
+    )
+
+
+def main(argv: list[str]) -> None:
+    import statistics
+    import subprocess
+    import sys
+    import time
+
+    if argv and argv[0] == "--memory-one":
+        _memory(float(argv[1]), argv[2], argv[3])
+        return
+    memory = "--memory" in argv
+    with_pandas = "--no-pandas" not in argv
+    args = [a for a in argv if not a.startswith("--")]
+    n_orders = float(args[0]) if args else 1e6
+    kinds = args[1].split(",") if len(args) > 1 else ["int", "str"]
+    if memory:
+        names = ["growthkit", "growthkit (prepared log)", "pandas", "polars", "duckdb"]
+        print("| ids | method | peak extra MiB | x input arrays | input MiB | s |")
+        print("| --- | --- | ---: | ---: | ---: | ---: |")
+        for ids in kinds:
+            for name in names if with_pandas else names[:2] + names[3:]:
+                cmd = [sys.executable, __file__, "--memory-one", str(n_orders), ids, name]
+                subprocess.run(cmd, check=True)
+        return
+    for ids in kinds:
+        tx = make_log(int(n_orders / 2.7), ids)
+        growthkit_way(tx.head(100))
+        methods = _methods(tx, with_pandas)
+        want = growthkit_way(tx)
+        for run in methods.values():
+            assert_same(want, run())
+        times: dict[str, list[float]] = {name: [] for name in methods}
+        for _ in range(3):
+            for name, run in methods.items():
+                start = time.perf_counter()
+                run()
+                times[name].append(time.perf_counter() - start)
+        print(f"\n{len(tx):,} orders, {len(want):,} customers, {ids} ids")
+        print("| method | median s | growthkit faster by |")
+        print("| --- | ---: | ---: |")
+        ours = statistics.median(times["growthkit"])
+        for name, values in times.items():
+            median = statistics.median(values)
+            print(f"| {name} | {median:.2f} | {median / ours:.2f}x |")
+
+
+if __name__ == "__main__":
+    import sys
+
+    main(sys.argv[1:])
