@@ -24,6 +24,15 @@ settings.register_profile(
     "long", max_examples=10_000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+# Budgeted fuzz runs between the named profiles: GROWTHKIT_FUZZ_EXAMPLES=N examples each.
+if os.environ.get("GROWTHKIT_FUZZ_EXAMPLES"):
+    settings.register_profile(
+        "fuzz-budget",
+        max_examples=int(os.environ["GROWTHKIT_FUZZ_EXAMPLES"]),
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
+    settings.load_profile("fuzz-budget")
 
 
 @pytest.fixture(scope="session")

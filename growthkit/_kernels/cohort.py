@@ -33,6 +33,7 @@ import numpy.typing as npt
 from numba import types
 from numba.extending import overload
 
+from growthkit._kernels import exactsum
 from growthkit._kernels.periods import period_lookup
 
 if getattr(nb.config, "DISABLE_JIT", 0):
@@ -324,30 +325,33 @@ def _close_period(
     next_t: int,
     n_periods: int,
     counts: npt.NDArray[np.int64],
-    money: npt.NDArray[np.float64],
+    money: npt.NDArray[np.int64],
 ) -> None:
     """Book one customer's activity in period ``t`` given its neighbouring active periods.
 
-    ``counts`` rows: new, retained, resurrected, churned. ``money`` rows: revenue, new,
-    retained, expansion, contraction, resurrected, churned.
+    ``counts`` rows: new, retained, resurrected, churned. ``money`` holds exact
+    accumulators (``exactsum``), ``7 * n_periods`` of them: revenue, new, retained,
+    expansion, contraction, resurrected, churned, each by period. Exact sums make the
+    money columns independent of the order customers are visited in (their code order,
+    i.e. the id dtype's sort order).
     """
-    money[0, t] += rev
+    exactsum.add(money, t, rev)
     if prev_t < 0:
         counts[0, t] += 1
-        money[1, t] += rev
+        exactsum.add(money, n_periods + t, rev)
     elif prev_t == t - 1:
         counts[1, t] += 1
-        money[2, t] += min(rev, prev_rev)
+        exactsum.add(money, 2 * n_periods + t, min(rev, prev_rev))
         if rev > prev_rev:
-            money[3, t] += rev - prev_rev
+            exactsum.add(money, 3 * n_periods + t, rev - prev_rev)
         else:
-            money[4, t] += prev_rev - rev
+            exactsum.add(money, 4 * n_periods + t, prev_rev - rev)
     else:
         counts[2, t] += 1
-        money[5, t] += rev
+        exactsum.add(money, 5 * n_periods + t, rev)
     if next_t != t + 1 and t + 1 < n_periods:
         counts[3, t + 1] += 1
-        money[6, t + 1] += rev
+        exactsum.add(money, 6 * n_periods + t + 1, rev)
 
 
 @nb.njit(nogil=True, cache=True)
@@ -365,7 +369,7 @@ def _revenue_rows(
         npt.NDArray[np.float64],
     ],
     counts: npt.NDArray[np.int64],
-    money: npt.NDArray[np.float64],
+    money: npt.NDArray[np.int64],
 ) -> None:
     """Feed rows ``start..stop`` (in period order) to the per-customer state machine."""
     cur, prev, cur_rev, prev_rev = state
@@ -401,7 +405,7 @@ def growth_revenue(
     is first counting-sorted by period into a packed scratch copy of the block.
     """
     counts = np.zeros((4, n_periods), dtype=np.int64)
-    money = np.zeros((7, n_periods), dtype=np.float64)
+    money = np.zeros((7 * n_periods, exactsum.N_LIMBS), dtype=np.int64)
     width = 1 << shift
     state = (
         np.empty(width, dtype=np.int64),
@@ -457,4 +461,6 @@ def growth_revenue(
                 _close_period(
                     cur[c], cur_rev[c], prev[c], prev_rev[c], -1, n_periods, counts, money
                 )
-    return counts, money
+    totals = np.empty(7 * n_periods, dtype=np.float64)
+    exactsum.to_float(money, totals)
+    return counts, totals.reshape((7, n_periods))

@@ -78,17 +78,7 @@ def log() -> pd.DataFrame:
     return _log()
 
 
-REVENUE_ORDER = pytest.mark.xfail(
-    reason="open defect in growthkit/cohort.py: growth_accounting revenue is summed in "
-    "customer-code order, so the last bits depend on the id dtype (docs/robustness.md)",
-    strict=True,
-)
-
-
-@pytest.mark.parametrize(
-    "name",
-    [pytest.param(n, marks=REVENUE_ORDER) if n == "growth_accounting" else n for n in CASES],
-)
+@pytest.mark.parametrize("name", list(CASES))
 def test_bit_identical_across_id_dtypes_and_runs(name: str, log: pd.DataFrame) -> None:
     fn = CASES[name]
     reference = _canonical(fn(log))
