@@ -25,6 +25,7 @@ __all__ = [
     "PurchaseModel",
     "as_array",
     "broadcast_summary",
+    "check_frequency",
     "check_summary",
     "compress",
     "fit_log_params",
@@ -131,6 +132,33 @@ def summary_arrays(
     return x, y, z
 
 
+MAX_FREQUENCY = 2.0**53
+"""Largest frequency accepted: above it float64 no longer holds every whole number."""
+
+
+def check_frequency(x: FloatArray) -> None:
+    """Reject non-integer frequencies and counts too large to be exact in float64.
+
+    Near the float64 maximum the predictions overflow (1.7e308 purchases in 7 periods is
+    inf), so the bound is where whole numbers stop being exact.
+    """
+    bad = _count(x != np.floor(x))
+    if bad:
+        raise DataError(
+            message("frequency", "is not a whole number", bad, "It counts repeat purchases.")
+        )
+    bad = _count(x > MAX_FREQUENCY)
+    if bad:
+        raise DataError(
+            message(
+                "frequency",
+                "exceeds 2**53",
+                bad,
+                "Counts that large are not exact in float64; check the summary's units.",
+            )
+        )
+
+
 def check_summary(
     frequency: object, recency: object, T: object
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
@@ -147,11 +175,7 @@ def check_summary(
         bad = _count(arr < 0)
         if bad:
             raise DataError(message(name, "is negative", bad))
-    bad = _count(x != np.floor(x))
-    if bad:
-        raise DataError(
-            message("frequency", "is not a whole number", bad, "It counts repeat purchases.")
-        )
+    check_frequency(x)
     bad = _count(tx > t)
     if bad:
         raise DataError(

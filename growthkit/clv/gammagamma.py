@@ -16,6 +16,7 @@ from growthkit.clv._base import (
     FloatArray,
     Objective,
     as_array,
+    check_frequency,
     check_weights,
     compress,
     from_frame,
@@ -42,11 +43,7 @@ def _check_spend(frequency: object, monetary_value: object) -> tuple[FloatArray,
         bad = int(np.count_nonzero(arr < 0))
         if bad:
             raise DataError(message(name, "is negative", bad))
-    bad = int(np.count_nonzero(x != np.floor(x)))
-    if bad:
-        raise DataError(
-            message("frequency", "is not a whole number", bad, "It counts repeat purchases.")
-        )
+    check_frequency(x)
     bad = int(np.count_nonzero((x == 0) & (m > 0)))
     if bad:
         raise DataError(

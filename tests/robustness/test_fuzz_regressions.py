@@ -77,10 +77,13 @@ def test_probability_alive_with_horizon_is_a_probability(cls: type[BetaGeo]) -> 
 
 
 def test_pareto_nbd_huge_frequency() -> None:
-    # int(1e300) + 1 overflowed a C long when grouping (x, t) pairs.
+    # int(1e300) + 1 overflowed a C long when grouping (x, t) pairs (now 1e300 is rejected
+    # outright, see below; the grouping no longer converts frequencies to int at all).
     model = ParetoNBD(r=1.0, alpha=1.0, s=1.0, beta=1.0)
-    alive = model.probability_alive([1e300, 0.0, 1e15], [0.0, 0.0, 1.0], [0.0, 0.0, 2.0])
+    alive = model.probability_alive([2.0**53, 0.0, 1e15], [0.0, 0.0, 1.0], [0.0, 0.0, 2.0])
     assert ((alive >= 0) & (alive <= 1)).all()
+    with pytest.raises(DataError, match=r"^`frequency` exceeds 2\*\*53"):
+        model.probability_alive([1e300], [0.0], [0.0])
 
 
 def test_pareto_nbd_large_frequencies_group_correctly() -> None:
@@ -234,3 +237,14 @@ def test_ratio_stats_overflow_raises() -> None:
     # (1e300)^2 overflowed with a RuntimeWarning and returned inf sums.
     with pytest.raises(DataError, match=r"^`numerator` gives a sum_num_sq that overflows"):
         ex.ratio_stats([1e300, 1.0], [1.0, 1.0])
+
+
+@pytest.mark.parametrize("cls", [BetaGeo, ParetoNBD])
+def test_frequency_beyond_float_exactness_is_rejected(cls: Any) -> None:
+    # frequency = 1.7e308 gave inf (BG/NBD) and NaN (Pareto/NBD) expected purchases.
+    names = cls._param_names
+    model = cls(**dict.fromkeys(names, 1.0))
+    with pytest.raises(DataError, match=r"^`frequency` exceeds 2\*\*53: 1 rows\."):
+        model.expected_purchases(7.0, [1.7e308], [0.0], [0.0])
+    out = model.expected_purchases(7.0, [2.0**53], [0.0], [0.0])
+    assert np.isfinite(out).all()
