@@ -554,7 +554,7 @@ def mean_test(
     fix = "Welch's test needs at least two observations per arm."
     _impl.check_min("n_a", na, 2, fix)
     _impl.check_min("n_b", nb, 2, fix)
-    _check_both_zero(va, vb, "var_a", "var_b")
+    _check_both_zero(va / na, vb / nb, "var_a", "var_b")  # var/n: what the SE uses
     return _welch(ma, va, na, mb, vb, nb, a, alt, "Welch t-test")
 
 
@@ -1119,7 +1119,7 @@ def cuped_test(
         var = np.maximum(vy_ - 2.0 * theta * cxy_ + theta * theta * vx_, 0.0)
         out.append((mean, var, np.full(np.shape(mean), float(y.shape[0]))))
     (ma, va, na), (mb, vb, nb) = out
-    _check_both_zero(va, vb, "y_a", "y_b")
+    _check_both_zero(va / na, vb / nb, "y_a", "y_b")  # var/n: what the SE uses
     a = _impl.check_alpha(alpha)
     alt = _impl.check_alternative(alternative)
     return _welch(ma, va, na, mb, vb, nb, a, alt, "CUPED Welch t-test")
@@ -1228,7 +1228,8 @@ def srm_test(observed_counts: ArrayLike, expected_ratios: ArrayLike | None = Non
     total = obs.sum(axis=-1, keepdims=True)
     _impl.check_positive("observed_counts", total, "Pass the counts of a started experiment.")
     expected = total * ratios
-    stat = ((obs - expected) ** 2 / expected).sum(axis=-1)
+    diff = obs - expected
+    stat = (diff / expected * diff).sum(axis=-1)  # diff**2 would overflow for huge counts
     return SRMResult(
         statistic=stat, pvalue=special.chdtrc(k - 1, stat), df=k - 1, expected=expected
     )
@@ -1809,7 +1810,7 @@ def bayes_mean(
     fix = "A variance estimate needs at least two observations per arm."
     _impl.check_min("n_a", na, 2, fix)
     _impl.check_min("n_b", nb, 2, fix)
-    _check_both_zero(va, vb, "var_a", "var_b")
+    _check_both_zero(va / na, vb / nb, "var_a", "var_b")  # var/n: what the SE uses
     sa, sb = np.sqrt(va / na), np.sqrt(vb / nb)
     m = mb - ma
     s = np.sqrt(va / na + vb / nb)
@@ -1993,7 +1994,7 @@ def optimal_mixing_variance(
     _impl.check_nonnegative("var_b", vb)
     _impl.check_positive("n_a", na, "Pass the planned units per arm.")
     _impl.check_positive("n_b", nb, "Pass the planned units per arm.")
-    _check_both_zero(va, vb, "var_a", "var_b")
+    _check_both_zero(va / na, vb / nb, "var_a", "var_b")  # var/n: what the SE uses
     return np.asarray(_mixing_ratio(a) * (va / na + vb / nb), dtype=np.float64)
 
 

@@ -116,6 +116,6 @@ def customer_lifetime_value(
     previous = np.zeros(x.size)
     for m in range(1, int(horizon_months) + 1):
         cumulative = purchase_model.expected_purchases(m * month, x, tx, t)
-        total += (cumulative - previous) / (1.0 + d) ** m
+        total += (cumulative - previous) * (1.0 + d) ** -m  # (1+d)**m overflows for huge d
         previous = cumulative
     return pd.Series(value * total, index=summary.index, name="clv")

@@ -248,3 +248,29 @@ def test_frequency_beyond_float_exactness_is_rejected(cls: Any) -> None:
         model.expected_purchases(7.0, [1.7e308], [0.0], [0.0])
     out = model.expected_purchases(7.0, [2.0**53], [0.0], [0.0])
     assert np.isfinite(out).all()
+
+
+def test_clv_huge_discount_rate() -> None:
+    # (1 + 1e300) ** 3 raised OverflowError; only month 1 (divided by 1e300) is non-zero.
+    import pandas as pd
+
+    from growthkit.clv import DAYS_PER_MONTH, customer_lifetime_value
+
+    summary = pd.DataFrame({"frequency": [0.0, 2.0], "recency": [0.0, 5.0], "T": [0.0, 9.0]})
+    model = BetaGeo(r=1.0, alpha=1.0, a=1.0, b=1.0)
+    clv = customer_lifetime_value(model, 10.0, summary, horizon_months=3, discount_rate=1e300)
+    first_month = model.expected_purchases(DAYS_PER_MONTH, summary) * 10.0 / 1e300
+    np.testing.assert_allclose(clv.to_numpy(), first_month, rtol=1e-12)
+
+
+def test_welch_denormal_variances_count_as_zero() -> None:
+    # var_a = 5e-324 over n = 2 is 0 in float64: df and the interval were NaN.
+    with pytest.raises(DataError, match=r"^`var_a` and `var_b` are both zero: 1 rows\."):
+        ex.mean_test(0.0, 5e-324, 2.0, 0.0, 0.0, 2.0)
+
+
+def test_srm_huge_counts() -> None:
+    # (1e300 - 5e299)**2 overflowed: statistic inf. Chi-square: sum (o - e)^2 / e = 1e300.
+    res = ex.srm_test([0.0, 1e300])
+    assert float(res.statistic) == pytest.approx(1e300)
+    assert float(res.pvalue) == 0.0
