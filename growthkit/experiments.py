@@ -2517,8 +2517,16 @@ def campaign_lift(
     var_t = _impl.as_float("revenue_var_treated", revenue_var_treated)
     _impl.check_nonnegative("revenue_var_holdout", var_h)
     _impl.check_nonnegative("revenue_var_treated", var_t)
+    # the revenue arrays must line up with the conversion arrays, not only with each other
     _impl.same_shape(
-        [("revenue_var_holdout", var_h), ("revenue_var_treated", var_t), ("n_treated", nt)]
+        [
+            ("conversions_treated", ct),
+            ("conversions_holdout", ch),
+            ("revenue_treated", _impl.as_float("revenue_treated", revenue_treated)),
+            ("revenue_holdout", _impl.as_float("revenue_holdout", revenue_holdout)),
+            ("revenue_var_holdout", var_h),
+            ("revenue_var_treated", var_t),
+        ]
     )
     _check_both_zero(var_h, var_t, "revenue_var_holdout", "revenue_var_treated")
     rev = mean_test(
@@ -2634,8 +2642,16 @@ def bootstrap_quantile_test(
     tail = al / 2.0 if alt == "two-sided" else al
     low = np.quantile(diff, tail, axis=0)
     high = np.quantile(diff, 1.0 - tail, axis=0)
-    rel_low = np.quantile(rel_draws, tail, axis=0)
-    rel_high = np.quantile(rel_draws, 1.0 - tail, axis=0)
+    with np.errstate(invalid="ignore"):  # interpolating between two equal infinities
+        rel_low = np.quantile(rel_draws, tail, axis=0)
+        rel_high = np.quantile(rel_draws, 1.0 - tail, axis=0)
+    # x/0 draws are infinite: inf - inf interpolation is NaN where the bound is that inf
+    rel_low = np.where(
+        np.isnan(rel_low), np.quantile(rel_draws, tail, axis=0, method="lower"), rel_low
+    )
+    rel_high = np.where(
+        np.isnan(rel_high), np.quantile(rel_draws, 1.0 - tail, axis=0, method="higher"), rel_high
+    )
     below = (diff <= 0).mean(axis=0)
     above = (diff >= 0).mean(axis=0)
     if alt == "two-sided":

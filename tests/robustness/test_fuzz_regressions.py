@@ -274,3 +274,26 @@ def test_srm_huge_counts() -> None:
     res = ex.srm_test([0.0, 1e300])
     assert float(res.statistic) == pytest.approx(1e300)
     assert float(res.pvalue) == 0.0
+
+
+def test_bootstrap_relative_interval_with_zero_control_quantile() -> None:
+    # Resampled ratios x/0 are inf; interpolating inf - inf gave a NaN bound.
+    res = ex.bootstrap_quantile_test([0.0, 0.0], [0.0, 1.0], n_resamples=200, rng=0)
+    assert float(res.rel_ci_high) == np.inf
+    assert not np.isnan([res.rel_ci_low, res.rel_ci_high]).any()
+
+
+def test_campaign_lift_revenue_shape_must_match_conversions() -> None:
+    # Empty revenue arrays broadcast with n_treated of length 1; to_frame then failed.
+    empty = np.array([])
+    with pytest.raises(DataError, match=r"^`revenue_treated` has shape \(0,\), unlike"):
+        ex.campaign_lift(
+            [0.0, 1.0],
+            [2.0],
+            [0.0],
+            [2.0],
+            revenue_treated=empty,
+            revenue_var_treated=empty,
+            revenue_holdout=empty,
+            revenue_var_holdout=empty,
+        )
