@@ -26,7 +26,7 @@ import pandas as pd
 from growthkit import _dask
 from growthkit import _validate as v
 from growthkit._prepare import Transactions, as_transactions, period_index
-from growthkit.errors import SchemaError
+from growthkit.errors import DataError, SchemaError
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -64,6 +64,9 @@ _DIRECT_BYTES = _BLOCK_BYTES
 # Largest division-free period table (16 bytes a bucket of about a day): beyond it (logs
 # spanning millennia) the period keys are computed into an array first.
 _TABLE_BUCKETS = 1 << 20
+# A cohort matrix is periods x periods: 4096 periods (78 years of weeks, 11 of days) is
+# about 400 MB of kernel tables; beyond that a coarser period is the answer.
+_MAX_MATRIX_PERIODS = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -377,7 +380,8 @@ def cohort_matrix(
         Missing or mistyped columns, a bad ``period`` / ``value``, or
         ``value="revenue"`` without ``amount_col``.
     DataError
-        Empty log, missing ids/times, bad amounts, orders after ``observation_end``.
+        Empty log, missing ids/times, bad amounts, orders after ``observation_end``, or a
+        log spanning more than 4096 periods (the matrix would need over 16 M cells).
 
     Notes
     -----
@@ -438,6 +442,16 @@ def cohort_matrix(
     from growthkit._kernels import cohort as ck
 
     n = prep.n_periods
+    if n > _MAX_MATRIX_PERIODS:
+        raise DataError(
+            v.message(
+                "period",
+                f"{checked_period!r} splits the log into {n} periods; a cohort matrix needs "
+                f"{n} x {n} cells (at most {_MAX_MATRIX_PERIODS} periods)",
+                prep.log.n_rows,
+                "Choose a coarser period, or filter the log to a shorter span.",
+            )
+        )
     if checked_value == "customers":
         n_words = (n + 63) // 64
         shift, offsets, rows, values, layout, _ = _partition(

@@ -77,8 +77,9 @@ def period_table(
     shift = 0
     while (2 << shift) <= ticks_per_day:
         shift += 1
-    n_buckets = ((last_tick - first_tick) >> shift) + 1
-    if n_buckets > max_buckets:
+    span = last_tick - first_tick  # wraps negative past 2**63 ns (about 292 years)
+    n_buckets = (span >> shift) + 1
+    if span < 0 or n_buckets > max_buckets:
         return shift, np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
     keys = np.empty(n_buckets, dtype=np.int64)
     bounds = np.full(n_buckets, np.iinfo(np.int64).max, dtype=np.int64)
