@@ -251,13 +251,42 @@ def _miller_sum(a: FloatArray, b: FloatArray, c: FloatArray, d: FloatArray) -> F
     width = np.where(curv > 0, 1.0 / np.sqrt(np.where(curv > 0, curv, 1.0)), np.inf)
     lo = np.where(np.isfinite(width), np.maximum(0.0, np.floor(mode - 14.0 * width - 10.0)), 0.0)
     hi = np.where(np.isfinite(width), np.minimum(top, np.ceil(mode + 14.0 * width + 10.0)), top)
-    total, bound = _window_sum(a, b, c, d, lo, hi)
+    # Beyond _MAX_TERMS terms (counts in the 10^13+ range) both posteriors are normal to
+    # far better than any decision needs; summing would allocate terabytes.
+    huge = hi - lo + 1.0 > _MAX_TERMS
+    if huge.any():
+        out[huge] = _normal_superiority(a[huge], b[huge], c[huge], d[huge])
+    exact = ~huge
+    total, bound = _window_sum(a[exact], b[exact], c[exact], d[exact], lo[exact], hi[exact])
     redo = bound > 1e-17
     if redo.any():
-        total[redo], _ = _window_sum(
-            a[redo], b[redo], c[redo], d[redo], np.zeros(int(redo.sum())), top[redo]
-        )
-    return total
+        idx = np.flatnonzero(exact)[redo]
+        full = top[idx] + 1.0 <= _MAX_TERMS
+        if full.any():
+            sub = idx[full]
+            total[redo.nonzero()[0][full]], _ = _window_sum(
+                a[sub], b[sub], c[sub], d[sub], np.zeros(sub.size), top[sub]
+            )
+        if (~full).any():
+            sub = idx[~full]
+            total[redo.nonzero()[0][~full]] = _normal_superiority(a[sub], b[sub], c[sub], d[sub])
+    out[exact] = total
+    return out
+
+
+_MAX_TERMS = 2e7
+
+
+def _normal_superiority(a: FloatArray, b: FloatArray, c: FloatArray, d: FloatArray) -> FloatArray:
+    """P(X > Y) for X ~ Beta(a, b), Y ~ Beta(c, d), both approximated as normal."""
+    mean_x, mean_y = a / (a + b), c / (c + d)
+    var_x = a * b / ((a + b) ** 2 * (a + b + 1.0))
+    var_y = c * d / ((c + d) ** 2 * (c + d + 1.0))
+    scale = np.sqrt(var_x + var_y)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(scale > 0, (mean_x - mean_y) / np.where(scale > 0, scale, 1.0), 0.0)
+    z = np.where((scale == 0) & (mean_x != mean_y), np.copysign(np.inf, mean_x - mean_y), z)
+    return np.asarray(special.ndtr(z), dtype=np.float64)
 
 
 def _window_sum(

@@ -297,3 +297,18 @@ def test_campaign_lift_revenue_shape_must_match_conversions() -> None:
             revenue_holdout=empty,
             revenue_var_holdout=empty,
         )
+
+
+def test_bayes_proportion_with_astronomical_trials_uses_the_normal_limit() -> None:
+    # Trials of 1e15 made the exact beta sum allocate tens of TiB. Beyond 2e7 terms both
+    # posteriors are normal; at 1e5 trials exact and normal already agree to 1e-5.
+    res = ex.bayes_proportion(0, 1e15, 0, 1e15, prior_alpha=0.5)
+    assert float(res.prob_b_beats_a) == pytest.approx(0.5)
+    res = ex.bayes_proportion(5e14, 1e15, 5.0001e14, 1e15)
+    assert float(res.prob_b_beats_a) == 1.0
+    exact = ex.bayes_proportion(50_000, 100_000, 50_300, 100_000)
+    a, b = 50_001.0, 50_001.0
+    c, d = 50_301.0, 49_701.0
+    sd = np.sqrt(a * b / ((a + b) ** 2 * (a + b + 1)) + c * d / ((c + d) ** 2 * (c + d + 1)))
+    normal = stats.norm.cdf((c / (c + d) - a / (a + b)) / sd)
+    assert float(exact.prob_b_beats_a) == pytest.approx(normal, abs=1e-5)
