@@ -312,3 +312,9 @@ def test_bayes_proportion_with_astronomical_trials_uses_the_normal_limit() -> No
     sd = np.sqrt(a * b / ((a + b) ** 2 * (a + b + 1)) + c * d / ((c + d) ** 2 * (c + d + 1)))
     normal = stats.norm.cdf((c / (c + d) - a / (a + b)) / sd)
     assert float(exact.prob_b_beats_a) == pytest.approx(normal, abs=1e-5)
+
+
+def test_srm_statistic_beyond_float64_is_a_clear_error() -> None:
+    # [0, 0, 1.7e308]: the statistic is 3.4e308 > float64 max; it came back as inf.
+    with pytest.raises(DataError, match=r"^`observed_counts` is so unbalanced"):
+        ex.srm_test([0.0, 0.0, 1.7e308])
