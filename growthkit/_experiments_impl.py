@@ -517,7 +517,9 @@ def boundaries(t: FloatArray, spend: FloatArray, sides: int, grid: int = 1201) -
         if target <= 0.0:
             z = np.inf
         else:
-            z = optimize.brentq(lambda v, c=target: cross(v) - c, 0.0, 40.0, xtol=1e-12)
+            # one-sided spends above 1/2 put the boundary below zero
+            low = 0.0 if sides == 2 else -40.0
+            z = optimize.brentq(lambda v, c=target: cross(v) - c, low, 40.0, xtol=1e-12)
         z_out[k] = z
         if k == t.size - 1:
             break

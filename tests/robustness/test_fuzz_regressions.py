@@ -318,3 +318,9 @@ def test_srm_statistic_beyond_float64_is_a_clear_error() -> None:
     # [0, 0, 1.7e308]: the statistic is 3.4e308 > float64 max; it came back as inf.
     with pytest.raises(DataError, match=r"^`observed_counts` is so unbalanced"):
         ex.srm_test([0.0, 0.0, 1.7e308])
+
+
+def test_one_sided_boundaries_with_a_spend_above_one_half() -> None:
+    # alpha=0.999 one-sided: the boundary is below zero; the root bracket started at 0.
+    res = ex.group_sequential_boundaries([1.0], alpha=0.999, alternative="greater")
+    assert float(np.asarray(res.z_critical)[0]) == pytest.approx(stats.norm.ppf(0.001))
