@@ -183,7 +183,7 @@ def _lifelines_calls(what: str) -> Iterator[None]:
             " ".join(str(w.message).split()) for w in caught if issubclass(w.category, diagnostics)
         ]
         text = " ".join([" ".join(str(failure).split()), *notes])
-        raise ConvergenceError(f"{what} did not converge: {text}") from failure
+        raise ConvergenceError(f"`model` {what} did not converge: {text}") from failure
     for w in caught:
         if issubclass(w.category, diagnostics):
             text = " ".join(str(w.message).split())

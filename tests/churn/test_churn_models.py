@@ -498,7 +498,7 @@ def test_lifelines_diagnostics_become_growthkit_warnings(table: pd.DataFrame) ->
 def test_lifelines_failure_becomes_convergence_error(table: pd.DataFrame) -> None:
     # Collinear covariates make lifelines' Hessian singular: a ConvergenceError with the fix.
     twin = table.assign(orders2=table["orders"] * 2.0)
-    with pytest.raises(gk.ConvergenceError, match=r"^coxph fit did not converge: "):
+    with pytest.raises(gk.ConvergenceError, match=r"^`model` coxph fit did not converge: "):
         fit_churn_model(twin, covariates=["orders", "orders2"])
 
 

@@ -857,12 +857,6 @@ def test_fuzz_kaplan_meier_and_logrank() -> None:
     run()
 
 
-@pytest.mark.xfail(
-    reason="open defect in growthkit/churn/_models.py: a failed lifelines fit raises "
-    "ConvergenceError('weibull fit did not converge: ...') without the `field` template "
-    "(docs/robustness.md)",
-    strict=False,
-)
 def test_fuzz_fit_churn_model() -> None:
     from growthkit.churn import fit_churn_model
 
