@@ -58,7 +58,7 @@ def _end_key(log: Transactions, ticks: int, code: int) -> int:
 def _distinct_summary(
     log: Transactions,
     code: int,
-    rows: npt.NDArray[np.bool_] | None = None,
+    window: tuple[int, int] = (np.iinfo(np.int64).min, np.iinfo(np.int64).max),
 ) -> tuple[
     npt.NDArray[np.int64],
     npt.NDArray[np.int64],
@@ -66,19 +66,21 @@ def _distinct_summary(
     npt.NDArray[np.float64],
     npt.NDArray[np.float64],
 ]:
-    """Per-customer first/last period key, distinct periods, total and first-period value."""
+    """Per-customer first/last period key, distinct periods, total and first-period value.
+
+    Only orders with ticks in ``window`` (inclusive) count; the rows are not copied.
+    """
     from growthkit._kernels import aggregate as agg
     from growthkit._kernels.periods import period_keys
 
     codes, ticks, amounts = log.codes, log.ticks, log.amounts
-    if rows is not None:
-        codes, ticks = codes[rows], ticks[rows]
-        amounts = None if amounts is None else amounts[rows]
+    lo_tick, hi_tick = window
     amt = np.empty(0, dtype=np.float64) if amounts is None else amounts
     tpd = log.ticks_per_day
     row_dtype = np.int32 if ticks.shape[0] < 2**31 else np.int64
     state = np.empty((log.n_customers, 5), dtype=np.float64)
-    if not agg.period_summary_state(codes, ticks, tpd, code, amt, np.empty(0, row_dtype), state):
+    empty = np.empty(0, row_dtype)
+    if not agg.period_summary_state(codes, ticks, tpd, code, amt, empty, state, lo_tick, hi_tick):
         # Some customer's orders are out of time order: visit the rows sorted by period.
         lo, hi, _ = agg.period_bounds(ticks, tpd, code)
         size = int(hi) - int(lo) + 1
@@ -87,7 +89,7 @@ def _distinct_summary(
             agg.counting_order_periods(ticks, tpd, code, lo, size, order)
         else:
             order = np.argsort(period_keys(ticks, tpd, code), kind="stable").astype(row_dtype)
-        agg.period_summary_state(codes, ticks, tpd, code, amt, order, state)
+        agg.period_summary_state(codes, ticks, tpd, code, amt, order, state, lo_tick, hi_tick)
     seen = state[:, 2] > 0
     first = np.where(seen, state[:, 0], np.iinfo(np.int64).min).astype(np.int64)
     last = np.where(seen, state[:, 1], np.iinfo(np.int64).min).astype(np.int64)
@@ -276,8 +278,9 @@ def calibration_holdout_summary(
                 "Pass a later calibration_end.",
             )
         )
-    cal = _distinct_summary(log, code, in_cal)
-    hold = _distinct_summary(log, code, ~in_cal)
+    del in_cal
+    cal = _distinct_summary(log, code, (np.iinfo(np.int64).min, cal_ticks))
+    hold = _distinct_summary(log, code, (cal_ticks + 1, np.iinfo(np.int64).max))
     cal_end_key = _end_key(log, cal_ticks, code)
     obs_end_key = _end_key(log, obs_ticks, code)
     frame = _frame(log, *cal, cal_end_key, unit)

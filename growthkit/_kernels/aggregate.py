@@ -121,10 +121,14 @@ def period_summary_state(
     amounts: npt.NDArray[np.float64],
     order: npt.NDArray[np.int32] | npt.NDArray[np.int64],
     state: npt.NDArray[np.float64],
+    first_tick: int,
+    last_tick: int,
 ) -> bool:
     """Per-customer BTYD state ``[first, last, distinct, total, first_total]`` in one pass.
 
-    ``state`` (customers x 5) is filled in place, so a retry reuses the same memory.
+    ``state`` (customers x 5) is filled in place, so a retry reuses the same memory. Only
+    rows with ``first_tick <= tick <= last_tick`` count (a calibration or holdout window
+    without copying the rows).
 
     The five values of a customer share one row so that each order touches one cache line
     of customer state. With an empty ``order`` the rows are visited as stored, which is
@@ -144,8 +148,11 @@ def period_summary_state(
     use_order = order.shape[0] == codes.shape[0]
     for j in range(codes.shape[0]):
         i = order[j] if use_order else j
+        tick = ticks[i]
+        if tick < first_tick or tick > last_tick:
+            continue
         c = codes[i]
-        k = np.float64(period_of(ticks[i], ticks_per_day, period))
+        k = np.float64(period_of(tick, ticks_per_day, period))
         last = state[c, 1]
         if last != k:
             if k < last:
