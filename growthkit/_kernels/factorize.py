@@ -319,8 +319,7 @@ def sort_tokens(
     """
     m = rows.shape[0]
     index = np.arange(m)
-    k1 = head1.copy()
-    k0 = head0.copy()
+    k0, k1 = head0, head1  # _radix_pass never writes its inputs
     for shift in range(0, 64, 8):
         k1, k0, index = _radix_pass(k1, k0, index, shift)
     for shift in range(0, 64, 8):
