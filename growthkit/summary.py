@@ -59,16 +59,13 @@ def _distinct_summary(
     log: Transactions,
     code: int,
     window: tuple[int, int] = (np.iinfo(np.int64).min, np.iinfo(np.int64).max),
-) -> tuple[
-    npt.NDArray[np.int64],
-    npt.NDArray[np.int64],
-    npt.NDArray[np.int64],
-    npt.NDArray[np.float64],
-    npt.NDArray[np.float64],
-]:
-    """Per-customer first/last period key, distinct periods, total and first-period value.
+) -> npt.NDArray[np.float64]:
+    """Per-customer state ``[first, last, distinct, total, first_total]`` (customers x 5).
 
-    Only orders with ticks in ``window`` (inclusive) count; the rows are not copied.
+    First/last are period keys (``-inf`` for customers without orders in the window),
+    ``distinct`` the number of purchase periods, ``total`` the value of every order and
+    ``first_total`` that of the first period. Only orders with ticks in ``window``
+    (inclusive) count; the rows are not copied.
     """
     from growthkit._kernels import aggregate as agg
     from growthkit._kernels.periods import period_keys
@@ -90,10 +87,7 @@ def _distinct_summary(
         else:
             order = np.argsort(period_keys(ticks, tpd, code), kind="stable").astype(row_dtype)
         agg.period_summary_state(codes, ticks, tpd, code, amt, order, state, lo_tick, hi_tick)
-    seen = state[:, 2] > 0
-    first = np.where(seen, state[:, 0], np.iinfo(np.int64).min).astype(np.int64)
-    last = np.where(seen, state[:, 1], np.iinfo(np.int64).min).astype(np.int64)
-    return first, last, state[:, 2].astype(np.int64), state[:, 3], state[:, 4]
+    return state
 
 
 def customer_summary(
@@ -170,34 +164,35 @@ def customer_summary(
     log = as_transactions(tx, customer_col=customer_col, time_col=time_col, amount_col=amount_col)
     _, end_ticks = log.observation_end(observation_end)
     code = _period_code(period, calendar)
-    first, last, distinct, total, first_total = _distinct_summary(log, code)
+    state = _distinct_summary(log, code)
     end = _end_key(log, end_ticks, code)
-    return _frame(log, first, last, distinct, total, first_total, end, _unit(period, calendar))
+    return _frame(log, state, end, _unit(period, calendar))
 
 
 def _frame(
-    log: Transactions,
-    first: npt.NDArray[np.int64],
-    last: npt.NDArray[np.int64],
-    distinct: npt.NDArray[np.int64],
-    total: npt.NDArray[np.float64],
-    first_total: npt.NDArray[np.float64],
-    end: int,
-    unit: float,
+    log: Transactions, state: npt.NDArray[np.float64], end: int, unit: float
 ) -> pd.DataFrame:
-    frequency = distinct - 1
+    """The summary frame; the columns are computed by a nogil kernel and not copied again.
+
+    Only the index and the frame itself are built under the GIL, so calls from a thread
+    pool run in parallel.
+    """
+    from growthkit._kernels.aggregate import summary_columns
+
+    n = state.shape[0]
+    frequency = np.empty(n, dtype=np.int64)
+    out = np.empty((3 if log.amounts is not None else 2, n), dtype=np.float64)
+    summary_columns(state, float(end), unit, frequency, out)
     columns: dict[str, npt.NDArray[np.generic]] = {
         "frequency": frequency,
-        "recency": (last - first) / unit,
-        "T": (end - first) / unit,
+        "recency": out[0],
+        "T": out[1],
     }
     if log.amounts is not None:
-        repeat = total - first_total
-        with np.errstate(invalid="ignore", divide="ignore"):
-            columns["monetary_value"] = np.where(
-                frequency > 0, repeat / np.maximum(frequency, 1), 0.0
-            )
-    return pd.DataFrame(columns, index=log.customers.copy())
+        columns["monetary_value"] = out[2]
+    # copy=False: the arrays are ours alone, and pandas then keeps one block per column
+    # instead of stacking the float columns into a new 2-D block.
+    return pd.DataFrame(columns, index=log.customers.copy(), copy=False)
 
 
 def calibration_holdout_summary(
@@ -283,13 +278,14 @@ def calibration_holdout_summary(
     hold = _distinct_summary(log, code, (cal_ticks + 1, np.iinfo(np.int64).max))
     cal_end_key = _end_key(log, cal_ticks, code)
     obs_end_key = _end_key(log, obs_ticks, code)
-    frame = _frame(log, *cal, cal_end_key, unit)
-    present = cal[2] > 0
-    frame["frequency_holdout"] = hold[2]
+    frame = _frame(log, cal, cal_end_key, unit)
+    present = cal[:, 2] > 0
+    hold_distinct = hold[:, 2].astype(np.int64)
+    frame["frequency_holdout"] = hold_distinct
     if log.amounts is not None:
         with np.errstate(invalid="ignore", divide="ignore"):
             frame["monetary_value_holdout"] = np.where(
-                hold[2] > 0, hold[3] / np.maximum(hold[2], 1), 0.0
+                hold_distinct > 0, hold[:, 3] / np.maximum(hold_distinct, 1), 0.0
             )
     frame["duration_holdout"] = (obs_end_key - cal_end_key) / unit
     return frame.loc[present]

@@ -167,3 +167,30 @@ def period_summary_state(
             if k == state[c, 0]:
                 state[c, 4] += a
     return True
+
+
+@nb.njit(nogil=True, cache=True)
+def summary_columns(
+    state: npt.NDArray[np.float64],
+    end: float,
+    unit: float,
+    frequency: npt.NDArray[np.int64],
+    out: npt.NDArray[np.float64],
+) -> None:
+    """The BTYD columns from :func:`period_summary_state`'s state, without the GIL.
+
+    ``frequency`` = distinct periods - 1; ``out`` rows: recency, T and (when ``out`` has
+    three rows) the mean repeat value, 0 without repeat purchases. Keys are integers
+    below 2**53, so the differences are exact. Customers without rows get frequency -1,
+    recency 0 and T from ``-inf`` (the caller drops them).
+    """
+    with_value = out.shape[0] == 3
+    for c in range(state.shape[0]):
+        first = state[c, 0]
+        distinct = state[c, 2]
+        freq = np.int64(distinct) - 1
+        frequency[c] = freq
+        out[0, c] = (state[c, 1] - first) / unit if distinct > 0 else 0.0
+        out[1, c] = (end - first) / unit
+        if with_value:
+            out[2, c] = (state[c, 3] - state[c, 4]) / np.float64(freq) if freq > 0 else 0.0
