@@ -8,6 +8,7 @@ they never overflow; the naive twins in the tests integrate the same quantities 
 from __future__ import annotations
 
 import math
+import types
 from typing import Any
 
 import numba as nb
@@ -309,9 +310,20 @@ _PARALLEL_MIN_ROWS = 400_000
 
 
 def _pair(func: Any) -> tuple[Any, Any]:
+    """A serial and a threaded kernel of ``func``, both cached on disk.
+
+    numba names a cache file after the function's qualified name, so two dispatchers of
+    one function would overwrite each other's cache index; the threaded one compiles a
+    copy of the function under another name.
+    """
+    twin = types.FunctionType(
+        func.__code__, func.__globals__, func.__name__ + "_parallel", func.__defaults__
+    )
+    twin.__qualname__ = func.__qualname__ + "_parallel"
+    twin.__module__ = func.__module__
     return (
-        nb.njit(nogil=True, cache=False)(func),
-        nb.njit(nogil=True, cache=False, parallel=True)(func),
+        nb.njit(nogil=True, cache=True)(func),
+        nb.njit(nogil=True, cache=True, parallel=True)(twin),
     )
 
 
@@ -405,3 +417,28 @@ def pareto_alive(
         r, alpha, s, beta, x, tx, T, lj, ix, it
     )
     return out
+
+
+def load_kernels() -> None:
+    """Call the serial and the threaded twin of every kernel once, on two customers.
+
+    Used by :func:`growthkit.warm_up`: the threaded twins otherwise load only on the first
+    input of 400,000 rows. The argument types match those of the model code, so no later
+    call compiles or loads another signature.
+    """
+    x = np.array([0.0, 2.0])
+    tx = np.array([0.0, 10.0])
+    t = np.array([39.0, 39.0])
+    w = np.ones(2)
+    px = np.concatenate([x, x])
+    pt = np.concatenate([tx, t])
+    ix = np.array([0, 1], dtype=np.int64)
+    it = np.array([2, 3], dtype=np.int64)
+    for threaded in (False, True):
+        pick = 1 if threaded else 0
+        j = _KERNELS["log_j"][pick](0.55, 10.6, 0.61, 11.7, px, pt)
+        _KERNELS["rows"][pick](0.55, 10.6, 0.61, 11.7, x, tx, t, w, j, j, ix, it)
+        lj = np.ascontiguousarray(j[:, 0])
+        _KERNELS["alive"][pick](0.55, 10.6, 0.61, 11.7, x, tx, t, lj, ix, it)
+        _KERNELS["bg"][pick](0.24, 4.41, 0.79, 2.43, 1.0, x, tx, t, w)
+        _KERNELS["q"][pick](np.ones(2), np.full(2, 0.2), 0.79, np.full(2, 2.43))
