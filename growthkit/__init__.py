@@ -10,6 +10,7 @@ Where things live:
 - :mod:`growthkit.experiments` -- A/B-test statistics from aggregates.
 - :mod:`growthkit.datasets` -- the bundled CDNOW log and a transaction simulator.
 - :mod:`growthkit.errors` -- ``GrowthkitError`` and its subclasses.
+- :func:`warm_up` -- load every compiled kernel at service start (see docs/robustness.md).
 
 Every transaction-level function accepts a ``pandas.DataFrame`` or a
 :class:`Transactions` made once by :func:`prepare_transactions`.
@@ -52,6 +53,7 @@ _NAMES: dict[str, str] = {
     "proportion_test": "growthkit.experiments",
     "mean_test": "growthkit.experiments",
     "ComparisonResult": "growthkit.experiments",
+    "warm_up": "growthkit._warmup",
 }
 _SUBMODULES = frozenset(
     {"datasets", "summary", "rfm", "cohort", "churn", "clv", "experiments", "plotting", "report"}
@@ -82,6 +84,7 @@ __all__ = [
     "proportion_test",
     "rfm_scores",
     "survival_table",
+    "warm_up",
 ]
 
 
@@ -103,6 +106,7 @@ if TYPE_CHECKING:
     from growthkit import datasets as datasets
     from growthkit._prepare import Transactions as Transactions
     from growthkit._prepare import prepare_transactions as prepare_transactions
+    from growthkit._warmup import warm_up as warm_up
     from growthkit.churn import early_warning as early_warning
     from growthkit.churn import survival_table as survival_table
     from growthkit.clv import customer_lifetime_value as customer_lifetime_value

@@ -49,3 +49,68 @@ def test_threads_give_identical_results() -> None:
         prepared = list(pool.map(lambda _: gk.prepare_transactions(tx), range(4)))
     for p in prepared:
         assert p.customers.equals(log.customers)
+
+
+WARM_THEN_WORK = """
+import pkgutil, importlib, json
+import numba
+import numpy as np
+import growthkit as gk
+import growthkit._kernels as kernels
+from growthkit._kernels import clv as clv_kernels
+from growthkit.clv import BetaGeo, ParetoNBD
+
+gk.warm_up()
+
+def dispatchers():
+    found = {}
+    for info in pkgutil.iter_modules(kernels.__path__):
+        module = importlib.import_module(f"growthkit._kernels.{info.name}")
+        for name, obj in vars(module).items():
+            if isinstance(obj, numba.core.dispatcher.Dispatcher):
+                found[f"{info.name}.{name}"] = obj
+    for name, pair in clv_kernels._KERNELS.items():
+        found[f"clv.{name}.serial"], found[f"clv.{name}.threaded"] = pair
+    return found
+
+before = {k: set(d.signatures) for k, d in dispatchers().items()}
+tx = gk.datasets.simulate_transactions(500, seed=4)
+shuffled = tx.sample(frac=1.0, random_state=1)
+for frame in (tx, shuffled, shuffled.assign(customer_id=shuffled["customer_id"].astype(str)),
+              shuffled.assign(customer_id=shuffled["customer_id"].astype("category"))):
+    log = gk.prepare_transactions(frame, amount_col="amount")
+    for data in (frame, log):
+        gk.customer_summary(data, amount_col="amount", period="W")
+        gk.customer_summary(data, period="M", calendar=True)
+        gk.calibration_holdout_summary(data, calibration_end="2023-06-30", amount_col="amount")
+        gk.rfm_scores(data)
+        gk.lifecycle_stages(data)
+        gk.cohort_matrix(data, period="W")
+        gk.cohort_matrix(data, amount_col="amount", value="revenue", period="D")
+        gk.growth_accounting(data, amount_col="amount")
+        gk.growth_accounting(data, period="Q")
+        gk.survival_table(data)
+s = gk.datasets.load_cdnow_summary()
+for cls in (BetaGeo, ParetoNBD):
+    m = cls.fit(s["frequency"], s["recency"], s["T"])
+    m.expected_purchases(39.0, s["frequency"], s["recency"], s["T"])
+    m.probability_alive(s["frequency"], s["recency"], s["T"])
+after = {k: set(d.signatures) for k, d in dispatchers().items()}
+grown = sorted(k for k in after if after[k] != before.get(k, set()))
+print(json.dumps(grown))
+"""
+
+
+def test_warm_up_loads_every_kernel_a_workload_needs() -> None:
+    """After ``gk.warm_up()`` no call of a typical workload loads or compiles a kernel."""
+    out = subprocess.run(
+        [sys.executable, "-c", WARM_THEN_WORK], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout
+
+
+def test_warmup_command_prints_its_steps() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "growthkit", "warmup"], capture_output=True, text=True, check=True
+    )
+    assert "customer_summary" in out.stdout and "total" in out.stdout
