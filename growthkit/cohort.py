@@ -465,10 +465,25 @@ def cohort_matrix(
         else:
             table = active.astype(np.float64)
     else:
+        revenue = checked_value == "revenue"
         shift, offsets, rows, values, layout, placed = _partition(
-            prep, state_bytes=16, amounts=checked_value == "revenue"
+            prep, state_bytes=16, amounts=revenue
         )
-        table, sizes, _ = ck.cohort_sums(offsets, rows, values, layout, placed, shift, n)
+        if revenue and offsets.shape[0] > 2:
+            # Several customer blocks: sum the cells in row order (bit-identical across
+            # id dtypes, whose codes order the customers differently).
+            cohort_of = np.empty(prep.log.n_customers, dtype=np.int16)  # n <= 4096
+            _, sizes, _ = ck.cohort_sums(offsets, rows, values, layout, placed, shift, n, cohort_of)
+            del rows, placed
+            assert prep.log.amounts is not None
+            table = ck.revenue_in_row_order(
+                prep.log.codes, prep.values, prep.layout, prep.log.amounts, cohort_of, n
+            )
+        else:
+            no_record = np.empty(0, dtype=np.int16)
+            table, sizes, _ = ck.cohort_sums(
+                offsets, rows, values, layout, placed, shift, n, no_record
+            )
         if is_cumulative:
             table = np.cumsum(table, axis=1)
     ages = np.arange(n, dtype=np.int64)

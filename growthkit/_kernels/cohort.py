@@ -280,11 +280,15 @@ def cohort_sums(
     amounts: npt.NDArray[np.float64],
     shift: int,
     n_periods: int,
+    cohort_of: npt.NDArray[np.int16],
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """Orders (``amounts`` empty) or revenue by (cohort, age), cohort sizes, last-age counts.
 
     Two passes over each (cache-resident) block: first and last period per customer,
     then the sums. ``last[j, a]`` counts customers of cohort ``j`` last active at age ``a``.
+
+    With a non-empty ``cohort_of`` (one slot per customer) the sums are skipped and each
+    customer's cohort is written there instead, for :func:`revenue_in_row_order`.
     """
     sums = np.zeros((n_periods, n_periods), dtype=np.float64)
     sizes = np.zeros(n_periods, dtype=np.int64)
@@ -293,6 +297,7 @@ def cohort_sums(
     first = np.empty(width, dtype=np.int64)
     final = np.empty(width, dtype=np.int64)
     has_amounts = amounts.shape[0] == rows.shape[0]
+    record = cohort_of.shape[0] > 0
     for b in range(offsets.shape[0] - 1):
         start, stop = offsets[b], offsets[b + 1]
         if start == stop:
@@ -305,15 +310,51 @@ def cohort_sums(
                 first[c] = t
             if t > final[c]:
                 final[c] = t
-        for r in range(start, stop):
-            c, t = _row(rows, values, r, layout)
-            f = first[c]
-            sums[f, t - f] += amounts[r] if has_amounts else 1.0
+        if not record:
+            for r in range(start, stop):
+                c, t = _row(rows, values, r, layout)
+                f = first[c]
+                sums[f, t - f] += amounts[r] if has_amounts else 1.0
+        base = b << shift
         for c in range(width):
             if final[c] >= 0:
                 sizes[first[c]] += 1
                 last[first[c], final[c] - first[c]] += 1
+                if record:
+                    cohort_of[base + c] = first[c]
     return sums, sizes, last
+
+
+@nb.njit(nogil=True, cache=True)
+def revenue_in_row_order(
+    codes: npt.NDArray[np.int32],
+    values: npt.NDArray[np.int64],
+    layout: Layout,
+    amounts: npt.NDArray[np.float64],
+    cohort_of: npt.NDArray[np.int16],
+    n_periods: int,
+) -> npt.NDArray[np.float64]:
+    """Revenue by (cohort, age), each cell summed in the log's row order.
+
+    The customer blocks of :func:`cohort_sums` follow the customer codes, which depend on
+    the id dtype (numbers sort otherwise than their strings); summing every cell in row
+    order instead makes the floating-point result the same whatever the id dtype, and the
+    same as the single-block path. Costs one pass with a random read per row.
+    """
+    sums = np.zeros((n_periods, n_periods), dtype=np.float64)
+    n = codes.shape[0]
+    chunk = 512
+    cohorts = np.empty(chunk, dtype=np.int64)
+    for start in range(0, n, chunk):
+        stop = min(start + chunk, n)
+        # Gather first: the cohort reads are independent cache misses the CPU overlaps.
+        for r in range(start, stop):
+            cohorts[r - start] = cohort_of[codes[r]]
+        for r in range(start, stop):
+            c, t = _row(codes, values, r, layout)
+            f = cohorts[r - start]
+            sums[f, t - f] += amounts[r]
+    return sums
 
 
 @nb.njit(nogil=True, cache=True)

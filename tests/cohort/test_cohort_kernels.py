@@ -15,6 +15,8 @@ from naive_cohort import naive_cohort_counts, naive_growth
 from growthkit._kernels import cohort as ck
 from growthkit._kernels import periods
 
+NO_RECORD = np.empty(0, dtype=np.int16)  # cohort_sums: the sums, no per-customer cohort
+
 
 def random_arrays(
     seed: int, n_rows: int, n_customers: int, n_periods: int, *, gaps: bool = False
@@ -119,7 +121,9 @@ def test_cohort_kernels_match_naive(shape: tuple[int, int, int], gaps: bool, shi
         want_sums, _ = naive_cohort_counts(
             codes, keys, amounts if value == "revenue" else None, value=value, cumulative=False
         )
-        sums, sums_sizes, sums_last = ck.cohort_sums(offsets, rows, values, layout, a, shift, n)
+        sums, sums_sizes, sums_last = ck.cohort_sums(
+            offsets, rows, values, layout, a, shift, n, NO_RECORD
+        )
         np.testing.assert_allclose(sums, as_matrix(want_sums, lo, n), rtol=1e-12)
         np.testing.assert_array_equal(sums_sizes, active[:, 0])
         np.testing.assert_array_equal(sums_last, last)
@@ -177,8 +181,8 @@ def test_direct_single_block_form(shape: tuple[int, int, int], table: bool) -> N
             ck.cohort_customers(offsets, rows, values, layout, 0, n_words, n),
         ),
         (
-            ck.cohort_sums(one, codes, keys, direct, amounts, whole, n),
-            ck.cohort_sums(offsets, rows, values, layout, pa, 0, n),
+            ck.cohort_sums(one, codes, keys, direct, amounts, whole, n, NO_RECORD),
+            ck.cohort_sums(offsets, rows, values, layout, pa, 0, n, NO_RECORD),
         ),
         (
             ck.growth_counts(one, codes, keys, direct, whole, n_words, n),
@@ -192,6 +196,30 @@ def test_direct_single_block_form(shape: tuple[int, int, int], table: bool) -> N
     for got, want in pairs:
         for a, b in zip(got, want, strict=True):
             np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("table", [True, False])
+def test_revenue_in_row_order_equals_the_single_block_sums(
+    shape: tuple[int, int, int], table: bool
+) -> None:
+    """Customer blocks + a row-order revenue pass give the one-block sums bit for bit."""
+    n_rows, n_customers, n = shape
+    codes, keys, amounts, lo = random_arrays(5, n_rows, n_customers, n, gaps=True)
+    amounts = amounts * np.random.default_rng(3).uniform(0.1, 10.0, amounts.shape[0])
+    whole = max(n_customers - 1, 1).bit_length()
+    one = np.array([0, codes.shape[0]], dtype=np.int64)
+    direct = key_layout(keys, lo) if table else (lo,)
+    offsets, rows, values, layout, pa = partition(codes, keys, amounts, lo, n, 0)
+    want, want_sizes, want_last = ck.cohort_sums(
+        one, codes, keys, direct, amounts, whole, n, NO_RECORD
+    )
+    cohort_of = np.full(n_customers, -1, dtype=np.int16)
+    _, sizes, last = ck.cohort_sums(offsets, rows, values, layout, pa, 0, n, cohort_of)
+    got = ck.revenue_in_row_order(codes, keys, direct, amounts, cohort_of, n)
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(sizes, want_sizes)
+    np.testing.assert_array_equal(last, want_last)
 
 
 def test_lowest_bit_covers_every_bit() -> None:
