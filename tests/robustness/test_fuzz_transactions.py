@@ -105,6 +105,17 @@ def check_rfm(out: Any) -> None:
     _finite(table.drop(columns=["segment", "rfm_code"]))
 
 
+def check_lifecycle(out: Any) -> None:
+    table = out.table
+    assert table["stage"].notna().all()
+    assert (table["recency_days"] >= 0).all() and (table["tenure_days"] >= 0).all()
+    assert (table["recency_days"] <= table["tenure_days"]).all()
+    assert 0.0 <= out.repeat_purchase_rate <= 1.0
+    _finite(table.drop(columns=["stage", "high_value"]))
+    summary = out.stage_summary()
+    assert int(summary["customers"].sum()) == len(table)
+
+
 def check_cohort(out: Any) -> None:
     counts = out.counts
     assert (counts.fillna(0).to_numpy() >= 0).all()
@@ -132,6 +143,7 @@ CASES: list[tuple[str, str, dict[str, Any], Callable[[Any], None]]] = [
     ("summary", "customer_summary", {"amount_col": "amount", "period": "W"}, check_summary),
     ("summary", "customer_summary", {"period": "M", "calendar": True}, check_summary),
     ("rfm", "rfm_scores", {"amount_col": "amount"}, check_rfm),
+    ("rfm", "lifecycle_stages", {"amount_col": "amount"}, check_lifecycle),
     (
         "cohort",
         "cohort_matrix",
@@ -142,6 +154,13 @@ CASES: list[tuple[str, str, dict[str, Any], Callable[[Any], None]]] = [
     ("cohort", "growth_accounting", {"period": "M"}, check_growth),
     ("churn", "survival_table", {"amount_col": "amount", "inactivity_days": 30}, check_survival),
 ]
+
+
+def _frame_of(out: Any) -> pd.DataFrame:
+    if isinstance(out, pd.DataFrame):
+        return out
+    frame: pd.DataFrame = out.to_frame() if hasattr(out, "to_frame") else out.table
+    return frame
 
 
 @pytest.mark.parametrize(("module", "name", "kwargs", "check"), CASES, ids=lambda c: str(c)[:30])
@@ -160,9 +179,7 @@ def test_fuzz(module: str, name: str, kwargs: dict[str, Any], check: Callable[[A
         pd.testing.assert_frame_equal(tx, before)
         check(out)
         again = fn(tx, **kwargs)
-        left = out if isinstance(out, pd.DataFrame) else out.to_frame()
-        right = again if isinstance(again, pd.DataFrame) else again.to_frame()
-        pd.testing.assert_frame_equal(left, right)
+        pd.testing.assert_frame_equal(_frame_of(out), _frame_of(again))
 
     run()
 
