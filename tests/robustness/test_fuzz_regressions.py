@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from scipy import integrate, special, stats
+from scipy import integrate, stats
 
 from growthkit import DataError
 from growthkit import experiments as ex
@@ -115,13 +115,11 @@ def test_sbg_discount_rate_below_float_resolution() -> None:
         model.discounted_expected_lifetime(discount_rate=2e-127)
     with pytest.raises(DataError, match=r"^`discount_rate` must be positive, got 0: 1 rows\."):
         model.discounted_expected_residual_lifetime(1, discount_rate=0)
-    # 2F1(1, 1; 2; z) = -log(1 - z)/z (Abramowitz & Stegun 15.1.3)
+    # 2F1(1, 1; 2; z) = -log(1 - z)/z (Abramowitz & Stegun 15.1.3) with 1 - z = d/(1+d)
+    # taken exactly, not from a rounded z: (1+d) log(1 + 1/d).
     d = 1e-12
-    z = 1 / (1 + d)
-    expected = -np.log1p(-z) / z
     got = model.discounted_expected_lifetime(discount_rate=d)
-    assert got == pytest.approx(float(special.hyp2f1(1, 1, 2, z)))
-    assert got == pytest.approx(expected, rel=1e-3)
+    assert got == pytest.approx((1 + d) * np.log1p(1 / d), rel=1e-13)
 
 
 def test_welch_df_with_huge_n_does_not_underflow() -> None:
@@ -324,3 +322,54 @@ def test_one_sided_boundaries_with_a_spend_above_one_half() -> None:
     # alpha=0.999 one-sided: the boundary is below zero; the root bracket started at 0.
     res = ex.group_sequential_boundaries([1.0], alpha=0.999, alternative="greater")
     assert float(np.asarray(res.z_critical)[0]) == pytest.approx(stats.norm.ppf(0.001))
+
+
+# sBG discounted expected (residual) lifetime: scipy's hyp2f1(1, beta; alpha+beta; 1/(1+d))
+# returned NaN for ~12 % of random (alpha, beta, d) and was silently off elsewhere. Expected
+# values: mpmath 1.4.1 hyp2f1 at 50 digits (maxprec=4000, maxterms=1e6), equal to all 17
+# printed digits to the connection formula in 1 - z for alpha < 1 (Abramowitz & Stegun
+# 15.3.6) and to the exact discounted sum for d = 0.01; DERL(r) = (beta+r)/(alpha+beta+r)
+# DEL(alpha, beta+r+1).
+SBG_REFERENCE = [
+    # alpha, beta, d, DEL, DERL at renewals 0, 1, 5, 100
+    (
+        0.0056, 334.0, 3e-6, 321720.06031938534,
+        (321720.0254765663, 321725.38475803663, 321746.66286769492, 322189.43243760335),
+    ),  # the fuzz test's shrunk example: NaN
+    (
+        0.5, 2980.0, 1e-12, 96747132.931326573,
+        (96747131.931423321, 96763363.671777034, 96828263.418200914, 98357044.83995787),
+    ),  # NaN
+    (
+        2980.0, 2980.0, 0.01, 1.9807116355278233,
+        (0.99051875188310149, 0.99084787880386501, 0.99216436481729107, 1.0234207208482087),
+    ),  # NaN
+    (
+        3e-4, 3e-4, 1e-12, 495872624406.51354,
+        (495872624406.00941, 991745248812.01057, 992365092686.50058, 993286618423.31766),
+    ),  # 495828558182.88: 9e-5 too low, no NaN to notice
+    (
+        1e6, 1e6, 1e-12, 2.000000999999,
+        (1.000001, 1.000002000001, 1.000006000005, 1.0001010000999999),
+    ),  # NaN
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("alpha", "beta", "d", "del_", "derl"), SBG_REFERENCE)
+def test_sbg_discounted_lifetimes_where_hyp2f1_failed(
+    alpha: float, beta: float, d: float, del_: float, derl: tuple[float, ...]
+) -> None:
+    model = ShiftedBetaGeometric(alpha=alpha, beta=beta)
+    assert model.discounted_expected_lifetime(discount_rate=d) == pytest.approx(del_, rel=1e-14)
+    got = model.discounted_expected_residual_lifetime([0, 1, 5, 100], discount_rate=d)
+    np.testing.assert_allclose(got, derl, rtol=1e-14)
+
+
+def test_sbg_derl_keeps_the_digits_of_a_small_beta() -> None:
+    # beta + n - 1 with n = renewals + 1 rounded beta = 3.56e-4 to 1e-13 relative;
+    # DEL = 1 + DERL(0)/(1+d) then failed by 2e-13 (the sum of S(t)/(1+d)^t from t = 1).
+    model = ShiftedBetaGeometric(alpha=0.00117, beta=0.000356)
+    d = 2.2e-10
+    dl = model.discounted_expected_lifetime(discount_rate=d)
+    derl = float(model.discounted_expected_residual_lifetime(0, discount_rate=d))
+    assert dl == pytest.approx(1 + derl / (1 + d), rel=1e-14)
