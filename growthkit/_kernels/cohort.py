@@ -351,7 +351,7 @@ def revenue_in_row_order(
         for r in range(start, stop):
             cohorts[r - start] = cohort_of[codes[r]]
         for r in range(start, stop):
-            c, t = _row(codes, values, r, layout)
+            _, t = _row(codes, values, r, layout)
             f = cohorts[r - start]
             sums[f, t - f] += amounts[r]
     return sums
