@@ -581,14 +581,24 @@ class ChurnModel:
         return cast(pd.DataFrame, self.fitter.summary)
 
     def _design(self, table: pd.DataFrame) -> pd.DataFrame:
+        """The model's covariates of ``table``, checked: present, numeric and finite."""
+        if not isinstance(table, pd.DataFrame):
+            raise SchemaError(
+                v.message("table", f"must be a pandas DataFrame, got {type(table).__name__}", 0)
+            )
+        if len(table) == 0:
+            raise DataError(v.message("table", "is empty", 0, "Pass at least one customer."))
         missing = [c for c in self.covariates if c not in table.columns]
         if missing:
             raise SchemaError(
                 v.message(missing[0], "covariate of the model not found in the table", len(table))
             )
-        return pd.DataFrame(
-            {c: _numeric(table, c, allow_bool=True) for c in self.covariates}, index=table.index
-        )
+        columns = {c: _numeric(table, c, allow_bool=True) for c in self.covariates}
+        for c, values in columns.items():
+            bad = int(np.count_nonzero(~np.isfinite(values)))
+            if bad:
+                raise DataError(v.message(c, "has missing or infinite values", bad))
+        return pd.DataFrame(columns, index=table.index)
 
     def survival_function(self, table: pd.DataFrame, times: npt.ArrayLike) -> pd.DataFrame:
         """S(t | x) per customer (rows) at each time in days (columns)."""
@@ -620,8 +630,13 @@ class ChurnModel:
         (lifelines' ``conditional_after``). Meaningful for customers who have not churned.
         """
         h = float(_horizons(horizon_days)[0])
-        t = _numeric(table, "duration")
         x = self._design(table)
+        if "duration" not in table.columns:
+            raise SchemaError(v.message("duration", "column not found", len(table)))
+        t = _numeric(table, "duration")
+        bad = int(np.count_nonzero(~np.isfinite(t) | (t < 0)))
+        if bad:
+            raise DataError(v.message("duration", "has negative, missing or infinite values", bad))
         sf = self.fitter.predict_survival_function(x, times=[h], conditional_after=t)
         s = np.asarray(sf.to_numpy(dtype=np.float64)).reshape(-1)
         p = np.clip(1.0 - np.nan_to_num(s, nan=0.0), 0.0, 1.0)
