@@ -42,7 +42,9 @@ def customer_lifetime_value(
         with ``expected_purchases(t, frequency, recency, T)``).
     value_model
         A fitted :class:`GammaGamma` (then ``summary`` needs ``monetary_value``), or the
-        value of one purchase: a number, or one per customer (e.g. a margin).
+        value of one purchase: a number, or one per customer (e.g. a margin): a
+        ``pandas.Series`` is aligned on the summary's index (every customer needs a
+        value), an array is taken in the summary's row order.
     summary
         Customer summary: ``frequency``, ``recency``, ``T`` (in the time unit of the
         purchase model), and ``monetary_value`` when ``value_model`` is a GammaGamma.
@@ -110,7 +112,7 @@ def customer_lifetime_value(
             x, summary["monetary_value"].to_numpy()
         )
     else:
-        value = np.broadcast_to(as_array("value_model", value_model), x.shape).astype(np.float64)
+        value = _per_customer_value(value_model, summary)
     month = DAYS_PER_MONTH / unit
     total = np.zeros(x.size)
     previous = np.zeros(x.size)
@@ -119,3 +121,33 @@ def customer_lifetime_value(
         total += (cumulative - previous) * (1.0 + d) ** -m  # (1+d)**m overflows for huge d
         previous = cumulative
     return pd.Series(value * total, index=summary.index, name="clv")
+
+
+def _per_customer_value(value_model: object, summary: pd.DataFrame) -> FloatArray:
+    """A purchase value per summary row: a scalar, an array in row order, or a Series by id."""
+    n = len(summary)
+    if isinstance(value_model, pd.Series):
+        absent = int((~summary.index.isin(value_model.index)).sum())
+        if absent:
+            raise DataError(
+                message(
+                    "value_model",
+                    f"has no value for {absent} of the summary's customers (a Series is "
+                    "aligned on the summary's index)",
+                    absent,
+                    "Index it by customer id, or pass .to_numpy() to match by position.",
+                )
+            )
+        value_model = value_model.reindex(summary.index).to_numpy()
+    values = as_array("value_model", value_model)  # 1-D, finite
+    if values.shape[0] not in (1, n):
+        raise DataError(
+            message(
+                "value_model",
+                f"has {values.shape[0]} values for {n} customers",
+                n,
+                "Pass one value, or one per summary row.",
+            )
+        )
+    out: FloatArray = np.broadcast_to(values, (n,)).astype(np.float64)
+    return out
