@@ -878,3 +878,58 @@ def test_fuzz_fit_churn_model() -> None:
         run_case(lambda: fit_churn_model(table, model=kind), check, allowed)
 
     run()
+
+
+def test_fuzz_early_warning() -> None:
+    """Score random survival tables with models fitted once on a clean simulated log."""
+    from growthkit.churn import early_warning, fit_churn_model
+    from growthkit.clv import BetaGeo
+
+    clean = gk.survival_table(gk.datasets.simulate_transactions(300, seed=8), amount_col="amount")
+    models = {
+        "coxph": fit_churn_model(clean, model="coxph"),
+        "weibull": fit_churn_model(clean, model="weibull"),
+        "bgnbd": BetaGeo(r=0.24, alpha=4.41, a=0.79, b=2.43),
+    }
+    allowed = names_of(early_warning) | {"duration", "churned", "orders", "mean_gap_days", "spend"}
+    allowed |= {"frequency", "recency", "T"}
+
+    @given(
+        survival_tables(),
+        st.sampled_from(list(models)),
+        st.sampled_from([30.0, 1.0, 1e-9, 1e6, 0.0, -5.0, np.nan, np.inf]),
+        st.integers(-1, 4),
+    )
+    def run(table: pd.DataFrame, kind: str, horizon: float, n_drivers: int) -> None:
+        before = table.copy()
+        summary = None
+        if kind == "bgnbd":
+            duration = table["duration"].to_numpy(dtype=float)
+            summary = pd.DataFrame(
+                {
+                    "frequency": table["orders"].to_numpy(dtype=float) - 1.0,
+                    "recency": np.nan_to_num(duration, posinf=0.0) * 0.5,
+                    "T": duration,
+                },
+                index=table.index,
+            )
+
+        def check(res: Any) -> None:
+            out = res.table
+            probability(out["churn_probability"], "churn_probability")
+            assert out["churn_probability"].is_monotonic_decreasing, "not ranked"
+            assert list(out["rank"]) == list(range(1, len(out) + 1))
+            current = int((~table["churned"]).sum())
+            assert len(out) == current, "rows dropped or added"
+            res.to_frame()
+
+        run_case(
+            lambda: early_warning(
+                models[kind], table, horizon_days=horizon, n_drivers=n_drivers, summary=summary
+            ),
+            check,
+            allowed,
+        )
+        pd.testing.assert_frame_equal(table, before)
+
+    run()
