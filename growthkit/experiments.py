@@ -1697,7 +1697,10 @@ def bayes_proportion(
     :math:`E[\max(p_A - p_B, 0)] = \tfrac{c}{c+d} P(\mathrm{Beta}(c+1,d) > p_B)
     - \tfrac{a}{a+b} P(p_A > \mathrm{Beta}(a+1,b))` (Stucchio 2015). Per-arm credible
     intervals are exact beta quantiles; the interval of B - A uses a normal approximation
-    with the exact posterior mean and variance.
+    with the exact posterior mean and variance. Counts up to the float64 maximum are
+    accepted: where scipy's incomplete beta fails (parameters beyond about 1e15) the
+    quantiles use the normal (Cornish-Fisher) or gamma limit of the beta, and beyond 1e150
+    P(B beats A) is a closed-form gamma limit or a 64-point quadrature.
 
     Examples
     --------
@@ -1719,22 +1722,21 @@ def bayes_proportion(
     if not (pa_ > 0 and pb_ > 0 and math.isfinite(pa_ + pb_)):
         raise fail("prior_alpha", "or `prior_beta` is not positive", 1, "Use e.g. 1 and 1.")
     shape = np.shape(xa)
-    a_b, b_b = (pa_ + xb).ravel(), (pb_ + nb - xb).ravel()
-    a_a, b_a = (pa_ + xa).ravel(), (pb_ + na - xa).ravel()
+    a_b, b_b = (pa_ + xb).ravel(), (pb_ + (nb - xb)).ravel()
+    a_a, b_a = (pa_ + xa).ravel(), (pb_ + (na - xa)).ravel()
     prob = _impl.prob_greater(a_b, b_b, a_a, b_a)
-    mean_a, mean_b = a_a / (a_a + b_a), a_b / (a_b + b_b)
+    mean_a, _, sd_a = _impl.beta_moments(a_a, b_a)
+    mean_b, _, sd_b = _impl.beta_moments(a_b, b_b)
     # E[max(A - B, 0)] = E[A] P(Beta(a_a + 1, b_a) > B) - E[B] P(A > Beta(a_b + 1, b_b))
     loss_b = mean_a * _impl.prob_greater(a_a + 1.0, b_a, a_b, b_b) - mean_b * (
         _impl.prob_greater(a_a, b_a, a_b + 1.0, b_b)
     )
     loss_b = np.maximum(loss_b, 0.0)
     loss_a = np.maximum(loss_b + mean_b - mean_a, 0.0)
-    var_a = a_a * b_a / ((a_a + b_a) ** 2 * (a_a + b_a + 1.0))
-    var_b = a_b * b_b / ((a_b + b_b) ** 2 * (a_b + b_b + 1.0))
     tail = (1.0 - level) / 2.0
     z = -special.ndtri(tail)
     effect = mean_b - mean_a
-    half = z * np.sqrt(var_a + var_b)
+    half = z * np.hypot(sd_a, sd_b)
 
     def shaped(arr: ArrayLike) -> FloatArray:
         return np.asarray(arr, dtype=np.float64).reshape(shape)
@@ -1748,10 +1750,10 @@ def bayes_proportion(
         ci_high=shaped(effect + half),
         mean_a=shaped(mean_a),
         mean_b=shaped(mean_b),
-        ci_low_a=shaped(special.betaincinv(a_a, b_a, tail)),
-        ci_high_a=shaped(special.betaincinv(a_a, b_a, 1.0 - tail)),
-        ci_low_b=shaped(special.betaincinv(a_b, b_b, tail)),
-        ci_high_b=shaped(special.betaincinv(a_b, b_b, 1.0 - tail)),
+        ci_low_a=shaped(_impl.beta_ppf(a_a, b_a, tail, 1.0 - tail)),
+        ci_high_a=shaped(_impl.beta_ppf(a_a, b_a, 1.0 - tail, tail)),
+        ci_low_b=shaped(_impl.beta_ppf(a_b, b_b, tail, 1.0 - tail)),
+        ci_high_b=shaped(_impl.beta_ppf(a_b, b_b, 1.0 - tail, tail)),
         credible_level=level,
         method="beta-binomial model",
     )
@@ -1979,7 +1981,8 @@ def optimal_mixing_variance(
     Raises
     ------
     DataError
-        Non-positive sizes, negative variances, ``alpha`` outside (0, 1).
+        Non-positive sizes, negative variances, ``alpha`` outside (0, 1), or variances so
+        large that ``tau**2`` exceeds the float64 range.
 
     Notes
     -----
@@ -2004,7 +2007,19 @@ def optimal_mixing_variance(
     _impl.check_positive("n_a", na, "Pass the planned units per arm.")
     _impl.check_positive("n_b", nb, "Pass the planned units per arm.")
     _check_both_zero(va / na, vb / nb, "var_a", "var_b")  # var/n: what the SE uses
-    return np.asarray(_mixing_ratio(a) * (va / na + vb / nb), dtype=np.float64)
+    with np.errstate(over="ignore"):
+        tau2 = np.asarray(_mixing_ratio(a) * (va / na + vb / nb), dtype=np.float64)
+    huge = ~np.isfinite(tau2)
+    if huge.any():
+        # r(alpha) > 1, so tau**2 > var_a/n_a + var_b/n_b: no float64 holds it
+        name = "var_a" if (va / na >= vb / nb)[huge].all() else "var_b"
+        raise fail(
+            name,
+            "over the units per arm gives a mixing variance beyond the float64 range",
+            int(huge.sum()),
+            "Rescale the metric (e.g. thousands instead of units).",
+        )
+    return tau2
 
 
 def sequential_test(
@@ -2042,7 +2057,8 @@ def sequential_test(
     ------
     DataError
         Non-finite input, negative variances, sizes below 1, a non-positive
-        ``mixing_variance``, or unequal shapes.
+        ``mixing_variance``, unequal shapes, or an effect ``mean_b - mean_a`` beyond the
+        float64 range.
 
     Notes
     -----
@@ -2060,7 +2076,9 @@ def sequential_test(
     \tfrac12\log((V_n+\tau^2)/V_n))}` intersected over looks (Howard, Ramdas,
     McAuliffe & Sekhon 2021, eq. 14). The plug-in variance makes the guarantee
     asymptotic (large samples), as in both papers. A look with ``V_n = 0`` carries no
-    information: ``Lambda = 1`` and an infinite interval.
+    information: ``Lambda = 1`` and an infinite interval. Both are computed in log space,
+    so variances, effects and ``tau**2`` near 1e300 (whose squares overflow) give the
+    finite answer.
 
     Examples
     --------
@@ -2095,31 +2113,52 @@ def sequential_test(
     _impl.check_min("n_a", na, 1, fix)
     _impl.check_min("n_b", nb, 1, fix)
     _impl.check_positive("mixing_variance", tau2, "Pass e.g. optimal_mixing_variance(...).")
-    v = va / na + vb / nb
-    effect = mb - ma
-    info = v > 0
-    v_safe = np.where(info, v, 1.0)
-    log_lr = 0.5 * np.log(v_safe / (v_safe + tau2)) + tau2 * effect**2 / (
-        2.0 * v_safe * (v_safe + tau2)
-    )
-    log_lr = np.where(info, log_lr, 0.0)
+    with np.errstate(over="ignore"):
+        effect = mb - ma
+    huge = ~np.isfinite(effect)
+    if huge.any():
+        raise fail(
+            "mean_b",
+            "minus `mean_a` is beyond the float64 range",
+            int(huge.sum()),
+            "Rescale the metric (e.g. thousands instead of units).",
+        )
+    # Log space: V, tau**2 and effect**2 may each lie beyond float64 (means and variances
+    # of 1e300) while the likelihood ratio and the interval are finite.
+    with np.errstate(divide="ignore"):
+        log_v = np.logaddexp(np.log(va) - np.log(na), np.log(vb) - np.log(nb))
+        log_e2 = 2.0 * np.log(np.abs(effect))
+    info = np.isfinite(log_v)  # V = 0: both variances 0
+    log_v = np.where(info, log_v, 0.0)
+    log_t = np.log(tau2)
+    log_vt = np.logaddexp(log_v, log_t)  # log(V + tau**2)
+    with np.errstate(over="ignore"):
+        # tau**2 effect**2 / (2 V (V + tau**2)), inf when the evidence is beyond float64
+        drift = np.exp(log_t + log_e2 - math.log(2.0) - log_v - log_vt)
+        log_lr = np.where(info, 0.5 * (log_v - log_vt) + drift, 0.0)
+        log_half = 0.5 * (
+            math.log(2.0)
+            + log_v
+            + log_vt
+            - log_t
+            + np.log(math.log(1.0 / a) + 0.5 * (log_vt - log_v))
+        )
+        half = np.where(info, np.exp(log_half), np.inf)
     pvalue = np.minimum(1.0, np.exp(-np.maximum(log_lr, 0.0)))
-    half = np.sqrt(
-        2.0 * v_safe * (v_safe + tau2) / tau2 * (math.log(1.0 / a) + 0.5 * np.log1p(tau2 / v_safe))
-    )
-    half = np.where(info, half, np.inf)
     if effect.ndim:
         pvalue = np.minimum.accumulate(pvalue, axis=-1)
         low = np.maximum.accumulate(effect - half, axis=-1)
         high = np.minimum.accumulate(effect + half, axis=-1)
     else:
         low, high = effect - half, effect + half
+    with np.errstate(over="ignore"):
+        likelihood_ratio = np.exp(log_lr)
     return SequentialResult(
         effect=effect,
         pvalue=pvalue,
         ci_low=low,
         ci_high=high,
-        likelihood_ratio=np.exp(log_lr),
+        likelihood_ratio=likelihood_ratio,
         mixing_variance=tau2,
         alpha=a,
     )

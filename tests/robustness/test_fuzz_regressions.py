@@ -373,3 +373,125 @@ def test_sbg_derl_keeps_the_digits_of_a_small_beta() -> None:
     dl = model.discounted_expected_lifetime(discount_rate=d)
     derl = float(model.discounted_expected_residual_lifetime(0, discount_rate=d))
     assert dl == pytest.approx(1 + derl / (1 + d), rel=1e-14)
+
+
+# bayes_proportion, sequential_test and optimal_mixing_variance at extreme scale (the
+# 3,000- and 10,000-example runs of test_fuzz_bayes and test_fuzz_sequential_test).
+
+
+def _gamma2_quantile(p: float) -> float:
+    """t with P(Gamma(2) <= t) = 1 - e^-t (1 + t) = p, by fixed-point iteration (closed form)."""
+    t = 1.0
+    for _ in range(300):  # t = log(1 + t) - log(1 - p) contracts by 1 / (1 + t)
+        t = float(np.log1p(t) - np.log1p(-p))
+    return t
+
+
+def test_bayes_proportion_credible_interval_of_a_huge_posterior() -> None:
+    # The fuzz test's shrunk example: B ~ Beta(2, 1e300); scipy's betaincinv gave NaN.
+    # b X -> Gamma(2) as b -> inf (error O(1/b)), whose CDF is 1 - e^-t (1 + t).
+    res = ex.bayes_proportion(0, 1, 1, 1e300)
+    assert float(res.ci_low_b) * 1e300 == pytest.approx(_gamma2_quantile(0.025), rel=1e-14)
+    assert float(res.ci_high_b) * 1e300 == pytest.approx(_gamma2_quantile(0.975), rel=1e-14)
+    # A ~ Beta(1, 2) has CDF 2x - x^2, so P(B > A) = E[2B - B^2] = 2 E[B] = 4e-300.
+    assert float(res.prob_b_beats_a) == pytest.approx(4e-300, rel=1e-12)
+    assert float(res.expected_loss_b) == pytest.approx(1 / 3 - 2e-300, rel=1e-14)
+
+
+def test_bayes_proportion_credible_interval_where_scipy_is_off() -> None:
+    # B ~ Beta(2, 1e16): betaincinv(2, 1e16, 0.025) is 1.39e-17, 43 % below the quantile.
+    # For a = 2, P(X <= x) = 1 - (1 - x)^b (1 + b x) exactly; with b = 1e16 the limit
+    # 1 - e^-t (1 + t), t = b x, is equal to it within 1e-17 relative.
+    res = ex.bayes_proportion(0, 1, 1, 1e16)
+    b = 1.0 + (1e16 - 1.0)  # the posterior parameter as float64 holds it
+    assert float(res.ci_low_b) * b == pytest.approx(_gamma2_quantile(0.025), rel=1e-14)
+    assert float(res.ci_high_b) * b == pytest.approx(_gamma2_quantile(0.975), rel=1e-14)
+
+
+def test_bayes_proportion_keeps_a_tiny_prior_beside_huge_counts() -> None:
+    # beta = prior_beta + trials - successes rounded 1e-9 + 1e12 - 1e12 to 0: the credible
+    # interval of B was NaN. B ~ Beta(1e12 + 1, 1e-9): 1 - B ~ Beta(1e-9, 1e12 + 1) puts
+    # mass 1 - 1e-9 |log(1e-17 1e12)| > 0.975 below 1e-17, so both bounds round to 1.
+    res = ex.bayes_proportion(0, 1, 1e12, 1e12, prior_beta=1e-9)
+    assert float(res.ci_low_b) == 1.0
+    assert float(res.ci_high_b) == 1.0
+    assert float(res.prob_b_beats_a) == pytest.approx(1.0, abs=1e-12)
+
+
+def test_bayes_proportion_with_a_strong_prior_and_1e300_trials() -> None:
+    # A ~ Beta(1e9, 2), B ~ Beta(1e9, 1e300): every field was NaN (products overflowed).
+    res = ex.bayes_proportion(0, 1, 0, 1e300, prior_alpha=1e9)
+    assert float(res.prob_b_beats_a) == 0.0
+    assert float(res.expected_loss_b) == pytest.approx(1e9 / (1e9 + 2) - 1e-291, rel=1e-15)
+    # 1e300 B -> Gamma(1e9): reference scipy's gamma quantile (a different algorithm from
+    # the Cornish-Fisher expansion used for the beta)
+    lo, hi = stats.gamma.ppf([0.025, 0.975], 1e9)
+    assert float(res.ci_low_b) * 1e300 == pytest.approx(lo, rel=1e-12)
+    assert float(res.ci_high_b) * 1e300 == pytest.approx(hi, rel=1e-12)
+
+
+def test_bayes_proportion_compares_two_huge_posteriors() -> None:
+    # A ~ Beta(3, 1e300), B ~ Beta(2, 2e300): the arms' intervals were NaN and the interval
+    # of B - A had zero width (the variances underflowed). P(B > A) = P(G2 / 2 > G3) for
+    # independent Gamma(2), Gamma(3): reference by quadrature over G2.
+    res = ex.bayes_proportion(2, 1e300, 1, 2e300)
+    ref = integrate.quad(
+        lambda g: stats.gamma.pdf(g, 2) * stats.gamma.cdf(g / 2, 3), 0, np.inf, epsabs=1e-15
+    )[0]
+    assert float(res.prob_b_beats_a) == pytest.approx(ref, rel=1e-12)
+    # sd of Beta(a, b) -> sqrt(a) / b: sqrt(3) e-300 and sqrt(2) / 2 e-300
+    width = float(res.ci_high - res.ci_low)
+    assert width == pytest.approx(2 * stats.norm.ppf(0.975) * np.sqrt(3.5) * 1e-300, rel=1e-12)
+
+
+def test_sequential_test_with_1e300_variance_and_effect() -> None:
+    # The fuzz test's shrunk example: tau^2 effect^2 and V (V + tau^2) both overflowed,
+    # inf / inf gave a NaN p-value. Look 1 has V = 0 (no information). Look 2, closed form
+    # with V = effect = 1e300, tau^2 = 1: log Lambda = 0.5 log(V / (V + 1)) + 1e600 / 2e600
+    # = 0.5, half-width sqrt(2 V (V + 1) (log 20 + 0.5 log1p(1 / V))) = 1e300 sqrt(2 log 20).
+    # tolerance: log-space arithmetic at |log| ~ 700 carries ~1e-13 relative error
+    z = np.array([0.0, 0.0])
+    one = np.array([1.0, 1.0])
+    res = ex.sequential_test(
+        z, z, one, np.array([0.0, 1e300]), np.array([0.0, 1e300]), one, mixing_variance=1.0
+    )
+    np.testing.assert_allclose(res.pvalue, [1.0, np.exp(-0.5)], rtol=1e-12)
+    np.testing.assert_allclose(res.likelihood_ratio, [1.0, np.exp(0.5)], rtol=1e-12)
+    half = 1e300 * np.sqrt(2 * np.log(20.0))
+    np.testing.assert_allclose(res.ci_low, [-np.inf, 1e300 - half], rtol=1e-12)
+    np.testing.assert_allclose(res.ci_high, [np.inf, 1e300 + half], rtol=1e-12)
+
+
+def test_sequential_test_is_scale_equivariant_beyond_float64_squares() -> None:
+    # tau^2 = V = 1e300, effect 1e151: tau^2 effect^2 = 1e602 overflowed (NaN p-value).
+    # Twin: the same data in units of 1e150 (nothing overflows there); closed form
+    # log Lambda = 0.5 log(1/2) + 10^2 / (2 * 2) = 25 - 0.5 log 2.
+    big = ex.sequential_test(0.0, 1e300, 1, 1e151, 0.0, 1, mixing_variance=1e300)
+    small = ex.sequential_test(0.0, 1.0, 1, 10.0, 0.0, 1, mixing_variance=1.0)
+    assert float(big.pvalue) == pytest.approx(np.exp(-(25 - 0.5 * np.log(2))), rel=1e-13)
+    assert float(big.pvalue) == pytest.approx(float(small.pvalue), rel=1e-13)
+    # the log-space half-width carries ~|log 1e300| eps relative error
+    assert float(big.ci_low) == pytest.approx(float(small.ci_low) * 1e150, rel=1e-12)
+    assert float(big.ci_high) == pytest.approx(float(small.ci_high) * 1e150, rel=1e-12)
+
+
+def test_sequential_test_looks_without_information_keep_an_infinite_interval() -> None:
+    # Zero variances at every look: Lambda = 1, p = 1 and (-inf, inf), which never narrows
+    # (the fuzz check differenced the bounds: -inf - -inf is NaN, "lower bound decreases").
+    z = np.zeros(2)
+    res = ex.sequential_test(z, z, np.ones(2), z, z, np.ones(2), mixing_variance=1.0)
+    np.testing.assert_array_equal(res.pvalue, [1.0, 1.0])
+    np.testing.assert_array_equal(res.ci_low, [-np.inf, -np.inf])
+    np.testing.assert_array_equal(res.ci_high, [np.inf, np.inf])
+
+
+def test_mixing_variance_beyond_float64_is_a_data_error() -> None:
+    # r(0.05) (0 + 1.7e308) = 1.4e309: no float64 holds it (it came back inf).
+    with pytest.raises(DataError, match=r"^`var_b` over the units per arm gives a mixing "):
+        ex.optimal_mixing_variance([1.0, 0.0], [0.0, 1.7e308], [1.0, 1.0], [1.0, 1.0])
+
+
+def test_sequential_effect_beyond_float64_is_a_data_error() -> None:
+    # 1e308 - (-1e308) = 2e308: the effect itself is not a float64.
+    with pytest.raises(DataError, match=r"^`mean_b` minus `mean_a` is beyond the float64"):
+        ex.sequential_test(-1e308, 1.0, 1, 1e308, 1.0, 1, mixing_variance=1.0)
