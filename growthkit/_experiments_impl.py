@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -125,6 +125,15 @@ def same_shape(named: Sequence[tuple[str, FloatArray]]) -> tuple[FloatArray, ...
             ) from None
         if arr.ndim and not first:
             first = name
+    filled = [name for name, arr in named if arr.ndim and arr.size]  # scalars fit any shape
+    if 0 in shape and filled:  # numpy lets (1,) meet (0,): those values would vanish
+        empty, arr = next((name, arr) for name, arr in named if arr.size == 0)
+        raise fail(
+            empty,
+            f"has shape {arr.shape}, unlike `{filled[0]}`, which has values",
+            0,
+            "Pass scalars or arrays of equal length.",
+        )
     return tuple(np.broadcast_to(arr, shape) for _, arr in named)
 
 
@@ -346,49 +355,6 @@ def window_chunk_numpy(
     return total.astype(np.float64), np.asarray(left_out, dtype=np.float64)
 
 
-_WINDOW_KERNEL: Any = None
-
-
-def _window_kernel() -> Any:
-    """Compile (once, on first use) the loop that sums Miller's terms block by block."""
-    global _WINDOW_KERNEL
-    if _WINDOW_KERNEL is None:
-        import numba
-
-        @numba.njit(nogil=True)
-        def kernel(
-            comp_first: NDArray[np.int64],
-            n_blocks: NDArray[np.int64],
-            block_lo: FloatArray,
-            block_len: NDArray[np.int64],
-            anchor: FloatArray,
-            b: FloatArray,
-            c: FloatArray,
-            d: FloatArray,
-            total: FloatArray,
-            first_term: FloatArray,
-            last_term: FloatArray,
-        ) -> None:  # pragma: no cover - compiled; twin: window_chunk_numpy
-            for m in range(comp_first.size):
-                acc = 0.0
-                bm, cm, sm = b[m], c[m], c[m] + b[m] + d[m]
-                first_term[m] = anchor[comp_first[m]]
-                t = 0.0
-                for blk in range(comp_first[m], comp_first[m] + n_blocks[m]):
-                    t = anchor[blk]
-                    i = block_lo[blk]
-                    for _ in range(block_len[blk] - 1):
-                        acc += t
-                        t *= (cm + i) * (bm + i) / ((sm + i) * (1.0 + i))
-                        i += 1.0
-                    acc += t
-                total[m] = acc
-                last_term[m] = t
-
-        _WINDOW_KERNEL = kernel
-    return _WINDOW_KERNEL
-
-
 def window_chunk(
     a: FloatArray,
     b: FloatArray,
@@ -415,7 +381,9 @@ def window_chunk(
     total = np.empty(counts.size)
     first_term = np.empty(counts.size)
     last_term = np.empty(counts.size)
-    _window_kernel()(
+    from growthkit._kernels.experiments import window_sums  # numba loads on first use
+
+    window_sums(
         comp_first,
         n_blocks,
         np.ascontiguousarray(block_lo, dtype=np.float64),
@@ -723,6 +691,19 @@ def boundaries(t: FloatArray, spend: FloatArray, sides: int, grid: int = 1201) -
 # --------------------------------------------------------------------------------------
 
 
+def quantile(x: FloatArray, q: FloatArray) -> FloatArray:
+    """``np.quantile`` (type 7) of finite ``x``, also when its range exceeds float64.
+
+    Quantiles are scale-equivariant, so a range like -1e308..1e308 (whose width
+    overflows numpy's interpolation) is interpolated on ``x / 2`` and doubled.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = np.asarray(np.quantile(x, q), dtype=np.float64)
+        if not np.isfinite(out).all():
+            out = 2.0 * np.asarray(np.quantile(x / 2.0, q), dtype=np.float64)
+    return out
+
+
 def bootstrap_quantiles(
     sorted_x: FloatArray, q: FloatArray, n_resamples: int, rng: np.random.Generator
 ) -> FloatArray:
@@ -745,4 +726,10 @@ def bootstrap_quantiles(
     idx_lo = np.clip(np.ceil(n * u_lo).astype(np.int64) - 1, 0, n - 1)
     idx_hi = np.clip(np.ceil(n * u_hi).astype(np.int64) - 1, 0, n - 1)
     lo, hi = sorted_x[idx_lo], sorted_x[idx_hi]
-    return np.asarray(lo + frac * (hi - lo), dtype=np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = lo + frac * (hi - lo)
+        # a gap beyond float64 (-1e308 to 1e308): interpolate on halves instead
+        wide = ~np.isfinite(out)
+        if wide.any():
+            out = np.where(wide, 2.0 * (lo / 2 + frac * (hi / 2 - lo / 2)), out)
+    return np.asarray(out, dtype=np.float64)

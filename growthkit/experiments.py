@@ -421,7 +421,10 @@ def proportion_test(
     var_a, var_b = pa * (1.0 - pa) / na, pb * (1.0 - pb) / nb
     test_se = None
     if pooled:
-        p = (xa + xb) / (na + nb)
+        # (xa + xb) / (na + nb), halved first where the sums would pass float64's range
+        big = np.maximum(na, nb) > 8.0e307
+        with np.errstate(over="ignore", invalid="ignore"):
+            p = np.where(big, (xa / 2 + xb / 2) / (na / 2 + nb / 2), (xa + xb) / (na + nb))
         test_se = np.sqrt(p * (1.0 - p) * (1.0 / na + 1.0 / nb))
     method = "two-proportion z-test (pooled)" if pooled else "two-proportion z-test (unpooled)"
     return _z_result(pa, var_a, pb, var_b, alpha=a, alternative=alt, method=method, test_se=test_se)
@@ -1299,7 +1302,7 @@ class SampleSizeResult:
 
 
 def _power_sds(
-    baseline: FloatArray, mde: FloatArray, metric: Metric, std: FloatArray | None, ratio: FloatArray
+    baseline: FloatArray, mde: FloatArray, metric: Metric, ratio: FloatArray
 ) -> tuple[FloatArray, FloatArray]:
     """Per-sqrt(n_a) standard errors of the effect under H0 and H1."""
     if metric == "proportion":
@@ -1316,8 +1319,9 @@ def _power_sds(
         sd0 = np.sqrt(pooled * (1.0 - pooled) * (1.0 + 1.0 / ratio))
         sd1 = np.sqrt(pa * (1.0 - pa) + pb * (1.0 - pb) / ratio)
         return sd0, sd1
-    assert std is not None
-    sd = std * np.sqrt(1.0 + 1.0 / ratio)
+    # Means: the caller passes the effect in units of ``std`` (power is scale-free), so a
+    # std near float64's limit cannot overflow the standard errors.
+    sd = np.sqrt(1.0 + 1.0 / ratio)
     return sd, sd
 
 
@@ -1328,7 +1332,12 @@ def _power_inputs(
     std: ArrayLike | None,
     relative: bool,
     ratio: ArrayLike,
-) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    n_a: ArrayLike | None = None,
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Effect, H0 and H1 standard errors per sqrt(n_a), ratio and n_a, all one shape.
+
+    For means the effect and the standard errors are in units of ``std``.
+    """
     if metric not in ("proportion", "mean"):
         raise fail("metric", f"is {metric!r}, not 'proportion' or 'mean'", 1)
     named = [
@@ -1340,6 +1349,8 @@ def _power_inputs(
         if std is None:
             raise fail("std", "is required when metric='mean'", 1, "Pass the unit-level std.")
         named.append(("std", _impl.as_float("std", std)))
+    if n_a is not None:
+        named.append(("n_a", _impl.as_float("n_a", n_a)))
     arrays = _impl.same_shape(named)
     base, eff, rat = arrays[0], arrays[1], arrays[2]
     _impl.check_positive("ratio", rat, "`ratio` is n_b / n_a, e.g. 1 for an even split.")
@@ -1352,11 +1363,15 @@ def _power_inputs(
     zero = eff == 0
     if zero.any():
         raise fail("mde", "is zero", int(zero.sum()), "Pass the smallest effect worth detecting.")
-    sd_std = arrays[3] if metric == "mean" else None
-    if sd_std is not None:
+    if metric == "mean":
+        sd_std = arrays[3]
         _impl.check_positive("std", sd_std, "Pass the unit-level standard deviation.")
-    sd0, sd1 = _power_sds(base, eff, metric, sd_std, rat)
-    return eff, sd0, sd1, rat
+        with np.errstate(over="ignore", under="ignore"):
+            # beyond 1e300 standard deviations the power is 1 to machine precision
+            eff = np.clip(eff / sd_std, -1e300, 1e300)
+    sd0, sd1 = _power_sds(base, eff, metric, rat)
+    n = arrays[-1] if n_a is not None else np.ones_like(eff)
+    return eff, sd0, sd1, rat, n
 
 
 def _power_curve(
@@ -1445,8 +1460,7 @@ def power(
     """
     a = _impl.check_alpha(alpha)
     alt = _impl.check_alternative(alternative)
-    eff, sd0, sd1, _ = _power_inputs(baseline, mde, metric, std, relative, ratio)
-    n = _impl.as_float("n_a", n_a)
+    eff, sd0, sd1, _, n = _power_inputs(baseline, mde, metric, std, relative, ratio, n_a)
     _impl.check_positive("n_a", n, "Pass the planned units in control.")
     pw, _ = _power_curve(np.sqrt(n), eff, sd0, sd1, a, alt)
     return np.asarray(np.clip(pw, 0.0, 1.0), dtype=np.float64)
@@ -1507,7 +1521,7 @@ def sample_size(
     target = float(power)
     if not a < target < 1.0:
         raise fail("power", f"is {target!r}, outside (alpha, 1)", 1, "Pass e.g. power=0.8.")
-    eff, sd0, sd1, rat = _power_inputs(baseline, mde, metric, std, relative, ratio)
+    eff, sd0, sd1, rat, _ = _power_inputs(baseline, mde, metric, std, relative, ratio)
     wrong = (eff < 0) if alt == "greater" else (eff > 0) if alt == "less" else np.zeros(1, bool)
     if np.any(wrong):
         raise fail(
@@ -2683,9 +2697,17 @@ def bootstrap_quantile_test(
     flat_q = levels.ravel()
     draws_a = _impl.bootstrap_quantiles(xa, flat_q, int(n_resamples), gen)
     draws_b = _impl.bootstrap_quantiles(xb, flat_q, int(n_resamples), gen)
-    value_a = np.quantile(xa, flat_q)
-    value_b = np.quantile(xb, flat_q)
-    diff = draws_b - draws_a
+    value_a = _impl.quantile(xa, flat_q)
+    value_b = _impl.quantile(xb, flat_q)
+    with np.errstate(over="ignore"):  # checked below: such a difference is a DataError
+        diff = draws_b - draws_a
+    if not np.isfinite(diff).all():
+        raise fail(
+            "b",
+            "differs from `a` by more than float64 can hold in some resample",
+            int(np.count_nonzero(~np.isfinite(diff).all(axis=0))),
+            "Rescale the metric (e.g. to thousands).",
+        )
     rel_draws = _impl.safe_ratio(draws_b, draws_a) - 1.0
     tail = al / 2.0 if alt == "two-sided" else al
     low = np.quantile(diff, tail, axis=0)
@@ -2709,7 +2731,10 @@ def bootstrap_quantile_test(
     else:
         pvalue, low, rel_low = above, np.full_like(low, -np.inf), np.full_like(low, -np.inf)
     effect = value_b - value_a
-    se = diff.std(axis=0, ddof=1)
+    # the spread of differences near 1e308 would overflow its squares: scale first
+    scale = np.max(np.abs(diff), axis=0)
+    safe = np.where(scale > 0, scale, 1.0)
+    se = scale * (diff / safe).std(axis=0, ddof=1)
     rel = np.where((value_a == 0) & (value_b == 0), 0.0, _impl.safe_ratio(value_b, value_a) - 1.0)
     shape = levels.shape
     return ComparisonResult(

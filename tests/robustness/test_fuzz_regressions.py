@@ -12,6 +12,7 @@ import pytest
 from scipy import integrate, stats
 
 from growthkit import DataError
+from growthkit import _experiments_impl as ex_impl
 from growthkit import experiments as ex
 from growthkit.clv import (
     BetaGeo,
@@ -495,3 +496,67 @@ def test_sequential_effect_beyond_float64_is_a_data_error() -> None:
     # 1e308 - (-1e308) = 2e308: the effect itself is not a float64.
     with pytest.raises(DataError, match=r"^`mean_b` minus `mean_a` is beyond the float64"):
         ex.sequential_test(-1e308, 1.0, 1, 1e308, 1.0, 1, mixing_variance=1.0)
+
+
+# --- found by the 10,000-example experiments run (session 3) ---------------------------
+
+
+def test_pooled_proportion_test_near_float_max() -> None:
+    # (xa + xb) / (na + nb) was inf / inf = NaN for counts of 1.7e308.
+    res = ex.proportion_test(1.7e308, 1.7e308, 1.7e308, 1.7e308)
+    assert res.pvalue == 1.0 and res.effect == 0.0
+    half = ex.proportion_test(0.5e308, 1.7e308, 0.6e308, 1.7e308)
+    small = ex.proportion_test(0.5, 1.7, 0.6, 1.7)
+    # both rates and the pooled rate are the same, so is the statistic up to the sqrt(n)
+    np.testing.assert_allclose(half.statistic / small.statistic, np.sqrt(1e308), rtol=1e-12)
+
+
+def test_power_of_a_mean_with_a_std_near_float_max() -> None:
+    # std * sqrt(1 + 1/ratio) overflowed: NaN power. The power only depends on mde / std.
+    tiny = ex.power(1.0, 0.0, 1e-9, metric="mean", std=1.7e308)
+    assert tiny == pytest.approx(0.05, abs=1e-12)  # no detectable effect: power = alpha
+    scaled = ex.power(400.0, 0.0, 0.2e308, metric="mean", std=1.7e308)
+    plain = ex.power(400.0, 0.0, 0.2, metric="mean", std=1.7)
+    assert scaled == pytest.approx(plain, rel=1e-12)
+    z = 0.2 / 1.7 * np.sqrt(400.0 / 2.0) - stats.norm.ppf(0.975)
+    assert plain == pytest.approx(stats.norm.cdf(z) + stats.norm.cdf(-z - 2 * 1.959963984540054))
+
+
+def test_power_n_a_of_another_length_is_a_data_error() -> None:
+    # numpy's broadcasting ValueError escaped when only n_a had another length.
+    with pytest.raises(DataError, match=r"^`n_a` has shape \(2,\), unlike `ratio`"):
+        ex.power(np.array([10.0, 20.0]), 0.1, 0.01, ratio=np.array([1.0, 2.0, 3.0]))
+
+
+def test_campaign_lift_empty_revenue_beside_one_campaign() -> None:
+    # numpy broadcasts (1,) with (0,) to (0,): the conversion result was dropped and
+    # to_frame failed with "All arrays must be of the same length".
+    empty = np.array([])
+    one = np.array([2.0])
+    with pytest.raises(DataError, match=r"^`revenue_treated` has shape \(0,\)"):
+        ex.campaign_lift(
+            np.array([0.0]),
+            one,
+            np.array([0.0]),
+            one,
+            revenue_treated=empty,
+            revenue_holdout=empty,
+            revenue_var_treated=empty,
+            revenue_var_holdout=empty,
+        )
+
+
+def test_bootstrap_quantile_test_near_float_max() -> None:
+    # the std of differences near 1e308 overflowed its squares: statistic NaN
+    x = np.array([0.0, 1.7e308])
+    res = ex.bootstrap_quantile_test(x, x, q=0.5, rng=1)
+    assert res.statistic == 0.0 and np.isfinite(res.std_error)
+    assert res.value_a == pytest.approx(0.85e308, rel=1e-15)
+    # a range wider than float64 interpolates on halves, as np.quantile of x / 2, doubled
+    wide = np.array([-1.7e308, 1.0, 1.7e308])
+    np.testing.assert_array_equal(
+        ex_impl.quantile(wide, np.array([0.25, 0.5])), 2 * np.quantile(wide / 2, [0.25, 0.5])
+    )
+    # differences beyond float64 cannot be represented: a DataError naming `b`
+    with pytest.raises(DataError, match=r"^`b` differs from `a` by more than float64"):
+        ex.bootstrap_quantile_test(np.array([-1.7e308, 1.7e308]), -np.array([-1.7e308, 1.7e308]))

@@ -890,7 +890,7 @@ def test_fuzz_early_warning() -> None:
     from growthkit.clv import BetaGeo
 
     clean = gk.survival_table(gk.datasets.simulate_transactions(300, seed=8), amount_col="amount")
-    models = {
+    models: dict[str, Any] = {
         "coxph": fit_churn_model(clean, model="coxph"),
         "weibull": fit_churn_model(clean, model="weibull"),
         "bgnbd": BetaGeo(r=0.24, alpha=4.41, a=0.79, b=2.43),

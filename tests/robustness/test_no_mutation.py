@@ -1104,6 +1104,8 @@ def test_customer_lifetime_value(
     model = models[name]
     call_unchanged(gk.customer_lifetime_value, model, models["GammaGamma"], summary_frame)
     values = wrap(np.linspace(1.0, 50.0, len(summary_frame)).tolist(), kind)
+    if isinstance(values, pd.Series):  # a Series is aligned on the customer ids
+        values = values.set_axis(summary_frame.index)
     call_unchanged(
         gk.customer_lifetime_value,
         model,
