@@ -66,7 +66,14 @@ def warm_up() -> dict[str, float]:
     shuffled = tx.iloc[::-1]  # out-of-order rows take the sorting kernels
     cut = tx["timestamp"].quantile(0.5)
 
-    step("prepare_transactions", lambda: gk.prepare_transactions(by_name, amount_col="amount"))
+    by_category = tx.assign(customer_id=by_name["customer_id"].astype("category"))
+    step(
+        "prepare_transactions",
+        lambda: (
+            gk.prepare_transactions(by_name, amount_col="amount"),
+            gk.prepare_transactions(by_category, amount_col="amount"),
+        ),
+    )
     step(
         "customer_summary",
         lambda: (
@@ -99,13 +106,19 @@ def warm_up() -> dict[str, float]:
     t_x = np.array([0.0, 10.0, 30.0])
     t = np.array([39.0, 39.0, 39.0])
 
+    # Summary columns as users pass them (pandas 3 hands out read-only arrays, which numba
+    # types apart from writeable ones) and as plain arrays.
+    summary = pd.DataFrame({"frequency": x, "recency": t_x, "T": t})
+    columns = (summary["frequency"], summary["recency"], summary["T"])
+
     def clv() -> None:
         for model in (
             BetaGeo(r=0.24, alpha=4.41, a=0.79, b=2.43),
             ParetoNBD(r=0.55, alpha=10.58, s=0.61, beta=11.67),
         ):
-            model.expected_purchases(10.0, x, t_x, t)
-            model.probability_alive(x, t_x, t)
+            for args in ((x, t_x, t), columns):
+                model.expected_purchases(10.0, *args)
+                model.probability_alive(*args)
         clv_kernels.load_kernels()  # the fits' kernels and the threaded twins
 
     step("clv_predictions", clv)

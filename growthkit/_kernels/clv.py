@@ -338,7 +338,27 @@ _KERNELS = {
 
 def _kernel(name: str, n: int) -> Any:
     serial, parallel = _KERNELS[name]
-    return parallel if n >= _PARALLEL_MIN_ROWS else serial
+    picked = parallel if n >= _PARALLEL_MIN_ROWS else serial
+
+    def call(*args: Any) -> Any:
+        return picked(*(_readonly(a) for a in args))
+
+    return call
+
+
+def _readonly(value: Any) -> Any:
+    """A read-only view of an array argument (scalars pass through).
+
+    numba types read-only and writeable arrays apart, and the model code hands the kernels
+    both (pandas 3 returns read-only column arrays, conversions return fresh writeable
+    ones); one view type keeps one compiled signature per kernel, which is what the cache
+    and :func:`load_kernels` hold. A view costs no copy.
+    """
+    if isinstance(value, np.ndarray) and value.flags.writeable:
+        view = value.view()
+        view.flags.writeable = False
+        return view
+    return value
 
 
 def pareto_log_j(
@@ -434,11 +454,12 @@ def load_kernels() -> None:
     pt = np.concatenate([tx, t])
     ix = np.array([0, 1], dtype=np.int64)
     it = np.array([2, 3], dtype=np.int64)
-    for threaded in (False, True):
-        pick = 1 if threaded else 0
-        j = _KERNELS["log_j"][pick](0.55, 10.6, 0.61, 11.7, px, pt)
+    x, tx, t, w, px, pt, ix, it = (_readonly(a) for a in (x, tx, t, w, px, pt, ix, it))
+    for pick in (0, 1):
+        j = _readonly(_KERNELS["log_j"][pick](0.55, 10.6, 0.61, 11.7, px, pt))
         _KERNELS["rows"][pick](0.55, 10.6, 0.61, 11.7, x, tx, t, w, j, j, ix, it)
-        lj = np.ascontiguousarray(j[:, 0])
+        lj = _readonly(np.ascontiguousarray(j[:, 0]))
         _KERNELS["alive"][pick](0.55, 10.6, 0.61, 11.7, x, tx, t, lj, ix, it)
         _KERNELS["bg"][pick](0.24, 4.41, 0.79, 2.43, 1.0, x, tx, t, w)
-        _KERNELS["q"][pick](np.ones(2), np.full(2, 0.2), 0.79, np.full(2, 2.43))
+        k, u, b = (_readonly(np.full(2, v)) for v in (1.0, 0.2, 2.43))
+        _KERNELS["q"][pick](k, u, 0.79, b)
