@@ -2580,7 +2580,7 @@ def campaign_lift(
     _impl.check_nonnegative("revenue_var_holdout", var_h)
     _impl.check_nonnegative("revenue_var_treated", var_t)
     # the revenue arrays must line up with the conversion arrays, not only with each other
-    _impl.same_shape(
+    lined_up = _impl.same_shape(
         [
             ("conversions_treated", ct),
             ("conversions_holdout", ch),
@@ -2590,18 +2590,19 @@ def campaign_lift(
             ("revenue_var_treated", var_t),
         ]
     )
+    if lined_up[0].shape != ct.shape:  # e.g. one campaign's counts beside revenue arrays
+        raise fail(
+            "revenue_treated",
+            f"has shape {lined_up[0].shape}, the conversion counts {ct.shape}",
+            int(lined_up[0].size),
+            "Pass one revenue total and variance per campaign.",
+        )
     _check_both_zero(var_h, var_t, "revenue_var_holdout", "revenue_var_treated")
-    rev = mean_test(
-        _impl.as_float("revenue_holdout", revenue_holdout) / nh,
-        revenue_var_holdout,
-        nh,
-        _impl.as_float("revenue_treated", revenue_treated) / nt,
-        revenue_var_treated,
-        nt,
-        alpha=a,
-    )
-    inc_rev = rev.effect * nt
-    rev_lo, rev_hi = rev.ci_low * nt, rev.ci_high * nt
+    # every revenue input at the campaigns' shape, so both results line up
+    _, _, rev_t, rev_h, var_h, var_t = lined_up
+    rev = mean_test(rev_h / nh_, var_h, nh_, rev_t / nt_, var_t, nt_, alpha=a)
+    inc_rev = rev.effect * nt_
+    rev_lo, rev_hi = rev.ci_low * nt_, rev.ci_high * nt_
     if cost is None:
         return CampaignResult(conv, inc, lo, hi, rev, inc_rev, rev_lo, rev_hi)
     c = _impl.as_float("cost", cost)

@@ -560,3 +560,35 @@ def test_bootstrap_quantile_test_near_float_max() -> None:
     # differences beyond float64 cannot be represented: a DataError naming `b`
     with pytest.raises(DataError, match=r"^`b` differs from `a` by more than float64"):
         ex.bootstrap_quantile_test(np.array([-1.7e308, 1.7e308]), -np.array([-1.7e308, 1.7e308]))
+
+
+def test_campaign_lift_revenue_shape_follows_the_campaigns() -> None:
+    # scalar conversions beside empty revenue arrays broke to_frame; scalar revenue beside
+    # three campaigns gave one revenue result for three conversion results.
+    empty = np.array([])
+    with pytest.raises(DataError, match=r"^`revenue_treated` has shape \(0,\), the conversion"):
+        ex.campaign_lift(
+            0.0,
+            2.0,
+            0.0,
+            2.0,
+            revenue_treated=empty,
+            revenue_holdout=empty,
+            revenue_var_treated=empty,
+            revenue_var_holdout=empty,
+        )
+    conv = np.array([10.0, 20.0, 30.0])
+    res = ex.campaign_lift(
+        conv,
+        1000.0,
+        5.0,
+        1000.0,
+        revenue_treated=5000.0,
+        revenue_holdout=4000.0,
+        revenue_var_treated=900.0,
+        revenue_var_holdout=800.0,
+    )
+    assert len(res.to_frame()) == 3
+    one = ex.mean_test(4.0, 800.0, 1000.0, 5.0, 900.0, 1000.0)
+    assert res.incremental_revenue is not None
+    np.testing.assert_allclose(res.incremental_revenue, np.full(3, one.effect * 1000.0))
