@@ -814,6 +814,15 @@ def fit_churn_model(
         excluded = int(np.count_nonzero(~keep))
         if excluded:
             data = data.loc[keep].reset_index(drop=True)
+        if len(data) == 0:
+            raise DataError(
+                v.message(
+                    "duration",
+                    f"is 0 for every customer: a {kind} model needs positive durations",
+                    excluded,
+                    "Use coxph, or customers observed for at least a day.",
+                )
+            )
     _check_durations_vary(data, kind)
     means = data[list(names)].mean(axis=0)
     weights: str | None = None

@@ -56,3 +56,21 @@ def test_churn_probability_rejects_bad_durations(fitted: Fitted) -> None:
     bad = table.assign(duration=np.where(np.arange(len(table)) < 3, -1.0, table["duration"]))
     with pytest.raises(gk.DataError, match=r"^`duration`.*: 3 rows"):
         model.churn_probability(bad, horizon_days=30)
+
+
+def test_aft_fit_on_zero_durations_only_is_a_data_error() -> None:
+    # found by the long fuzz run: every row dropped (AFT needs duration > 0), then lifelines
+    # raised ValueError on the empty frame
+    table = pd.DataFrame(
+        {
+            "duration": [0.0, 0.0, 0.0, 0.0],
+            "churned": [False, False, False, True],
+            "orders": [1.0, 1.0, 1.0, 2.0],
+            "mean_gap_days": [0.0, 0.0, 0.0, 1.0],
+            "spend": [0.0, 0.0, 0.0, 1.0],
+        },
+        index=pd.Index(range(4), name="customer_id"),
+    )
+    for kind in ("weibull", "lognormal"):
+        with pytest.raises(gk.DataError, match=r"^`duration` is 0 for every customer.*: 4 rows"):
+            fit_churn_model(table, model=kind)
