@@ -421,10 +421,9 @@ def proportion_test(
     var_a, var_b = pa * (1.0 - pa) / na, pb * (1.0 - pb) / nb
     test_se = None
     if pooled:
-        # (xa + xb) / (na + nb), halved first where the sums would pass float64's range
-        big = np.maximum(na, nb) > 8.0e307
-        with np.errstate(over="ignore", invalid="ignore"):
-            p = np.where(big, (xa / 2 + xb / 2) / (na / 2 + nb / 2), (xa + xb) / (na + nb))
+        # (xa + xb) / (na + nb) on halves: halving counts is exact, so this is the same
+        # number bit for bit, and the sums cannot pass float64's range near 1.7e308
+        p = (xa / 2 + xb / 2) / (na / 2 + nb / 2)
         test_se = np.sqrt(p * (1.0 - p) * (1.0 / na + 1.0 / nb))
     method = "two-proportion z-test (pooled)" if pooled else "two-proportion z-test (unpooled)"
     return _z_result(pa, var_a, pb, var_b, alpha=a, alternative=alt, method=method, test_se=test_se)
@@ -2554,9 +2553,8 @@ def campaign_lift(
     _check_counts(ch, nh_, "conversions_holdout", "n_holdout")
     _check_counts(ct, nt_, "conversions_treated", "n_treated")
     conv = proportion_test(conversions_holdout, n_holdout, conversions_treated, n_treated, alpha=a)
-    nt = _impl.as_float("n_treated", n_treated)
-    inc = conv.effect * nt
-    lo, hi = conv.ci_low * nt, conv.ci_high * nt
+    inc = conv.effect * nt_
+    lo, hi = conv.ci_low * nt_, conv.ci_high * nt_
     rev_args = (revenue_treated, revenue_var_treated, revenue_holdout, revenue_var_holdout)
     if all(arg is None for arg in rev_args):
         if cost is not None:
@@ -2571,10 +2569,9 @@ def campaign_lift(
         )
     assert revenue_treated is not None and revenue_holdout is not None
     assert revenue_var_treated is not None and revenue_var_holdout is not None
-    nh = _impl.as_float("n_holdout", n_holdout)
     fix = "Revenue needs at least two units per group."
-    _impl.check_min("n_holdout", nh, 2, fix)
-    _impl.check_min("n_treated", nt, 2, fix)
+    _impl.check_min("n_holdout", nh_, 2, fix)
+    _impl.check_min("n_treated", nt_, 2, fix)
     var_h = _impl.as_float("revenue_var_holdout", revenue_var_holdout)
     var_t = _impl.as_float("revenue_var_treated", revenue_var_treated)
     _impl.check_nonnegative("revenue_var_holdout", var_h)

@@ -57,11 +57,19 @@ def check_table(table: object) -> pd.DataFrame:
         raise DataError(v.message("duration", "is empty", 0, "Pass at least one customer."))
     if not pd.api.types.is_bool_dtype(table["churned"].dtype):
         raise SchemaError(v.message("churned", f"must be bool, got {table['churned'].dtype}", n))
+    _durations(table)
+    return table
+
+
+def _durations(table: pd.DataFrame) -> npt.NDArray[np.float64]:
+    """The ``duration`` column as float64, checked: present, finite and >= 0."""
+    if "duration" not in table.columns:
+        raise SchemaError(v.message("duration", "column not found", len(table)))
     duration = _numeric(table, "duration")
     bad = int(np.count_nonzero(~np.isfinite(duration) | (duration < 0)))
     if bad:
         raise DataError(v.message("duration", "has negative, missing or infinite values", bad))
-    return table
+    return duration
 
 
 def _numeric(table: pd.DataFrame, col: str, *, allow_bool: bool = False) -> npt.NDArray[np.float64]:
@@ -631,12 +639,7 @@ class ChurnModel:
         """
         h = float(_horizons(horizon_days)[0])
         x = self._design(table)
-        if "duration" not in table.columns:
-            raise SchemaError(v.message("duration", "column not found", len(table)))
-        t = _numeric(table, "duration")
-        bad = int(np.count_nonzero(~np.isfinite(t) | (t < 0)))
-        if bad:
-            raise DataError(v.message("duration", "has negative, missing or infinite values", bad))
+        t = _durations(table)
         sf = self.fitter.predict_survival_function(x, times=[h], conditional_after=t)
         s = np.asarray(sf.to_numpy(dtype=np.float64)).reshape(-1)
         p = np.clip(1.0 - np.nan_to_num(s, nan=0.0), 0.0, 1.0)
