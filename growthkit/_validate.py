@@ -5,12 +5,21 @@ Every message follows one template::
     `{column or parameter}` {problem}: {count} rows. {How to fix it.}
 
 so that users (and tests) can rely on the first sentence naming the field, the problem and
-how many rows have it.
+how many rows have it. One rule picks the class:
+
+- :class:`~growthkit.SchemaError`: the *kind* of input is wrong: a missing column, a wrong
+  type or dtype (text where numbers belong, a DataFrame where an array belongs, an array of
+  the wrong dimension), an option that is not one of the choices;
+- :class:`~growthkit.DataError`: the kind is right but a *value* is wrong: NaN/NaT,
+  infinite, negative, out of range, not whole, empty, shapes that do not match.
+
+The module has three sections: parameter checks (one scalar argument), array checks
+(vectorised statistics' array-likes) and frame checks (the columns of an order log).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any, Literal, TypeVar, cast
 
 import numpy as np
@@ -20,17 +29,33 @@ import pandas as pd
 from growthkit.errors import DataError, SchemaError
 
 __all__ = [
+    "ALTERNATIVES",
     "PERIODS",
+    "Alternative",
+    "FloatArray",
     "Period",
+    "as_float_array",
+    "broadcast",
+    "check_alternative",
     "check_choice",
+    "check_min",
+    "check_nonnegative",
     "check_period",
+    "check_positive",
     "check_positive_int",
+    "check_positive_number",
     "check_probability",
+    "check_whole",
+    "data_error",
     "message",
+    "schema_error",
 ]
 
 Period = Literal["D", "W", "M", "Q", "Y"]
 PERIODS: tuple[Period, ...] = ("D", "W", "M", "Q", "Y")
+Alternative = Literal["two-sided", "greater", "less"]
+ALTERNATIVES: tuple[Alternative, ...] = ("two-sided", "greater", "less")
+FloatArray = npt.NDArray[np.float64]
 
 _T = TypeVar("_T", bound=str)
 
@@ -43,45 +68,186 @@ def message(field: str, problem: str, count: int, fix: str | None = None) -> str
     return text
 
 
+def schema_error(field: str, problem: str, count: int, fix: str | None = None) -> SchemaError:
+    """A :class:`SchemaError` (wrong kind of input) with a message in the house template."""
+    return SchemaError(message(field, problem, count, fix))
+
+
+def data_error(field: str, problem: str, count: int, fix: str | None = None) -> DataError:
+    """A :class:`DataError` (wrong value) with a message in the house template."""
+    return DataError(message(field, problem, count, fix))
+
+
+# --------------------------------------------------------------------------------------
+# parameter checks: one scalar argument
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating))
+
+
 def check_period(period: object) -> Period:
     """Return ``period`` if it is one of ``D, W, M, Q, Y``, else raise ``SchemaError``."""
-    if not isinstance(period, str) or period not in PERIODS:
-        raise SchemaError(
-            message(
-                "period",
-                f"must be one of 'D', 'W', 'M', 'Q', 'Y', got {period!r}",
-                1,
-                "Weeks start on Monday; months, quarters and years are calendar periods.",
-            )
-        )
-    return period
+    return check_choice(
+        "period",
+        period,
+        PERIODS,
+        "Weeks start on Monday; months, quarters and years are calendar periods.",
+    )
 
 
-def check_choice(name: str, value: object, choices: Iterable[_T]) -> _T:
+def check_choice(name: str, value: object, choices: Iterable[_T], fix: str | None = None) -> _T:
     """Return ``value`` if it is one of ``choices``, else raise ``SchemaError``."""
     options = tuple(choices)
     if not isinstance(value, str) or value not in options:
         listed = ", ".join(repr(c) for c in options)
-        raise SchemaError(message(name, f"must be one of {listed}, got {value!r}", 1))
+        raise schema_error(name, f"must be one of {listed}, got {value!r}", 1, fix)
     return value
 
 
+def check_alternative(value: object) -> Alternative:
+    """Return ``value`` if it is ``"two-sided"``, ``"greater"`` (B > A) or ``"less"``."""
+    return check_choice("alternative", value, ALTERNATIVES)
+
+
 def check_positive_int(name: str, value: object, *, minimum: int = 1) -> int:
-    """Return ``value`` as an int if it is an integer >= ``minimum``, else raise."""
+    """Return ``value`` as an int if it is an integer >= ``minimum``.
+
+    Anything that is not a number is a :class:`SchemaError`; a number that is not a whole
+    number >= ``minimum`` (booleans included) a :class:`DataError`.
+    """
+    problem = f"must be an integer >= {minimum}, got {value!r}"
+    if not _is_number(value):
+        raise schema_error(name, problem, 1)
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise DataError(message(name, f"must be an integer >= {minimum}, got {value!r}", 1))
+        raise data_error(name, problem, 1)
     return int(value)
 
 
-def check_probability(name: str, value: object) -> float:
-    """Return ``value`` as a float if it lies strictly inside (0, 1), else raise."""
-    try:
-        x = float(cast(float, value))
-    except (TypeError, ValueError):
-        x = float("nan")
+def check_probability(name: str, value: object, fix: str | None = None) -> float:
+    """Return ``value`` as a float if it lies strictly inside (0, 1).
+
+    Used for every level (``alpha``, ``confidence_level``, ``credible_level``, shares).
+    Anything that is not a number is a :class:`SchemaError`, a number outside (0, 1) a
+    :class:`DataError`.
+    """
+    problem = f"must lie strictly between 0 and 1, got {value!r}"
+    if not _is_number(value) or isinstance(value, bool):
+        raise schema_error(name, problem, 1, fix)
+    x = float(cast(float, value))
     if not (0.0 < x < 1.0):
-        raise DataError(message(name, f"must lie strictly between 0 and 1, got {value!r}", 1))
+        raise data_error(name, problem, 1, fix)
     return x
+
+
+def check_positive_number(name: str, value: object, *, allow_zero: bool = False) -> float:
+    """Return ``value`` as a finite float > 0 (>= 0 with ``allow_zero``)."""
+    bound = ">= 0" if allow_zero else "> 0"
+    problem = f"must be a finite number {bound}, got {value!r}"
+    if not _is_number(value) or isinstance(value, bool):
+        raise schema_error(name, problem, 1)
+    x = float(cast(float, value))
+    if not np.isfinite(x) or x < 0 or (x == 0 and not allow_zero):
+        raise data_error(name, problem, 1)
+    return x
+
+
+# --------------------------------------------------------------------------------------
+# array checks: the array-likes of vectorised statistics and fitted models
+
+
+def as_float_array(
+    name: str,
+    values: object,
+    *,
+    ndim: int | None = None,
+    fix: str = "Drop or fill the missing values first.",
+) -> FloatArray:
+    """Convert ``values`` to a float64 array (a new array or a view), rejecting NaN and inf.
+
+    ``ndim=1`` also accepts scalars (as length-1 arrays) and rejects DataFrames and 2-D
+    input; ``ndim=None`` keeps the input's shape (scalars stay 0-d).
+    """
+    if isinstance(values, pd.DataFrame) and ndim == 1:
+        raise schema_error(name, "must be a 1-D array-like, got a DataFrame", len(values))
+    try:
+        out = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        size = np.size(cast(Any, values)) if not isinstance(values, str) else 1
+        raise schema_error(name, "must be numeric", int(size), "Pass numbers.") from exc
+    if ndim == 1:
+        out = np.atleast_1d(out)
+        if out.ndim != 1:
+            raise schema_error(name, f"must be 1-D, got {out.ndim} dimensions", out.size)
+    bad = int(np.count_nonzero(~np.isfinite(out)))
+    if bad:
+        raise data_error(name, "has NaN or infinite values", bad, fix)
+    return out
+
+
+def check_nonnegative(name: str, arr: FloatArray, fix: str | None = None) -> None:
+    """Reject negative entries (counts, variances, sums of squares, durations)."""
+    bad = int(np.count_nonzero(arr < 0))
+    if bad:
+        raise data_error(name, "is negative", bad, fix)
+
+
+def check_positive(name: str, arr: FloatArray, fix: str | None = None) -> None:
+    """Reject entries that are zero or negative."""
+    bad = int(np.count_nonzero(arr <= 0))
+    if bad:
+        raise data_error(name, "is not positive", bad, fix)
+
+
+def check_min(name: str, arr: FloatArray, minimum: float, fix: str | None = None) -> None:
+    """Reject entries below ``minimum``."""
+    bad = int(np.count_nonzero(arr < minimum))
+    if bad:
+        raise data_error(name, f"is below {minimum:g}", bad, fix)
+
+
+def check_whole(name: str, arr: FloatArray, fix: str = "Pass integer counts.") -> None:
+    """Reject entries that are not whole numbers."""
+    bad = int(np.count_nonzero(arr != np.round(arr)))
+    if bad:
+        raise data_error(name, "is not a whole number", bad, fix)
+
+
+def broadcast(named: Sequence[tuple[str, FloatArray]]) -> tuple[FloatArray, ...]:
+    """Broadcast the arrays by numpy rules; shapes that do not broadcast raise.
+
+    Scalars combine with anything and a ``(looks,)`` array with a ``(comparisons, looks)``
+    one, but arrays of unequal length never silently align, and an empty array never
+    swallows a length-1 one (numpy would broadcast ``(1,)`` against ``(0,)``).
+    """
+    shape: tuple[int, ...] = ()
+    first = ""
+    for name, arr in named:
+        try:
+            shape = np.broadcast_shapes(shape, arr.shape)
+        except ValueError:
+            raise data_error(
+                name,
+                f"has shape {arr.shape}, unlike `{first}` with shape {shape}",
+                int(arr.size),
+                "Pass scalars or arrays of equal length.",
+            ) from None
+        if arr.ndim and not first:
+            first = name
+    filled = [name for name, arr in named if arr.ndim and arr.size]
+    if 0 in shape and filled:
+        empty, arr = next((name, arr) for name, arr in named if arr.size == 0)
+        raise data_error(
+            empty,
+            f"has shape {arr.shape}, unlike `{filled[0]}`, which has values",
+            0,
+            "Pass scalars or arrays of equal length.",
+        )
+    return tuple(np.broadcast_to(arr, shape) for _, arr in named)
+
+
+# --------------------------------------------------------------------------------------
+# frame checks: the columns of an order log or a per-customer table
 
 
 def check_columns(frame: pd.DataFrame, columns: dict[str, str | None]) -> None:

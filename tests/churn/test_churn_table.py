@@ -196,10 +196,16 @@ def test_invariants(days: list[int], ids: list[int], k: int, extra: int) -> None
     assert (t["mean_gap_days"] * (t["orders"] - 1) <= t["tenure_days"]).all()
 
 
-@pytest.mark.parametrize("bad", [0, -5, 1.5, True, "90"])
+@pytest.mark.parametrize("bad", [0, -5, 1.5, True])
 def test_bad_inactivity_days(small_log: pd.DataFrame, bad: object) -> None:
     with pytest.raises(gk.DataError, match=r"^`inactivity_days` must be an integer >= 1, got"):
         survival_table(small_log, inactivity_days=bad)  # type: ignore[arg-type]
+
+
+def test_inactivity_days_of_the_wrong_type(small_log: pd.DataFrame) -> None:
+    # Text where a number belongs is the wrong kind of input (the house rule, _validate.py).
+    with pytest.raises(gk.SchemaError, match=r"^`inactivity_days` must be an integer >= 1, got"):
+        survival_table(small_log, inactivity_days="90")  # type: ignore[arg-type]
 
 
 def test_orders_after_observation_end(small_log: pd.DataFrame) -> None:
