@@ -7,4 +7,8 @@ import sys
 from growthkit._cli import main
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except BrokenPipeError:  # output piped into `head`: the reader left, not an error
+        sys.stderr.close()
+        sys.exit(0)

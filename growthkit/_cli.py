@@ -19,12 +19,37 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-import pandas as pd
-
 from growthkit import datasets
+from growthkit._logfile import ReadOptions, read_log
+from growthkit._output import check_out_dir, write_csv
 from growthkit._prepare import prepare_transactions
 from growthkit.errors import GrowthkitError
 from growthkit.summary import customer_summary
+
+
+def _add_input_options(p: argparse.ArgumentParser) -> None:
+    """Options shared by the summary and the report: how to read the user's log."""
+    p.add_argument("path", nargs="?", help="CSV or parquet order log; default: CDNOW sample")
+    p.add_argument("--customer-col", default="customer_id")
+    p.add_argument("--time-col", default="timestamp")
+    p.add_argument("--sep", default=",", help="CSV field separator (one character; 'tab' or \\t)")
+    p.add_argument("--encoding", default="utf-8", help="CSV text encoding (default utf-8)")
+    when = p.add_mutually_exclusive_group()
+    when.add_argument(
+        "--time-format", default=None, help="strptime format of the time column, e.g. %%d.%%m.%%Y"
+    )
+    when.add_argument(
+        "--dayfirst", action="store_true", help="dates like 05/02/2024 are 5 February"
+    )
+    when.add_argument(
+        "--epoch",
+        choices=["s", "ms", "us", "ns"],
+        default=None,
+        help="the time column holds integer seconds (s) or milliseconds (ms) since 1970",
+    )
+    p.add_argument(
+        "--utc", action="store_true", help="convert times with differing UTC offsets to UTC"
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -34,9 +59,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog="Full HTML report: python -m growthkit report [PATH] [--out DIR] "
         "(see python -m growthkit report --help).",
     )
-    p.add_argument("path", nargs="?", help="CSV or parquet order log; default: CDNOW sample")
-    p.add_argument("--customer-col", default="customer_id")
-    p.add_argument("--time-col", default="timestamp")
+    _add_input_options(p)
     p.add_argument("--amount-col", default="amount", help="use '' for a log without amounts")
     p.add_argument("--period", default="W", choices=["D", "W", "M", "Q", "Y"])
     p.add_argument("--observation-end", default=None)
@@ -44,43 +67,36 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def read_log(path: str, time_col: str) -> pd.DataFrame:
-    """Read a CSV or parquet order log and parse its time column.
+def _read_options(args: argparse.Namespace, amount_col: str | None) -> ReadOptions:
+    return ReadOptions(
+        customer_col=args.customer_col,
+        time_col=args.time_col,
+        amount_col=amount_col,
+        sep=args.sep,
+        encoding=args.encoding,
+        time_format=args.time_format,
+        dayfirst=args.dayfirst,
+        epoch=args.epoch,
+        utc=args.utc,
+    )
 
-    Every problem with the file (missing, unreadable, not a table, unparseable dates) is
-    raised as a :class:`~growthkit.GrowthkitError` with a one-line message.
-    """
-    file = Path(path)
-    if not file.exists():
-        raise GrowthkitError(f"`{path}` does not exist: 0 rows.")
-    if file.is_dir():
-        raise GrowthkitError(f"`{path}` is a directory, not an order log: 0 rows.")
-    try:
-        if file.suffix.lower() in {".parquet", ".pq"}:
-            try:
-                frame = pd.read_parquet(file)
-            except ImportError as exc:
-                raise GrowthkitError(
-                    f"`{path}` is parquet, which needs pyarrow: 0 rows. pip install pyarrow"
-                ) from exc
-        else:
-            frame = pd.read_csv(file)
-    except GrowthkitError:
-        raise
-    except (OSError, ValueError, UnicodeDecodeError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise GrowthkitError(
-            f"`{path}` could not be read as a CSV or parquet table: 0 rows. {first}"
-        ) from exc
-    if time_col in frame.columns and not pd.api.types.is_datetime64_any_dtype(frame[time_col]):
-        try:
-            frame[time_col] = pd.to_datetime(frame[time_col], format="mixed")
-        except (ValueError, TypeError) as exc:
-            bad = int(pd.to_datetime(frame[time_col], errors="coerce").isna().sum())
-            raise GrowthkitError(
-                f"`{time_col}` has values that are not dates: {bad} rows."
-            ) from exc
-    return frame
+
+_OPTION_NAMES = (
+    ("observation_end", "--observation-end"),
+    ("out_dir", "--out"),
+    ("customer_col=...", "--customer-col NAME"),
+    ("time_col=...", "--time-col NAME"),
+    ("amount_col=...", "--amount-col NAME"),
+)
+
+
+def _fail(exc: GrowthkitError) -> int:
+    """Print a library error as one line that names command-line options; exit code 2."""
+    text = " ".join(str(exc).split())
+    for api, option in _OPTION_NAMES:
+        text = text.replace(api, option)
+    print(f"growthkit: error: {text}", file=sys.stderr)
+    return 2
 
 
 def _report_parser() -> argparse.ArgumentParser:
@@ -89,9 +105,7 @@ def _report_parser() -> argparse.ArgumentParser:
         description="Write one self-contained HTML report (data quality, growth accounting, "
         "cohorts, RFM, churn early warning, CLV) plus its tables as CSV.",
     )
-    p.add_argument("path", nargs="?", help="CSV or parquet order log; default: CDNOW sample")
-    p.add_argument("--customer-col", default="customer_id")
-    p.add_argument("--time-col", default="timestamp")
+    _add_input_options(p)
     p.add_argument(
         "--amount-col",
         default=None,
@@ -113,12 +127,15 @@ def report_main(argv: Sequence[str]) -> int:
 
     args = _report_parser().parse_args(argv)
     try:
+        check_out_dir(args.out)
         if args.path is None:
             tx = datasets.load_cdnow()
             source = "bundled CDNOW sample (Fader & Hardie)"
             customer_col, time_col = "customer_id", "timestamp"
         else:
-            tx = read_log(args.path, args.time_col)
+            wanted = "amount" if args.amount_col is None else args.amount_col or None
+            options = _read_options(args, wanted)
+            tx = read_log(args.path, options, amount_optional=args.amount_col is None)
             source = args.path
             customer_col, time_col = args.customer_col, args.time_col
         amount_col: str | None = args.amount_col or None
@@ -145,13 +162,17 @@ def report_main(argv: Sequence[str]) -> int:
             progress=not args.quiet,
         )
     except GrowthkitError as exc:
-        print(f"growthkit: error: {exc}", file=sys.stderr)
-        return 2
+        return _fail(exc)
     except OSError as exc:
-        print(f"growthkit: error: cannot write to `{args.out}`: {exc.strerror}", file=sys.stderr)
-        return 2
+        return _cannot_write(args.out, exc)
     print(f"wrote {path} (tables as CSV in {path.parent})")
     return 0
+
+
+def _cannot_write(out: str, exc: OSError) -> int:
+    reason = exc.strerror or type(exc).__name__
+    print(f"growthkit: error: cannot write to `{out}`: {reason}. Pass --out DIR.", file=sys.stderr)
+    return 2
 
 
 def warmup_main(argv: Sequence[str]) -> int:
@@ -182,12 +203,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     amount_col = args.amount_col or None
     try:
         started = time.perf_counter()
+        if args.out:
+            check_out_dir(args.out)
         if args.path is None:
             tx = datasets.load_cdnow()
             source = "bundled CDNOW sample (Fader & Hardie)"
             customer_col, time_col = "customer_id", "timestamp"
         else:
-            tx = read_log(args.path, args.time_col)
+            tx = read_log(args.path, _read_options(args, amount_col))
             source = args.path
             customer_col, time_col = args.customer_col, args.time_col
         log = prepare_transactions(
@@ -197,8 +220,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             log, amount_col=amount_col, period=args.period, observation_end=args.observation_end
         )
     except GrowthkitError as exc:
-        print(f"growthkit: error: {exc}", file=sys.stderr)
-        return 2
+        return _fail(exc)
     elapsed = time.perf_counter() - started
     unit = {"D": "days", "W": "weeks", "M": "months", "Q": "quarters", "Y": "years"}[args.period]
     first = log.to_timestamp(int(log.ticks.min()))
@@ -225,7 +247,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("\n".join(lines))
     if args.out:
         out = Path(args.out)
-        out.mkdir(parents=True, exist_ok=True)
-        summary.to_csv(out / "summary.csv")
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            write_csv(summary, out / "summary.csv")
+        except OSError as exc:
+            return _cannot_write(args.out, exc)
         print(f"  wrote {out / 'summary.csv'}")
     return 0
