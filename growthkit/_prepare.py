@@ -19,7 +19,13 @@ import pandas as pd
 from growthkit import _validate as v
 from growthkit.errors import DataError, SchemaError
 
-__all__ = ["Transactions", "as_transactions", "period_index", "prepare_transactions"]
+__all__ = [
+    "Transactions",
+    "as_transactions",
+    "factorize_ids",
+    "period_index",
+    "prepare_transactions",
+]
 
 _TICKS_PER_DAY = {"s": 86_400, "ms": 86_400_000, "us": 86_400_000_000, "ns": 86_400_000_000_000}
 
@@ -254,7 +260,7 @@ def prepare_transactions(
     amounts = None
     if amount_col is not None:
         amounts = v.check_amounts(tx[amount_col], amount_col, allow_negative=allow_negative_amounts)
-    codes, customers = _factorize_ids(tx[customer_col], customer_col)
+    codes, customers = factorize_ids(tx[customer_col], customer_col)
     customers.name = customer_col
     return Transactions(
         customer_col=customer_col,
@@ -303,7 +309,7 @@ def as_transactions(
     )
 
 
-def _factorize_ids(values: pd.Series, name: str) -> tuple[npt.NDArray[np.int32], pd.Index]:
+def factorize_ids(values: pd.Series, name: str) -> tuple[npt.NDArray[np.int32], pd.Index]:
     """Dense int32 codes in the ids' natural sort order, and the sorted distinct ids."""
     from growthkit._kernels import factorize as fk
 
