@@ -99,7 +99,8 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
     """Write ``frame`` as UTF-8 CSV: formulas neutralised, headers unique, links replaced."""
     safe = neutralise(frame)
     buffer = io.StringIO()
-    safe.to_csv(buffer, index_label=_index_labels(safe))
+    # RFC 4180 line ends: the csv writer then quotes every field holding a CR or LF
+    safe.to_csv(buffer, index_label=_index_labels(safe), lineterminator="\r\n")
     write_text(path, buffer.getvalue())
 
 

@@ -29,13 +29,14 @@ import numpy as np
 import pandas as pd
 
 from growthkit import _validate as v
+from growthkit._output import check_out_dir, write_csv, write_text
 from growthkit._prepare import Transactions, as_transactions
 from growthkit.errors import GrowthkitError, GrowthkitWarning
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["SECTIONS", "build_report"]
+__all__ = ["SECTIONS", "TABLES", "build_report"]
 
 Progress = Callable[[str], None]
 
@@ -48,6 +49,20 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("clv", "Customer lifetime value"),
 )
 """The report's sections, in order: ``(key, title)``; ``key`` is the HTML anchor."""
+
+TABLES: tuple[str, ...] = (
+    "data_quality",
+    "growth_accounting",
+    "cohort_counts",
+    "cohort_retention",
+    "rfm_segments",
+    "rfm_customers",
+    "survival_table",
+    "early_warning",
+    "clv_parameters",
+    "clv_customers",
+)
+"""Every table the report can write, as ``<name>.csv``."""
 
 
 class _Skip(Exception):
@@ -370,7 +385,7 @@ def _clv(ctx: _Context, s: _Section) -> None:
             bg, value_model, summary, horizon_months=ctx.horizon_months, time_unit_days=1.0
         )
         out["clv"] = clv.to_numpy()
-        out = out.sort_values("clv", ascending=False, kind="stable")
+        out = _descending(out, "clv")
         total = float(out["clv"].sum())
         s.para(
             f"Expected value of the next {ctx.horizon_months} months over all "
@@ -381,13 +396,19 @@ def _clv(ctx: _Context, s: _Section) -> None:
             lambda ax: plot_clv_distribution(out["clv"], ax=ax), "CLV distribution", size=(7, 3.4)
         )
     else:
-        out = out.sort_values("expected_purchases_90d", ascending=False, kind="stable")
+        out = _descending(out, "expected_purchases_90d")
         s.table("clv_customers", out, "Customers with the most expected purchases", rows=25)
     s.chart(
         lambda ax: plot_probability_alive_matrix(bg, T=float(np.median(t)), ax=ax),
         "probability alive matrix",
         size=(7.0, 4.6),
     )
+
+
+def _descending(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Rows by ``column``, largest first (by position: the index may share the name)."""
+    key = frame[column].to_numpy(dtype=np.float64)
+    return frame.iloc[np.argsort(-key, kind="stable")]
 
 
 _STEPS: dict[str, tuple[str, Callable[[_Context, _Section], None]]] = {
@@ -508,7 +529,9 @@ def build_report(
         Order log (one row per order) or a prepared :class:`~growthkit.Transactions`.
     out_dir
         Directory to write ``report.html`` and the ``*.csv`` tables into (created if
-        missing; existing files of the same names are replaced).
+        missing; checked before any work). Files of the same names are replaced (a
+        symbolic link is replaced by the file, its target is left alone), and tables of
+        an earlier run that this run does not write are removed; other files are kept.
     customer_col, time_col, amount_col
         Column names; ``amount_col=None`` for a log without order values (the RFM section
         and the spend model are then skipped).
@@ -539,14 +562,17 @@ def build_report(
     ------
     SchemaError, DataError
         The order log itself is invalid (see :func:`~growthkit.prepare_transactions`), or
-        an option is. Problems inside one section are reported in that section instead.
+        an option is, or ``out_dir`` cannot be written. Problems inside one section are
+        reported in that section instead.
 
     Notes
     -----
     Every table is written as ``<name>.csv``: ``data_quality``, ``growth_accounting``,
     ``cohort_counts``, ``cohort_retention``, ``rfm_segments``, ``rfm_customers``,
     ``survival_table``, ``early_warning``, ``clv_parameters``, ``clv_customers`` (those of
-    skipped sections are missing). Charts are PNG images embedded in the HTML as
+    skipped sections are missing). Text cells that begin with ``=``, ``+``, ``-``, ``@``,
+    a tab or a carriage return get a leading ``'`` so that a spreadsheet does not run
+    them as formulas; numbers are written unchanged. Charts are PNG images embedded in the HTML as
     ``data:`` URIs, so the page needs no network and no other file to display.
 
     Examples
@@ -566,6 +592,7 @@ def build_report(
     say: Progress | None = (
         _stderr_progress if progress is True else (progress if callable(progress) else None)
     )
+    out = check_out_dir(out_dir)
     started = time.perf_counter()
     log = as_transactions(tx, customer_col=customer_col, time_col=time_col, amount_col=amount_col)
     ctx = _Context(
@@ -587,12 +614,15 @@ def build_report(
             state = "skipped" if s.skipped else "done"
             say(f"[{i}/{len(SECTIONS)}] {name}: {state} in {s.seconds:.1f} s")
         sections.append(s)
-    out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    for s in sections:
-        for name, frame in s.tables.items():
-            frame.to_csv(out / f"{name}.csv")
+    written = {name: frame for s in sections for name, frame in s.tables.items()}
+    for name, frame in written.items():
+        write_csv(frame, out / f"{name}.csv")
+    for name in TABLES:  # a table of an earlier run that this run skipped would mislead
+        stale = out / f"{name}.csv"
+        if name not in written and (stale.is_symlink() or stale.is_file()):
+            stale.unlink()
     page = _page(title, ctx, sections, time.perf_counter() - started)
     path = out / "report.html"
-    path.write_text(page, encoding="utf-8")
+    write_text(path, page)
     return path
