@@ -316,7 +316,7 @@ def _epoch(text: pd.Series, present: pd.Series, name: str, unit: str) -> pd.Seri
         )
     try:
         numbers = pd.to_numeric(text, errors="raise").astype("Int64")
-        parsed = pd.to_datetime(numbers, unit=unit)
+        parsed = pd.to_datetime(numbers, unit=unit).astype("datetime64[ns]")
     except (ValueError, OverflowError) as exc:
         raise DataError(
             message(
