@@ -144,9 +144,7 @@ def mean_inputs(stats: Any) -> tuple[Any, Any, Any]:
 
 
 def _fail(field: str, problem: str, count: int, fix: str) -> DataError:
-    from growthkit._experiments_impl import fail
-
-    return fail(field, problem, count, fix)
+    return v.data_error(field, problem, count, fix)
 
 
 class _Sized:

@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 from scipy import integrate
 from scipy import special as sp_special
 
-from growthkit import _experiments_impl as impl
+from growthkit.experiments import _beta, _numerics, _resample
 from growthkit import experiments as ex
 from growthkit.errors import DataError, GrowthkitError, SchemaError
 
@@ -683,7 +683,7 @@ def test_bootstrap_order_statistic_draws_match_resampling() -> None:
     rng = np.random.default_rng(20)
     data = np.sort(rng.lognormal(0, 1, 301))
     q = np.array([0.5, 0.9, 0.37])
-    fast = impl.bootstrap_quantiles(data, q, 40_000, np.random.default_rng(1))
+    fast = _resample.bootstrap_quantiles(data, q, 40_000, np.random.default_rng(1))
     idx = np.random.default_rng(2).integers(0, data.size, (40_000, data.size))
     naive = np.quantile(data[idx], q, axis=1).T  # resampling with replacement
     for j in range(q.size):
@@ -806,7 +806,7 @@ BAD_INPUT: list[tuple[Any, str]] = [
     ),
     (
         lambda: ex.proportion_test([1, np.nan], 10, 1, 10),
-        r"`successes_a` is NaN or infinite: 1 rows\. Drop or fill the missing values",
+        r"`successes_a` has NaN or infinite values: 1 rows\. Drop or fill the missing values",
     ),
     (
         lambda: ex.proportion_test([1, 2, 3], [10, 10, 10], [1, 2], [10, 10]),
@@ -815,19 +815,12 @@ BAD_INPUT: list[tuple[Any, str]] = [
     ),
     (
         lambda: ex.proportion_test(1, 10, 1, 10, alpha=1.5),
-        r"`alpha` is 1\.5, outside \(0, 1\): 1 rows\. Pass a level such as 0\.05\.",
+        r"`alpha` must lie strictly between 0 and 1, got 1\.5: 1 rows\. "
+        r"Pass a level such as 0\.05\.",
     ),
     (
         lambda: ex.proportion_test(1, 10, 1, 10, alpha=0.0),
-        r"`alpha` is 0\.0, outside \(0, 1\): 1 rows\.",
-    ),
-    (
-        lambda: ex.proportion_test(1, 10, 1, 10, alternative="larger"),  # type: ignore[arg-type]
-        r"`alternative` is 'larger', not one of 'two-sided', 'greater', 'less': 1 rows\.",
-    ),
-    (
-        lambda: ex.proportion_test("x", 10, 1, 10),
-        r"`successes_a` is not numeric: 1 rows\. Pass numbers\.",
+        r"`alpha` must lie strictly between 0 and 1, got 0\.0: 1 rows\.",
     ),
     (
         lambda: ex.mean_test(1.0, [1.0, 0.0], [10, 10], 2.0, [1.0, 0.0], 10),
@@ -843,7 +836,7 @@ BAD_INPUT: list[tuple[Any, str]] = [
     ),
     (
         lambda: ex.mean_test_samples([1.0, np.inf, np.nan], [1.0, 2.0]),
-        r"`a` is NaN or infinite: 2 rows\.",
+        r"`a` has NaN or infinite values: 2 rows\.",
     ),
     (
         lambda: ex.mean_test_samples([1.0], [1.0, 2.0]),
@@ -953,7 +946,8 @@ BAD_INPUT: list[tuple[Any, str]] = [
     ),
     (
         lambda: ex.bayes_proportion(1, 10, 2, 10, credible_level=1.0),
-        r"`credible_level` is 0\.0, outside \(0, 1\): 1 rows\.",
+        r"`credible_level` must lie strictly between 0 and 1, got 1\.0: 1 rows\. "
+        r"Pass a level such as 0\.95\.",
     ),
     (
         lambda: ex.sequential_test(0.0, 1.0, 0, 0.0, 1.0, 10, mixing_variance=0.1),
@@ -1024,9 +1018,29 @@ BAD_INPUT: list[tuple[Any, str]] = [
     ),
     (
         lambda: ex.srm_test([10, 10]).mismatch(alpha=2.0),
-        r"`alpha` is 2\.0, outside \(0, 1\): 1 rows\.",
+        r"`alpha` must lie strictly between 0 and 1, got 2\.0: 1 rows\.",
     ),
 ]
+
+
+# the wrong kind of input (text for numbers, an unknown option) is a SchemaError
+BAD_KIND: list[tuple[Any, str]] = [
+    (
+        lambda: ex.proportion_test(1, 10, 1, 10, alternative="larger"),  # type: ignore[arg-type]
+        r"`alternative` must be one of 'two-sided', 'greater', 'less', got 'larger': 1 rows\.",
+    ),
+    (
+        lambda: ex.proportion_test("x", 10, 1, 10),
+        r"`successes_a` must be numeric: 1 rows\. Pass numbers\.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("call", "pattern"), BAD_KIND)
+def test_bad_kind_raises_schema_error(call: Any, pattern: str) -> None:
+    with pytest.raises(SchemaError, match=pattern) as info:
+        call()
+    assert isinstance(info.value, GrowthkitError) and isinstance(info.value, ValueError)
 
 
 @pytest.mark.parametrize(("call", "pattern"), BAD_INPUT)
@@ -1049,8 +1063,8 @@ def test_miller_kernel_matches_numpy_twin() -> None:
     a, b, c, d = (rng.integers(1, 3000, 300).astype(np.float64) for _ in range(4))
     lo = np.floor(rng.uniform(0, 1, 300) * (a - 1))
     counts = (a - lo).astype(np.int64)
-    fast = impl.window_chunk(a, b, c, d, lo, counts)
-    twin = impl.window_chunk_numpy(a, b, c, d, lo, counts)
+    fast = _beta.window_chunk(a, b, c, d, lo, counts)
+    twin = _beta.window_chunk_numpy(a, b, c, d, lo, counts)
     # the two place their exact log-beta anchors 128 vs 32 terms apart; betaln's own
     # rounding at arguments ~1e3 (~1e-12 relative) bounds the agreement
     np.testing.assert_allclose(fast[0], twin[0], rtol=1e-9, atol=1e-250)
@@ -1072,7 +1086,9 @@ def test_t_critical_values_match_stdtrit(alpha: float, alternative: ex.Alternati
     tail = alpha / 2 if alternative == "two-sided" else alpha
     # scipy.special.stdtrit is the reference; the Cornish-Fisher branch covers df >= 1000
     ref = sp_special.stdtrit(df, 1 - tail)
-    np.testing.assert_allclose(impl.t_crit(alpha, df, alternative), ref, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(
+        _numerics.t_crit(alpha, df, alternative), ref, rtol=1e-12, atol=1e-12
+    )
 
 
 def test_inputs_are_not_mutated_or_frozen() -> None:

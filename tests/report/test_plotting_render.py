@@ -126,6 +126,93 @@ def test_forest_plot() -> None:
     assert_drawn(ax)
 
 
+@pytest.fixture(scope="module")
+def inputs(cdnow: pd.DataFrame) -> dict[str, Any]:
+    """One input of every kind a chart takes, computed once."""
+    from growthkit import churn
+
+    table = churn.survival_table(cdnow)
+    ch = gk.calibration_holdout_summary(cdnow, calibration_end="1997-09-30", period="W")
+    model = gk.clv.BetaGeo.fit(ch)
+    return {
+        "tx": cdnow,
+        "matrix": gk.cohort.cohort_matrix(cdnow, period="Q"),
+        "growth": gk.cohort.growth_accounting(cdnow, period="Q", amount_col="amount"),
+        "rfm": gk.rfm.rfm_scores(cdnow, amount_col="amount"),
+        "km": churn.kaplan_meier(table, groups="cohort"),
+        "alerts": churn.early_warning(churn.fit_churn_model(table, covariates=["orders"]), table),
+        "model": model,
+        "ch": ch,
+        "comparison": gk.clv.holdout_comparison(model, ch),
+        "clv": np.array([1.0, 2.0, 2.5, 40.0, np.nan]),
+        "ab": gk.experiments.proportion_test([100, 50], [1000, 800], [130, 45], [1000, 800]),
+    }
+
+
+# every public chart with a call on the inputs above
+CHARTS: dict[str, Callable[[dict[str, Any], Axes | None], Axes]] = {
+    "plot_orders_over_time": lambda d, ax: plotting.plot_orders_over_time(d["tx"], ax=ax),
+    "plot_cohort_retention": lambda d, ax: plotting.plot_cohort_retention(d["matrix"], ax=ax),
+    "plot_growth": lambda d, ax: plotting.plot_growth(d["growth"], revenue=True, ax=ax),
+    "plot_segments": lambda d, ax: plotting.plot_segments(d["rfm"], ax=ax),
+    "plot_rf_heatmap": lambda d, ax: plotting.plot_rf_heatmap(d["rfm"], ax=ax),
+    "plot_survival": lambda d, ax: plotting.plot_survival(d["km"], ax=ax),
+    "plot_risk_distribution": lambda d, ax: plotting.plot_risk_distribution(d["alerts"], ax=ax),
+    "plot_frequency_recency_matrix": lambda d, ax: plotting.plot_frequency_recency_matrix(
+        d["model"], T=39, ax=ax
+    ),
+    "plot_probability_alive_matrix": lambda d, ax: plotting.plot_probability_alive_matrix(
+        d["model"], T=39, ax=ax
+    ),
+    "plot_holdout_comparison": lambda d, ax: plotting.plot_holdout_comparison(
+        d["comparison"], ax=ax
+    ),
+    "plot_calibration_purchases_vs_holdout_purchases": lambda d, ax: (
+        plotting.plot_calibration_purchases_vs_holdout_purchases(d["model"], d["ch"], ax=ax)
+    ),
+    "plot_clv_distribution": lambda d, ax: plotting.plot_clv_distribution(d["clv"], ax=ax),
+    "plot_forest": lambda d, ax: plotting.plot_forest(d["ab"], ax=ax),
+}
+
+
+def test_every_chart_has_a_render_test() -> None:
+    assert set(CHARTS) == {name for name in plotting.__all__ if name.startswith("plot_")}
+
+
+@pytest.mark.parametrize("name", sorted(CHARTS))
+def test_every_chart_renders_in_the_house_style(name: str, inputs: dict[str, Any]) -> None:
+    # on a new pyplot figure: the house look (no top spine, white face) without a style block
+    ax = CHARTS[name](inputs, None)
+    assert plt.get_fignums() == [1]
+    assert ax.spines["top"].get_visible() is False
+    assert_drawn(ax)
+    # on the caller's axes: drawn there and returned
+    given = plotting.new_axes()
+    assert CHARTS[name](inputs, given) is given
+    assert_drawn(given)
+    assert plt.get_fignums() == [1]
+
+
+def test_plotting_is_one_namespace() -> None:
+    # no lookup into the analysis modules: every chart is defined in growthkit.plotting
+    assert "__getattr__" not in vars(plotting)
+    for name in plotting.__all__:
+        obj = getattr(plotting, name)
+        module = getattr(obj, "__module__", "growthkit.plotting._style")
+        assert module.startswith("growthkit.plotting._"), (name, module)
+
+
+def test_survival_groups_only_and_cohort_skip_age0(inputs: dict[str, Any]) -> None:
+    km = inputs["km"]
+    groups = plotting.plot_survival(km, ax=plotting.new_axes(), ci=False)
+    every = plotting.plot_survival(km, groups_only=False, ci=False, ax=plotting.new_axes())
+    assert len(every.get_lines()) == len(groups.get_lines()) + 1
+    m = inputs["matrix"]
+    scaled = plotting.plot_cohort_retention(m, ax=plotting.new_axes())
+    full = plotting.plot_cohort_retention(m, skip_age0=False, ax=plotting.new_axes())
+    assert scaled.images[0].get_clim()[1] < full.images[0].get_clim()[1] == 1.0
+
+
 PLOTS: list[Callable[..., Axes]] = [
     getattr(plotting, name) for name in plotting.__all__ if name.startswith("plot_")
 ]
@@ -159,6 +246,6 @@ def test_every_module_plot_is_reachable_from_plotting() -> None:
             if name.startswith("plot_"):
                 assert callable(getattr(plotting, name)), (module, name)
     with pytest.raises(AttributeError, match="has no attribute 'plot_nothing'"):
-        plotting.plot_nothing  # noqa: B018
+        plotting.plot_nothing  # type: ignore[attr-defined]  # noqa: B018
     with pytest.raises(AttributeError, match="has no attribute 'other'"):
-        plotting.other  # noqa: B018
+        plotting.other  # type: ignore[attr-defined]  # noqa: B018

@@ -12,7 +12,7 @@ import pytest
 from scipy import integrate, stats
 
 from growthkit import DataError
-from growthkit import _experiments_impl as ex_impl
+from growthkit.experiments import _resample as ex_impl
 from growthkit import experiments as ex
 from growthkit.clv import (
     BetaGeo,
@@ -198,7 +198,7 @@ def test_sample_size_bounds() -> None:
     ("args", "pattern"),
     [
         ((0.0, 0.0, 2.0, 1.0), r"^`conversions_holdout` exceeds `n_holdout`"),
-        ((0.0, 0.0, 0.0, np.nan), r"^`n_holdout` is NaN or infinite"),
+        ((0.0, 0.0, 0.0, np.nan), r"^`n_holdout` has NaN or infinite values"),
         ((0.0, 0.0, 0.0, 0.0), r"^`n_holdout` is not positive"),
         (([0.0, 0.0, 1.0], [5.0, 5.0], 1.0, 5.0), r"^`n_treated` has shape \(2,\)"),
     ],

@@ -1,0 +1,155 @@
+"""Pieces shared by the experiment families: result base class, formatting, input checks.
+
+The checks themselves live in :mod:`growthkit._validate`; this module only fixes the
+experiment-specific wording (the fix sentences) and the checks that involve two arguments.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Sequence
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from growthkit import _validate as v
+from growthkit._validate import FloatArray
+
+NONNEGATIVE = "Counts and variances must be >= 0."
+
+
+def check_alpha(value: object, name: str = "alpha") -> float:
+    """Return a significance level in (0, 1) (``SchemaError`` if not a number)."""
+    return v.check_probability(name, value, "Pass a level such as 0.05.")
+
+
+def frozen(value: ArrayLike) -> FloatArray:
+    """A read-only float64 view: no copy, and the caller's array keeps its own flags."""
+    arr: FloatArray = np.asarray(value, dtype=np.float64).view()
+    arr.flags.writeable = False
+    return arr
+
+
+def freeze_fields(obj: object, names: Sequence[str]) -> None:
+    """Replace the named array fields of a frozen dataclass by read-only views."""
+    for name in names:
+        value = getattr(obj, name)
+        if value is not None:
+            object.__setattr__(obj, name, frozen(value))
+
+
+def _same(x: object, y: object) -> bool:
+    if isinstance(x, np.ndarray) or isinstance(y, np.ndarray):
+        if not (isinstance(x, np.ndarray) and isinstance(y, np.ndarray)):
+            return False
+        return x.dtype == y.dtype and x.shape == y.shape and bool(np.array_equal(x, y, True))
+    return bool(x == y)
+
+
+class ResultBase:
+    """Equality, hashing and pickling of the frozen result dataclasses.
+
+    ``==`` compares every field exactly (arrays by dtype, shape and values; NaN equals NaN).
+    Results are not hashable (their arrays are not). Pickling rebuilds the object through
+    its constructor, so the arrays of an unpickled result are read-only again.
+    """
+
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return all(
+            _same(getattr(self, f.name), getattr(other, f.name))
+            for f in dataclasses.fields(self)  # type: ignore[arg-type]
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple[type, tuple[object, ...]]:
+        fields = dataclasses.fields(self)  # type: ignore[arg-type]
+        return type(self), tuple(getattr(self, f.name) for f in fields)
+
+
+def fmt(value: float) -> str:
+    """Four significant digits."""
+    return f"{value:.4g}"
+
+
+def pct(value: float) -> str:
+    """A signed percentage with two decimals (``+inf``/``-inf`` spelled out)."""
+    if math.isinf(value):
+        return "+inf" if value > 0 else "-inf"
+    return f"{100.0 * value:+.2f}%"
+
+
+def check_counts(successes: FloatArray, trials: FloatArray, s_name: str, t_name: str) -> None:
+    """Counts of one arm: successes >= 0, trials > 0, successes <= trials."""
+    v.check_nonnegative(s_name, successes, NONNEGATIVE)
+    v.check_positive(t_name, trials, "Each arm needs at least one trial.")
+    bad = successes > trials
+    if bad.any():
+        raise v.data_error(
+            s_name, f"exceeds `{t_name}`", int(bad.sum()), "Successes cannot outnumber trials."
+        )
+
+
+def proportion_inputs(
+    successes_a: ArrayLike, trials_a: ArrayLike, successes_b: ArrayLike, trials_b: ArrayLike
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Validated, broadcast counts of two arms."""
+    xa, na, xb, nb = v.broadcast(
+        [
+            ("successes_a", v.as_float_array("successes_a", successes_a)),
+            ("trials_a", v.as_float_array("trials_a", trials_a)),
+            ("successes_b", v.as_float_array("successes_b", successes_b)),
+            ("trials_b", v.as_float_array("trials_b", trials_b)),
+        ]
+    )
+    check_counts(xa, na, "successes_a", "trials_a")
+    check_counts(xb, nb, "successes_b", "trials_b")
+    return xa, na, xb, nb
+
+
+def check_both_zero(var_a: FloatArray, var_b: FloatArray, name_a: str, name_b: str) -> None:
+    """Reject comparisons where neither arm varies (the test statistic is 0/0)."""
+    bad = (var_a == 0) & (var_b == 0)
+    if bad.any():
+        raise v.data_error(
+            f"{name_a}` and `{name_b}",
+            "are both zero",
+            int(bad.sum()),
+            "The test is undefined without variation in at least one arm.",
+        )
+
+
+def moment_inputs(
+    mean_a: ArrayLike,
+    var_a: ArrayLike,
+    n_a: ArrayLike,
+    mean_b: ArrayLike,
+    var_b: ArrayLike,
+    n_b: ArrayLike,
+    fix: str,
+) -> tuple[FloatArray, ...]:
+    """Validated, broadcast ``(mean, var, n)`` of two arms (n >= 2, some variation)."""
+    ma, va, na, mb, vb, nb = v.broadcast(
+        [
+            (name, v.as_float_array(name, value))
+            for name, value in (
+                ("mean_a", mean_a),
+                ("var_a", var_a),
+                ("n_a", n_a),
+                ("mean_b", mean_b),
+                ("var_b", var_b),
+                ("n_b", n_b),
+            )
+        ]
+    )
+    v.check_nonnegative("var_a", va, NONNEGATIVE)
+    v.check_nonnegative("var_b", vb, NONNEGATIVE)
+    v.check_min("n_a", na, 2, fix)
+    v.check_min("n_b", nb, 2, fix)
+    check_both_zero(va / na, vb / nb, "var_a", "var_b")  # var/n: what the SE uses
+    return ma, va, na, mb, vb, nb
