@@ -82,10 +82,28 @@ def mean_test(
     return welch(ma, va, na, mb, vb, nb, a, alt, "Welch t-test")
 
 
-def _sample_stats(x: ArrayLike, name: str, axis: int) -> tuple[FloatArray, FloatArray, FloatArray]:
-    arr = np.asarray(x)
+def _check_axis(axis: object, arr: np.ndarray, name: str) -> int:
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+        raise v.schema_error(
+            "axis", f"must be an integer, got {axis!r}", 1, "Pass the axis of the observations."
+        )
+    if not -arr.ndim <= axis < arr.ndim:
+        raise v.schema_error(
+            "axis",
+            f"is {int(axis)}, but `{name}` has {arr.ndim} dimension{'s' * (arr.ndim != 1)}",
+            1,
+            "Pass axis=0 for 1-D samples; with 2-D input, the axis along which units lie.",
+        )
+    return int(axis)
+
+
+def _sample_stats(
+    x: ArrayLike, name: str, axis: object
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    arr = np.atleast_1d(np.asarray(x))
     if arr.dtype.kind not in "biuf":
         arr = v.as_float_array(name, arr)
+    axis = _check_axis(axis, arr, name)
     if arr.dtype.kind == "f":
         # one pass for the sum both detects NaN/inf and feeds the mean
         with np.errstate(over="ignore"):
@@ -100,7 +118,7 @@ def _sample_stats(x: ArrayLike, name: str, axis: int) -> tuple[FloatArray, Float
             )
     else:
         total = arr.sum(axis=axis, dtype=np.float64)
-    n = arr.shape[axis] if arr.ndim else 1
+    n = arr.shape[axis]
     if n < 2:
         raise v.data_error(
             name, "has fewer than 2 observations", n, "Welch's test needs two per arm."
@@ -143,6 +161,9 @@ def mean_test_samples(
 
     Raises
     ------
+    SchemaError
+        Non-numeric observations, or an ``axis`` that is not an axis of the input (e.g.
+        ``axis=1`` with 1-D samples).
     DataError
         NaN or infinite observations, fewer than two observations per arm, or no
         variation in either arm.

@@ -23,9 +23,9 @@ from numpy.typing import NDArray
 from scipy import integrate
 from scipy import special as sp_special
 
-from growthkit.experiments import _beta, _numerics, _resample
 from growthkit import experiments as ex
 from growthkit.errors import DataError, GrowthkitError, SchemaError
+from growthkit.experiments import _beta, _numerics, _resample
 
 sm_prop = pytest.importorskip("statsmodels.stats.proportion")
 sm_power = pytest.importorskip("statsmodels.stats.power")
@@ -1032,6 +1032,14 @@ BAD_KIND: list[tuple[Any, str]] = [
     (
         lambda: ex.proportion_test("x", 10, 1, 10),
         r"`successes_a` must be numeric: 1 rows\. Pass numbers\.",
+    ),
+    (  # issue 20: was numpy's AxisError
+        lambda: ex.mean_test_samples([1.0, 2.0, 3.0], [1.0, 2.0, 4.0], axis=1),
+        r"`axis` is 1, but `a` has 1 dimension: 1 rows\. Pass axis=0 for 1-D samples",
+    ),
+    (
+        lambda: ex.mean_test_samples([1.0, 2.0], [1.0, 2.0], axis="0"),  # type: ignore[arg-type]
+        r"`axis` must be an integer, got '0': 1 rows\.",
     ),
 ]
 
