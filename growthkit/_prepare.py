@@ -9,8 +9,8 @@ passes the :class:`Transactions` around.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import Any, cast
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -18,6 +18,9 @@ import pandas as pd
 
 from growthkit import _validate as v
 from growthkit.errors import DataError, SchemaError
+
+if TYPE_CHECKING:
+    from growthkit._blocks import CustomerBlocks
 
 __all__ = [
     "Transactions",
@@ -33,6 +36,24 @@ _TICKS_PER_DAY = {"s": 86_400, "ms": 86_400_000, "us": 86_400_000_000, "ns": 86_
 def _readonly(a: npt.NDArray[np.generic]) -> npt.NDArray[np.generic]:
     a.flags.writeable = False
     return a
+
+
+class _Derived:
+    """What a :class:`Transactions` derives from its arrays and keeps (never pickled).
+
+    Its customer-block layouts by shift, and its view without amounts (which shares them).
+    """
+
+    __slots__ = ("blocks", "parent_blocks", "without_amounts")
+
+    def __init__(self) -> None:
+        self.blocks: dict[int, CustomerBlocks] = {}
+        # The full log's layouts, for its view without amounts (no reference cycle).
+        self.parent_blocks: dict[int, CustomerBlocks] = {}
+        self.without_amounts: Transactions | None = None
+
+    def __reduce__(self) -> tuple[type[_Derived], tuple[()]]:
+        return (_Derived, ())
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -87,6 +108,7 @@ class Transactions:
     unit: str
     tz: object
     amounts: npt.NDArray[np.float64] | None
+    _derived: _Derived = field(default_factory=_Derived, init=False, repr=False, compare=False)
 
     @property
     def n_rows(self) -> int:
@@ -173,8 +195,29 @@ class Transactions:
         return int(periods.period_keys(one, self.ticks_per_day, code)[0])
 
     def without_amounts(self) -> Transactions:
-        """The same log without its amount column."""
-        return replace(self, amount_col=None, amounts=None)
+        """The same log without its amount column (one view per log, sharing its layouts)."""
+        view = self._derived.without_amounts
+        if view is None:
+            view = replace(self, amount_col=None, amounts=None)
+            view._derived.parent_blocks = self._derived.blocks
+            self._derived.without_amounts = view
+        return view
+
+    def customer_blocks(self, shift: int) -> CustomerBlocks:
+        """The rows grouped, stably, by block of ``2**shift`` consecutive customer codes.
+
+        Computed on the first call per ``shift`` and kept (read-only) for the log's
+        lifetime; see :mod:`growthkit._blocks`.
+        """
+        from growthkit import _blocks
+
+        derived = self._derived
+        layout = derived.blocks.get(shift)
+        if layout is None and shift in derived.parent_blocks:
+            layout = replace(derived.parent_blocks[shift], amounts=None)
+        if layout is None:
+            layout = _blocks.build(self.codes, self.ticks, self.amounts, self.n_customers, shift)
+        return derived.blocks.setdefault(shift, layout)
 
 
 def period_index(keys: npt.NDArray[np.int64], period: v.Period) -> pd.PeriodIndex:
