@@ -132,12 +132,27 @@ class Transactions:
             f"customer_col={self.customer_col!r}, time_col={self.time_col!r}{amount})"
         )
 
-    def to_ticks(self, stamp: pd.Timestamp) -> int:
-        """Wall-clock ticks of a timestamp already in this log's time zone."""
+    def to_ticks(self, stamp: pd.Timestamp, *, name: str = "time") -> int:
+        """Wall-clock ticks of a timestamp already in this log's time zone.
+
+        A time this log's unit cannot hold (before 1677 or after 2262 in nanoseconds) is a
+        ``DataError`` naming ``name``, never a wrapped-around tick count.
+        """
         wall = stamp.tz_localize(None) if stamp.tzinfo is not None else stamp
-        unit: Any = self.unit
-        value: Any = wall.to_datetime64()
-        return int(np.datetime64(value, unit).astype(np.int64))
+        try:
+            value: Any = wall.as_unit(self.unit).to_datetime64()
+        except (ValueError, OverflowError) as exc:  # pandas' OutOfBoundsDatetime
+            span = " (1677-09-21 to 2262-04-11)" if self.unit == "ns" else ""
+            units = {"s": "second", "ms": "millisecond", "us": "microsecond", "ns": "nanosecond"}
+            raise DataError(
+                v.message(
+                    name,
+                    f"({wall}) is outside the range of {units[self.unit]} times{span}",
+                    1,
+                    "Pass a date in that range.",
+                )
+            ) from exc
+        return int(value.astype(np.int64))
 
     def to_timestamp(self, ticks: int) -> pd.Timestamp:
         """The timestamp (in this log's time zone) of wall-clock ``ticks``."""
@@ -161,7 +176,7 @@ class Transactions:
             ticks = int(self.ticks.max())
             return self.to_timestamp(ticks), ticks
         stamp = v.resolve_observation_end(value, tz=self.tz, name=name)
-        ticks = self.to_ticks(stamp)
+        ticks = self.to_ticks(stamp, name=name)
         late = int(np.count_nonzero(self.ticks > ticks))
         if late:
             raise DataError(
@@ -326,8 +341,27 @@ def as_transactions(
     amount_col: str | None,
     allow_negative_amounts: bool = False,
 ) -> Transactions:
-    """Prepare ``tx`` unless it is prepared already; drop amounts a call did not ask for."""
+    """Prepare ``tx`` unless it is prepared already; drop amounts a call did not ask for.
+
+    A prepared log keeps the columns it was prepared with: a call may name them or leave
+    the defaults (``customer_id``, ``timestamp``, ``amount``), but any other name is a
+    ``SchemaError``, never silently ignored.
+    """
     if isinstance(tx, Transactions):
+        for role, asked, prepared, default in (
+            ("customer", customer_col, tx.customer_col, "customer_id"),
+            ("time", time_col, tx.time_col, "timestamp"),
+            ("amount", amount_col, tx.amount_col, "amount"),
+        ):
+            if prepared is not None and asked not in (None, prepared, default):
+                raise SchemaError(
+                    v.message(
+                        str(asked),
+                        f"is not the {role} column the log was prepared with ({prepared!r})",
+                        tx.n_rows,
+                        f"Prepare the log with prepare_transactions(..., {role}_col={asked!r}).",
+                    )
+                )
         if amount_col is None:
             return tx.without_amounts() if tx.amounts is not None else tx
         if tx.amounts is None:

@@ -253,6 +253,16 @@ def broadcast(named: Sequence[tuple[str, FloatArray]]) -> tuple[FloatArray, ...]
 def check_columns(frame: pd.DataFrame, columns: dict[str, str | None]) -> None:
     """Check that every named column exists and each name is used once."""
     n = len(frame)
+    if frame.columns.nlevels > 1:
+        raise SchemaError(
+            message(
+                "tx",
+                f"has columns on {frame.columns.nlevels} levels (a MultiIndex)",
+                n,
+                "Flatten them first, e.g. tx.columns = ['_'.join(map(str, c)) for c in "
+                "tx.columns].",
+            )
+        )
     names = [c for c in columns.values() if c is not None]
     for role, col in columns.items():
         if col is None:
@@ -278,12 +288,32 @@ def check_columns(frame: pd.DataFrame, columns: dict[str, str | None]) -> None:
 
 
 def check_ids(values: pd.Series, name: str) -> None:
-    """Reject missing customer ids."""
+    """Reject missing customer ids, and values that cannot be ids (lists, dicts, sets)."""
+    if pd.api.types.is_object_dtype(values.dtype):
+        kinds = sorted({type(x).__name__ for x in values.to_numpy() if not _hashable(x)})
+        if kinds:
+            bad = sum(1 for x in values.to_numpy() if not _hashable(x))
+            raise SchemaError(
+                message(
+                    name,
+                    f"has values that are not ids ({', '.join(kinds)})",
+                    bad,
+                    "Ids must be ints, strings or categoricals; use one column per id.",
+                )
+            )
     missing = int(values.isna().sum())
     if missing:
         raise DataError(
             message(name, "has missing values (NaN/None)", missing, "Drop or fill them first.")
         )
+
+
+def _hashable(x: object) -> bool:
+    try:
+        hash(x)
+    except TypeError:
+        return False
+    return True
 
 
 def check_amounts(
@@ -349,6 +379,14 @@ def check_times(values: pd.Series, name: str) -> tuple[npt.NDArray[np.int64], st
     if pd.api.types.is_object_dtype(dtype):
         values = _object_times(values, name)
         dtype = values.dtype
+    if isinstance(dtype, pd.ArrowDtype) and dtype.kind == "M":
+        # Arrow timestamps (pyarrow-backed frames, Tables saved from them): same unit, zone
+        arrow = dtype.pyarrow_dtype
+        unit_tz = (
+            pd.DatetimeTZDtype(arrow.unit, arrow.tz) if arrow.tz else f"datetime64[{arrow.unit}]"
+        )
+        values = values.astype(unit_tz)
+        dtype = values.dtype
     tz: object = None
     if isinstance(dtype, pd.DatetimeTZDtype):
         tz = dtype.tz
@@ -395,6 +433,9 @@ def _object_times(values: pd.Series, name: str) -> pd.Series:
     zones = pd.Series(zone_list, index=values.index, dtype=object)
     distinct = sorted({z for z in zone_list if z is not None})
     if len(distinct) > 1:
+        same = _one_zone(values, zones)
+        if same is not None:
+            return same
         counts = zones.value_counts()
         minority = int(n - counts.max()) if len(counts) else 0
         raise SchemaError(
@@ -411,6 +452,22 @@ def _object_times(values: pd.Series, name: str) -> pd.Series:
             message(name, "has missing values (NaT)", missing, "Drop or fill them first.")
         )
     return pd.Series(pd.to_datetime(values), index=values.index)
+
+
+def _one_zone(values: pd.Series, zones: pd.Series) -> pd.Series | None:
+    """The values in the commonest zone if every wall-clock time stays as it is, else None.
+
+    Aliases (``UTC``, ``Etc/UTC``, ``datetime.timezone.utc``; ``US/Eastern`` and
+    ``America/New_York``) name one zone: converting between them changes no time.
+    """
+    if values.isna().any():
+        return None
+    target = values[zones == zones.value_counts().index[0]].iloc[0].tzinfo
+    stamps = [pd.Timestamp(x) for x in values]
+    moved = [s.tz_convert(target) for s in stamps]
+    if any(m.tz_localize(None) != s.tz_localize(None) for m, s in zip(moved, stamps, strict=True)):
+        return None
+    return pd.Series(pd.to_datetime(moved), index=values.index)
 
 
 def resolve_observation_end(

@@ -190,3 +190,80 @@ def test_calibration_end_checks() -> None:
         gk.DataError, match=r"`timestamp` has no orders at or before calibration_end"
     ):
         gk.calibration_holdout_summary(good(), calibration_end="2023-02-01")
+
+
+@pytest.mark.parametrize("end", ["1600-01-01", "2262-04-12", "2300-01-01", "2608-06-01"])
+def test_observation_end_outside_the_time_unit(end: str) -> None:
+    # Regression (issue 20): these wrapped around in the int64 nanosecond conversion.
+    with pytest.raises(
+        gk.DataError,
+        match=r"`observation_end` \(.*\) is outside the range of nanosecond times "
+        r"\(1677-09-21 to 2262-04-11\): 1 rows\. Pass a date in that range\.",
+    ):
+        gk.customer_summary(good(), observation_end=end)
+    # a coarser unit covers it
+    coarse = good().assign(timestamp=good()["timestamp"].astype("datetime64[s]"))
+    if end > "2024":
+        days = (pd.Timestamp(end) - pd.Timestamp("2024-01-01")).days
+        assert gk.customer_summary(coarse, observation_end=end)["T"].max() == days
+
+
+def test_prepared_log_refuses_other_column_names() -> None:
+    frame = good().rename(columns={"amount": "net"}).assign(gross=1.0)
+    log = gk.prepare_transactions(frame, amount_col="net")
+    with pytest.raises(
+        gk.SchemaError,
+        match=r"`gross` is not the amount column the log was prepared with \('net'\): 4 rows\. "
+        r"Prepare the log with prepare_transactions\(\.\.\., amount_col='gross'\)",
+    ):
+        gk.rfm_scores(log, amount_col="gross")
+    with pytest.raises(
+        gk.SchemaError, match=r"`user` is not the customer column .*\('customer_id'"
+    ):
+        gk.customer_summary(log, customer_col="user")
+    with pytest.raises(gk.SchemaError, match=r"`ts` is not the time column .*\('timestamp'\)"):
+        gk.cohort_matrix(log, time_col="ts")
+    # the prepared names and the defaults (which mean "whatever it was prepared with") work
+    expected = gk.rfm_scores(frame, amount_col="net").table
+    pd.testing.assert_frame_equal(gk.rfm_scores(log, amount_col="net").table, expected)
+    pd.testing.assert_frame_equal(gk.rfm_scores(log).table, expected)
+
+
+def test_list_valued_ids() -> None:
+    tx = good().assign(customer_id=[[1], [2], [2], [3]])
+    with pytest.raises(
+        gk.SchemaError,
+        match=r"`customer_id` has values that are not ids \(list\): 4 rows\. Ids must be",
+    ):
+        gk.customer_summary(tx)
+
+
+def test_multiindex_columns() -> None:
+    tx = good()
+    tx.columns = pd.MultiIndex.from_tuples([(c, "x") for c in tx.columns])
+    with pytest.raises(
+        gk.SchemaError, match=r"`tx` has columns on 2 levels \(a MultiIndex\): 4 rows\. Flatten"
+    ):
+        gk.customer_summary(tx)
+
+
+@pytest.mark.parametrize("dtype", ["timestamp[us, tz=UTC][pyarrow]", "timestamp[ms][pyarrow]"])
+def test_arrow_backed_timestamps(dtype: str) -> None:
+    pa = pytest.importorskip("pyarrow")
+    base = good()
+    stamps = base["timestamp"].dt.tz_localize("UTC") if "tz" in dtype else base["timestamp"]
+    tx = base.assign(timestamp=stamps.astype(dtype))
+    expected = gk.customer_summary(base, amount_col="amount")
+    pd.testing.assert_frame_equal(gk.customer_summary(tx, amount_col="amount"), expected)
+    table = pa.Table.from_pandas(tx, preserve_index=False)
+    pd.testing.assert_frame_equal(gk.customer_summary(table, amount_col="amount"), expected)
+
+
+def test_equal_offset_zone_aliases_are_one_zone() -> None:
+    import datetime
+
+    zones = ["UTC", "Etc/UTC", datetime.timezone.utc, "UTC"]
+    stamps = [pd.Timestamp(t, tz=z) for t, z in zip(good()["timestamp"], zones, strict=True)]
+    tx = good().assign(timestamp=pd.Series(stamps, dtype=object))
+    expected = gk.customer_summary(good())
+    pd.testing.assert_frame_equal(gk.customer_summary(tx), expected)
