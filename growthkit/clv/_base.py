@@ -1,55 +1,63 @@
-"""Shared machinery of the CLV models: input checks, row compression, MLE and its Hessian.
+"""Shared machinery of the CLV models: input checks, row compression, MLE, model bases.
 
-Every model follows one path: validate the summary arrays -> compress identical rows into
-weights -> maximise the log-likelihood over log-parameters with an analytic (or kernel)
-gradient -> invert the observed information matrix for standard errors -> wrap the result
-in an immutable model.
+Every model follows one path: validate the summary arrays (with the checks of
+:mod:`growthkit._validate`) -> compress identical rows into weights -> maximise the
+log-likelihood over log-parameters with an analytic (or kernel) gradient -> invert the
+observed information matrix for standard errors -> wrap the result in an immutable model.
+:class:`FittedModel` holds what every model shares (parameter checks, the fit, equality,
+pickling, the summary table); :class:`PurchaseModel` adds the ``fit`` and the prediction
+plumbing of the continuous-time purchase models, which implement a few private hooks.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from growthkit._validate import message
+from growthkit._validate import (
+    as_float_array,
+    check_nonnegative,
+    check_positive_int,
+    check_positive_number,
+    data_error,
+    message,
+    schema_error,
+)
 from growthkit.errors import ConvergenceError, DataError, SchemaError
 
 __all__ = [
-    "FloatArray",
+    "CUSTOMERS_FIX",
+    "FittedModel",
     "Fit",
+    "FloatArray",
     "PurchaseModel",
-    "as_array",
     "broadcast_summary",
     "check_frequency",
+    "check_purchase_model",
+    "check_rate",
     "check_summary",
+    "column",
     "compress",
     "fit_log_params",
+    "frozen_frame",
     "from_frame",
+    "per_customer",
     "readonly",
     "std_errors",
     "summary_arrays",
+    "times",
 ]
 
 FloatArray = npt.NDArray[np.float64]
 
-
-class PurchaseModel(Protocol):
-    """What :func:`~growthkit.clv.customer_lifetime_value` needs from a purchase model."""
-
-    def expected_purchases(
-        self,
-        t: npt.ArrayLike,
-        frequency: npt.ArrayLike | pd.DataFrame,
-        recency: npt.ArrayLike | None = None,
-        T: npt.ArrayLike | None = None,
-    ) -> FloatArray:
-        """Return the expected purchases in the next ``t`` periods, per customer."""
-        ...
+CUSTOMERS_FIX = "Drop or fill those customers."
+"""The fix named by every "has NaN or infinite values" message of a summary column."""
 
 
 def readonly(values: npt.ArrayLike) -> FloatArray:
@@ -59,23 +67,60 @@ def readonly(values: npt.ArrayLike) -> FloatArray:
     return out
 
 
-def as_array(name: str, values: object) -> FloatArray:
-    """Convert ``values`` to a 1-D float64 array, rejecting NaN and infinite values."""
-    if isinstance(values, pd.DataFrame):
-        raise SchemaError(message(name, "must be a 1-D array-like, got a DataFrame", len(values)))
-    try:
-        out = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise SchemaError(message(name, "must be numeric", np.size(values))) from exc  # type: ignore[arg-type]
-    out = np.atleast_1d(out)
-    if out.ndim != 1:
-        raise SchemaError(message(name, f"must be 1-D, got {out.ndim} dimensions", out.size))
-    bad = int(np.count_nonzero(~np.isfinite(out)))
-    if bad:
-        raise DataError(
-            message(name, "has NaN or infinite values", bad, "Drop or fill those customers.")
-        )
+def frozen_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy of ``frame`` whose column arrays are read-only (no value can be set)."""
+    columns = {}
+    for name in frame.columns:
+        values = np.array(frame[name].to_numpy())
+        values.flags.writeable = False
+        columns[name] = values
+    out = pd.DataFrame(columns, index=frame.index, copy=False)
+    out.columns = frame.columns
     return out
+
+
+def column(name: str, values: object) -> FloatArray:
+    """A 1-D finite float column of a customer summary (``as_float_array``, customer fix)."""
+    return as_float_array(name, values, ndim=1, fix=CUSTOMERS_FIX)
+
+
+def times(name: str, values: npt.ArrayLike, *, negative: str = "is negative") -> FloatArray:
+    """A finite, non-negative time (or time array), keeping its shape."""
+    arr = as_float_array(name, values, fix=CUSTOMERS_FIX)
+    bad = int(np.count_nonzero(arr < 0))
+    if bad:
+        raise data_error(name, negative, bad)
+    return arr
+
+
+def per_customer(
+    name: str, values: npt.ArrayLike, n: int, *, negative: str = "is negative"
+) -> FloatArray:
+    """Broadcast a finite, non-negative scalar or one value per customer to ``n`` values."""
+    flat = times(name, values, negative=negative).ravel()
+    if flat.size not in (1, n):
+        raise data_error(
+            name,
+            f"has {flat.size} values for {n} customers",
+            flat.size,
+            "Pass one value, or one per customer.",
+        )
+    return np.ascontiguousarray(np.broadcast_to(flat, (n,)), dtype=np.float64)
+
+
+def check_rate(name: str, value: object, *, allow_zero: bool = False) -> float:
+    """Return a finite scalar rate or length > 0 (>= 0 with ``allow_zero``) as a float.
+
+    Like :func:`growthkit._validate.check_positive_number` (a non-number is a
+    ``SchemaError``, a bad number a ``DataError``), in the wording the CLV messages pin.
+    """
+    problem = f"must be {'>= 0' if allow_zero else 'positive'}, got {value!r}"
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise schema_error(name, problem, 1)
+    x = float(value)
+    if not np.isfinite(x) or x < 0 or (x == 0 and not allow_zero):
+        raise data_error(name, problem, 1)
+    return x
 
 
 def from_frame(first: object, rest: Sequence[object], columns: Sequence[str]) -> list[object]:
@@ -105,10 +150,8 @@ def _count(mask: npt.NDArray[np.bool_]) -> int:
     return int(np.count_nonzero(mask))
 
 
-def summary_arrays(
-    names: tuple[str, str, str], values: Sequence[object]
-) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Return three summary columns as finite float arrays of one length, at least one row.
+def summary_arrays(names: Sequence[str], values: Sequence[object]) -> tuple[FloatArray, ...]:
+    """Return summary columns as finite float arrays of one length, at least one row.
 
     Raises
     ------
@@ -117,19 +160,20 @@ def summary_arrays(
     DataError
         NaN/inf, unequal lengths or no rows.
     """
-    x, y, z = (as_array(name, value) for name, value in zip(names, values, strict=True))
-    if not (x.size == y.size == z.size):
-        raise DataError(
-            message(
-                names[1],
-                f"and `{names[2]}` must have the length of `{names[0]}` ({x.size}), got "
-                f"{y.size} and {z.size}",
-                abs(y.size - x.size) + abs(z.size - x.size),
-            )
+    arrays = tuple(column(name, value) for name, value in zip(names, values, strict=True))
+    size = arrays[0].size
+    if any(a.size != size for a in arrays):
+        others = arrays[1:]
+        lead = "".join(f"and `{n}` " for n in names[2:])
+        got = " and ".join(str(a.size) for a in others)
+        raise data_error(
+            names[1],
+            f"{lead}must have the length of `{names[0]}` ({size}), got {got}",
+            sum(abs(a.size - size) for a in others),
         )
-    if x.size == 0:
+    if size == 0:
         raise DataError(message(names[0], "is empty", 0, "Pass at least one customer."))
-    return x, y, z
+    return arrays
 
 
 MAX_FREQUENCY = 2.0**53
@@ -144,18 +188,14 @@ def check_frequency(x: FloatArray) -> None:
     """
     bad = _count(x != np.floor(x))
     if bad:
-        raise DataError(
-            message("frequency", "is not a whole number", bad, "It counts repeat purchases.")
-        )
+        raise data_error("frequency", "is not a whole number", bad, "It counts repeat purchases.")
     bad = _count(x > MAX_FREQUENCY)
     if bad:
-        raise DataError(
-            message(
-                "frequency",
-                "exceeds 2**53",
-                bad,
-                "Counts that large are not exact in float64; check the summary's units.",
-            )
+        raise data_error(
+            "frequency",
+            "exceeds 2**53",
+            bad,
+            "Counts that large are not exact in float64; check the summary's units.",
         )
 
 
@@ -172,30 +212,24 @@ def check_summary(
     """
     x, tx, t = summary_arrays(("frequency", "recency", "T"), (frequency, recency, T))
     for name, arr in (("frequency", x), ("recency", tx), ("T", t)):
-        bad = _count(arr < 0)
-        if bad:
-            raise DataError(message(name, "is negative", bad))
+        check_nonnegative(name, arr)
     check_frequency(x)
     bad = _count(tx > t)
     if bad:
-        raise DataError(
-            message(
-                "recency",
-                "is greater than `T`",
-                bad,
-                "Recency runs from the first to the last purchase and T from the first "
-                "purchase to the end of observation, so recency <= T.",
-            )
+        raise data_error(
+            "recency",
+            "is greater than `T`",
+            bad,
+            "Recency runs from the first to the last purchase and T from the first "
+            "purchase to the end of observation, so recency <= T.",
         )
     bad = _count((x == 0) & (tx > 0))
     if bad:
-        raise DataError(
-            message(
-                "recency",
-                "is positive where `frequency` is 0",
-                bad,
-                "A customer without repeat purchases has recency 0.",
-            )
+        raise data_error(
+            "recency",
+            "is positive where `frequency` is 0",
+            bad,
+            "A customer without repeat purchases has recency 0.",
         )
     return x, tx, t
 
@@ -212,16 +246,12 @@ def check_weights(weights: object, n: int) -> FloatArray:
     """Validate per-row ``weights`` (non-negative, finite, one per row)."""
     if weights is None:
         return np.ones(n)
-    w = as_array("weights", weights)
+    w = column("weights", weights)
     if w.size != n:
-        raise DataError(
-            message("weights", f"must have one value per row ({n}), got {w.size}", w.size)
-        )
-    bad = _count(w < 0)
-    if bad:
-        raise DataError(message("weights", "is negative", bad))
+        raise data_error("weights", f"must have one value per row ({n}), got {w.size}", w.size)
+    check_nonnegative("weights", w)
     if not np.any(w > 0):
-        raise DataError(message("weights", "sums to zero", n, "Give some rows positive weight."))
+        raise data_error("weights", "sums to zero", n, "Give some rows positive weight.")
     return w
 
 
@@ -527,19 +557,74 @@ _F = TypeVar("_F", bound="FittedModel")
 
 
 class FittedModel:
-    """Mixin of every fitted CLV model: named parameters, standard errors, summary table.
+    """Mixin of every fitted CLV model: checked parameters, equality, pickling, summary.
 
-    Subclasses are frozen dataclasses with one float field per parameter (named in
-    ``_param_names``), ``log_likelihood``, ``n_customers`` and ``covariance`` (inverse of the
-    observed information matrix, read-only, or ``None`` for a model built from given
-    parameters).
+    Subclasses are frozen dataclasses (``eq=False``: this class compares them) with one
+    float field per parameter (named in ``_param_names``), ``log_likelihood``,
+    ``n_customers`` and ``covariance`` (inverse of the observed information matrix, stored
+    read-only, or ``None`` for a model built from given parameters). Every parameter must
+    be a finite number > 0, whether fitted or given: a model built with ``r = -1`` would
+    predict negative purchases.
     """
 
     __slots__ = ()
-    _param_names: tuple[str, ...] = ()
+    _param_names: ClassVar[tuple[str, ...]] = ()
     log_likelihood: float
     n_customers: int
     covariance: FloatArray | None
+
+    def __post_init__(self) -> None:
+        for name in self._param_names:
+            check_positive_number(name, getattr(self, name))
+        if self.covariance is not None:
+            object.__setattr__(self, "covariance", readonly(self.covariance))
+
+    def _key(self) -> tuple[object, ...]:
+        return (*(getattr(self, n) for n in self._param_names), self.n_customers)
+
+    def __eq__(self, other: object) -> bool:
+        """Same class, parameters, fit statistics and covariance (NaN equals NaN)."""
+        if type(other) is not type(self):
+            return NotImplemented
+        assert isinstance(other, FittedModel)
+        ll, other_ll = float(self.log_likelihood), float(other.log_likelihood)
+        cov, other_cov = self.covariance, other.covariance
+        same_cov = (cov is None and other_cov is None) or (
+            cov is not None
+            and other_cov is not None
+            and np.array_equal(cov, other_cov, equal_nan=True)
+        )
+        same_ll = ll == other_ll or (np.isnan(ll) and np.isnan(other_ll))
+        return self._key() == other._key() and bool(same_ll) and same_cov
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self._key()))
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # Rebuilt through __init__, so that the covariance is read-only again after
+        # unpickling (numpy unpickles arrays writeable).
+        fields = dataclasses.fields(self)  # type: ignore[arg-type]
+        return type(self), tuple(getattr(self, f.name) for f in fields)
+
+    @classmethod
+    def _check_start(cls, start: object) -> dict[str, float]:
+        """Validate user start values: known names, finite numbers > 0."""
+        if start is None:
+            return {}
+        names = cls._param_names
+        fix = f"{cls.__name__} parameters are {', '.join(names)}."
+        if not isinstance(start, Mapping):
+            raise schema_error(
+                "start",
+                f"must be a dict of parameter values, got {type(start).__name__}",
+                1,
+                fix,
+            )
+        unknown = [k for k in start if k not in names]
+        if unknown:
+            listed = ", ".join(repr(k) for k in unknown)
+            raise schema_error("start", f"has unknown keys {listed}", len(unknown), fix)
+        return {k: check_positive_number(f"start[{k!r}]", v) for k, v in start.items()}
 
     @classmethod
     def _maximum_likelihood(
@@ -548,7 +633,7 @@ class FittedModel:
         columns: Sequence[FloatArray],
         weights: FloatArray,
         init: Mapping[str, float],
-        start: Mapping[str, float] | None,
+        start: object,
     ) -> _F:
         """Fit by :func:`fit_log_params` and wrap the estimates in a model of this class.
 
@@ -557,7 +642,7 @@ class FittedModel:
         information at the optimum.
         """
         names = cls._param_names
-        values = {**init, **(start or {})}
+        values = {**init, **cls._check_start(start)}
         result = fit_log_params(make_objective, columns, weights, [values[n] for n in names], names)
         hess = numeric_hessian(result.objective, result.params)
         cov, _ = std_errors(hess, result.params, names)
@@ -614,3 +699,215 @@ class FittedModel:
         n = int(self.n_customers)
         head = f"{type(self).__name__}(n_customers={n}, log_likelihood={ll:.2f})"
         return head + "\n" + self.summary().to_string(float_format=lambda v: f"{v:.4f}")
+
+
+_M = TypeVar("_M", bound="PurchaseModel")
+IntArray = npt.NDArray[np.int64]
+
+
+class PurchaseModel(FittedModel):
+    """Base of the continuous-time purchase models fitted on ``frequency, recency, T``.
+
+    :class:`~growthkit.clv.BetaGeo`, :class:`~growthkit.clv.ModifiedBetaGeo` and
+    :class:`~growthkit.clv.ParetoNBD` share the public methods below, which validate their
+    input once and call the model's private hooks (``_objective``, ``_start``,
+    ``_probability_alive``, ``_expected_purchases``, ``_new_customer``, ``_draw``) with
+    flat, checked float arrays. Each model's Notes give its equations.
+    """
+
+    __slots__ = ()
+    _columns: ClassVar[tuple[str, str, str]] = ("frequency", "recency", "T")
+
+    @classmethod
+    def fit(
+        cls: type[_M],
+        frequency: npt.ArrayLike | pd.DataFrame,
+        recency: npt.ArrayLike | None = None,
+        T: npt.ArrayLike | None = None,
+        *,
+        weights: npt.ArrayLike | None = None,
+        start: Mapping[str, float] | None = None,
+    ) -> _M:
+        """Fit the model by maximum likelihood.
+
+        Parameters
+        ----------
+        frequency
+            Repeat purchases per customer, or a ``customer_summary`` DataFrame with columns
+            ``frequency``, ``recency`` and ``T`` (then omit ``recency`` and ``T``).
+        recency
+            Time from the first to the last purchase (0 if ``frequency`` is 0).
+        T
+            Time from the first purchase to the end of the calibration period, in the same
+            unit as ``recency``; the fitted rate parameters are in that unit.
+        weights
+            Number of customers each row stands for (for already compressed data).
+        start
+            Start values by name; the defaults are 1 for shape parameters and the scale
+            parameters matched to the mean purchase rate and mean T.
+
+        Returns
+        -------
+        Self
+            The fitted, immutable model.
+
+        Raises
+        ------
+        SchemaError
+            A column that is not numeric, or ``start`` with a key that is not a parameter.
+        DataError
+            If the summary is invalid (see :func:`~growthkit.clv._base.check_summary`) or a
+            start value is not a finite number > 0.
+        ConvergenceError
+            If the optimiser fails; ``last_params`` holds its last iterate.
+        """
+        values = from_frame(frequency, [recency, T], cls._columns)
+        x, tx, t = check_summary(*values)
+        w = check_weights(weights, x.size)
+        (x, tx, t), w = compress([x, tx, t], w)
+        init = cls._start(float(np.average(x, weights=w)), float(np.average(t, weights=w)))
+        return cls._maximum_likelihood(cls._objective, (x, tx, t), w, init, start)
+
+    @classmethod
+    def _objective(cls, x: FloatArray, tx: FloatArray, t: FloatArray, w: FloatArray) -> Objective:
+        """Negative log-likelihood and gradient in the natural parameters, for fixed data."""
+        raise NotImplementedError
+
+    @classmethod
+    def _start(cls, mean_x: float, mean_t: float) -> dict[str, float]:
+        """Default start values from the weighted mean frequency and T."""
+        raise NotImplementedError
+
+    def probability_alive(
+        self,
+        frequency: npt.ArrayLike | pd.DataFrame,
+        recency: npt.ArrayLike | None = None,
+        T: npt.ArrayLike | None = None,
+        *,
+        horizon: npt.ArrayLike = 0.0,
+    ) -> FloatArray:
+        """Probability that each customer is still alive ``horizon`` periods after T.
+
+        Parameters
+        ----------
+        frequency, recency, T
+            The customers' summary (arrays or a DataFrame as first argument).
+        horizon
+            Time after the end of calibration (same unit as T; scalar or one per
+            customer); 0 gives P(alive at T). A positive horizon multiplies it by the
+            posterior probability of surviving the next ``horizon`` periods unobserved.
+
+        Returns
+        -------
+        numpy.ndarray
+            Probabilities in [0, 1], one per customer.
+        """
+        x, tx, t = broadcast_summary(frequency, recency, T)
+        h = per_customer("horizon", horizon, x.size, negative="is negative or not finite")
+        return self._probability_alive(x, tx, t, h)
+
+    def expected_purchases(
+        self,
+        t: npt.ArrayLike,
+        frequency: npt.ArrayLike | pd.DataFrame,
+        recency: npt.ArrayLike | None = None,
+        T: npt.ArrayLike | None = None,
+    ) -> FloatArray:
+        """Return the expected purchases in the next ``t`` periods given each customer's history.
+
+        Parameters
+        ----------
+        t
+            Length of the prediction window (scalar, or one per customer).
+        frequency, recency, T
+            The customers' calibration summary (arrays or a DataFrame as first argument).
+
+        Returns
+        -------
+        numpy.ndarray
+            Expected purchases, one per customer.
+        """
+        x, tx, tt = broadcast_summary(frequency, recency, T)
+        return self._expected_purchases(per_customer("t", t, x.size), x, tx, tt)
+
+    def expected_purchases_new_customer(self, t: npt.ArrayLike) -> FloatArray:
+        """Return the expected repeat purchases in ``(0, t]`` of a just-acquired customer.
+
+        Parameters
+        ----------
+        t
+            Time since the first purchase (scalar or array).
+
+        Returns
+        -------
+        numpy.ndarray
+            ``E[X(t)]`` with the shape of ``t``.
+        """
+        tt = times("t", t)
+        flat = np.ascontiguousarray(tt.ravel(), dtype=np.float64)
+        return np.asarray(self._new_customer(flat).reshape(tt.shape), dtype=np.float64)
+
+    def simulate(
+        self,
+        n_customers: int,
+        *,
+        T: npt.ArrayLike,
+        rng: int | np.random.Generator | None = None,
+    ) -> pd.DataFrame:
+        """Draw calibration summaries of new customers from the model.
+
+        Parameters
+        ----------
+        n_customers
+            Number of customers.
+        T
+            Observation time of each customer since the first purchase (scalar or one per
+            customer), in the model's time unit.
+        rng
+            Seed or generator.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``frequency``, ``recency``, ``T``, one row per customer.
+        """
+        n = check_positive_int("n_customers", n_customers)
+        t = np.array(per_customer("T", T, n))
+        x, recency = self._draw(np.random.default_rng(rng), t)
+        return pd.DataFrame({"frequency": x, "recency": recency, "T": t})
+
+    def _probability_alive(
+        self, x: FloatArray, tx: FloatArray, t: FloatArray, horizon: FloatArray
+    ) -> FloatArray:
+        raise NotImplementedError
+
+    def _expected_purchases(
+        self, horizon: FloatArray, x: FloatArray, tx: FloatArray, t: FloatArray
+    ) -> FloatArray:
+        raise NotImplementedError
+
+    def _new_customer(self, t: FloatArray) -> FloatArray:
+        raise NotImplementedError
+
+    def _draw(self, gen: np.random.Generator, t: FloatArray) -> tuple[IntArray, FloatArray]:
+        raise NotImplementedError
+
+
+def check_purchase_model(name: str, model: object) -> None:
+    """Reject what cannot predict purchases from a ``frequency, recency, T`` summary.
+
+    growthkit's purchase models pass; so does an outside object with an
+    ``expected_purchases`` method. growthkit's other models (sBG, BG/BB, Gamma-Gamma) and
+    anything else are a :class:`SchemaError` rather than an ``AttributeError`` later.
+    """
+    if isinstance(model, PurchaseModel):
+        return
+    if not isinstance(model, FittedModel) and callable(getattr(model, "expected_purchases", None)):
+        return
+    raise schema_error(
+        name,
+        f"must be a BetaGeo, ModifiedBetaGeo or ParetoNBD, got {type(model).__name__}",
+        1,
+        "Fit one of them on the customer summary (ShiftedBetaGeometric and BetaGeoBetaBinom "
+        "do not predict purchases in continuous time; a GammaGamma is a value model).",
+    )

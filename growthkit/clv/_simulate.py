@@ -1,36 +1,21 @@
-"""Draw customer summaries directly from the purchase models (vectorised numpy)."""
+"""Draw customer summaries directly from the purchase models (vectorised numpy).
+
+The public entry is :meth:`growthkit.clv._base.PurchaseModel.simulate`, which checks its
+arguments and seeds the generator; these functions draw from it in a fixed order.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 
-from growthkit._validate import message
-from growthkit.clv._base import FloatArray, as_array
-from growthkit.errors import DataError
+__all__ = ["beta_geo", "pareto_nbd"]
 
-__all__ = ["simulate_beta_geo", "simulate_pareto_nbd"]
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
 
 
-def _setup(
-    n_customers: int, T: npt.ArrayLike, rng: int | np.random.Generator | None
-) -> tuple[int, FloatArray, np.random.Generator]:
-    if isinstance(n_customers, bool) or not isinstance(n_customers, (int, np.integer)):
-        raise DataError(message("n_customers", "must be an integer", 1))
-    n = int(n_customers)
-    if n < 1:
-        raise DataError(message("n_customers", f"must be at least 1, got {n}", 0))
-    t = np.broadcast_to(as_array("T", T), (n,)).astype(np.float64)
-    bad = int(np.count_nonzero(t < 0))
-    if bad:
-        raise DataError(message("T", "is negative", bad))
-    return n, t, np.random.default_rng(rng)
-
-
-def _recency(
-    gen: np.random.Generator, x: npt.NDArray[np.int64], k: npt.NDArray[np.int64], window: FloatArray
-) -> FloatArray:
+def _recency(gen: np.random.Generator, x: IntArray, k: IntArray, window: FloatArray) -> FloatArray:
     """Time of the x-th of k uniform purchase times on [0, window] (0 when x is 0)."""
     out = np.zeros(x.size)
     pos = x > 0
@@ -38,44 +23,27 @@ def _recency(
     return out
 
 
-def simulate_beta_geo(
-    r: float,
-    alpha: float,
-    a: float,
-    b: float,
-    shift: int,
-    n_customers: int,
-    T: npt.ArrayLike,
-    rng: int | np.random.Generator | None,
-) -> pd.DataFrame:
-    """BG/NBD (shift 0) or MBG/NBD (shift 1) summaries observed over ``T`` each."""
-    n, t, gen = _setup(n_customers, T, rng)
-    lam = gen.gamma(r, 1.0 / alpha, size=n)
-    p = gen.beta(a, b, size=n)
+def beta_geo(
+    gen: np.random.Generator, t: FloatArray, r: float, alpha: float, a: float, b: float, shift: int
+) -> tuple[IntArray, FloatArray]:
+    """BG/NBD (shift 0) or MBG/NBD (shift 1) frequency and recency observed over ``t``."""
+    lam = gen.gamma(r, 1.0 / alpha, size=t.size)
+    p = gen.beta(a, b, size=t.size)
     # Purchases the customer would make over [0, T] if they never dropped out ...
     k = gen.poisson(lam * t)
     # ... and the purchase after which they drop out (0 = right after the first one).
     drop = gen.geometric(np.clip(p, 1e-300, 1.0)) - shift
     x = np.minimum(k, drop)
-    recency = _recency(gen, x, k, t)
-    return pd.DataFrame({"frequency": x, "recency": recency, "T": t})
+    return x, _recency(gen, x, k, t)
 
 
-def simulate_pareto_nbd(
-    r: float,
-    alpha: float,
-    s: float,
-    beta: float,
-    n_customers: int,
-    T: npt.ArrayLike,
-    rng: int | np.random.Generator | None,
-) -> pd.DataFrame:
-    """Pareto/NBD summaries observed over ``T`` each."""
-    n, t, gen = _setup(n_customers, T, rng)
-    lam = gen.gamma(r, 1.0 / alpha, size=n)
-    mu = gen.gamma(s, 1.0 / beta, size=n)
+def pareto_nbd(
+    gen: np.random.Generator, t: FloatArray, r: float, alpha: float, s: float, beta: float
+) -> tuple[IntArray, FloatArray]:
+    """Pareto/NBD frequency and recency observed over ``t``."""
+    lam = gen.gamma(r, 1.0 / alpha, size=t.size)
+    mu = gen.gamma(s, 1.0 / beta, size=t.size)
     lifetime = gen.exponential(1.0 / np.maximum(mu, 1e-300))
     window = np.minimum(lifetime, t)
     x = gen.poisson(lam * window)
-    recency = _recency(gen, x, x, window)
-    return pd.DataFrame({"frequency": x, "recency": recency, "T": t})
+    return x, _recency(gen, x, x, window)

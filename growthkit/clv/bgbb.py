@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -10,17 +10,18 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import special
 
-from growthkit._validate import message
+from growthkit._validate import check_nonnegative, check_whole, data_error
 from growthkit.clv._base import (
     FittedModel,
     FloatArray,
-    as_array,
+    Objective,
     check_weights,
     compress,
     from_frame,
+    per_customer,
     summary_arrays,
+    times,
 )
-from growthkit.errors import DataError
 
 __all__ = ["BetaGeoBetaBinom"]
 
@@ -35,15 +36,25 @@ MAX_PERIODS = 10_000
 def _check_max_periods(name: str, values: FloatArray) -> None:
     bad = int(np.count_nonzero(values > MAX_PERIODS))
     if bad:
-        raise DataError(
-            message(
-                name,
-                f"exceeds {MAX_PERIODS} opportunities",
-                bad,
-                "BG/BB models discrete opportunities (years, campaigns); aggregate to "
-                "coarser periods, or use BetaGeo / ParetoNBD for continuous time.",
-            )
+        raise data_error(
+            name,
+            f"exceeds {MAX_PERIODS} opportunities",
+            bad,
+            "BG/BB models discrete opportunities (years, campaigns); aggregate to "
+            "coarser periods, or use BetaGeo / ParetoNBD for continuous time.",
         )
+
+
+_WHOLE = "is not a whole number >= 0"
+
+
+def _opportunities(t: FloatArray) -> FloatArray:
+    """Check a number of future opportunities (non-negative already): whole, not too many."""
+    bad = int(np.count_nonzero(t != np.floor(t)))
+    if bad:
+        raise data_error("t", _WHOLE, bad)
+    _check_max_periods("t", t)
+    return t
 
 
 def _check(
@@ -51,31 +62,23 @@ def _check(
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     x, tx, n = summary_arrays(_COLUMNS, (frequency, recency, n_periods))
     for name, arr in (("frequency", x), ("recency", tx), ("n_periods", n)):
-        bad = int(np.count_nonzero(arr < 0))
-        if bad:
-            raise DataError(message(name, "is negative", bad))
-        bad = int(np.count_nonzero(arr != np.floor(arr)))
-        if bad:
-            raise DataError(
-                message(name, "is not a whole number", bad, "BG/BB counts opportunities.")
-            )
+        check_nonnegative(name, arr)
+        check_whole(name, arr, "BG/BB counts opportunities.")
     _check_max_periods("n_periods", n)
     bad = int(np.count_nonzero(tx > n))
     if bad:
-        raise DataError(message("recency", "is greater than `n_periods`", bad))
+        raise data_error("recency", "is greater than `n_periods`", bad)
     bad = int(np.count_nonzero(x > tx))
     if bad:
-        raise DataError(
-            message(
-                "frequency",
-                "is greater than `recency`",
-                bad,
-                "At most one transaction per opportunity, so frequency <= recency.",
-            )
+        raise data_error(
+            "frequency",
+            "is greater than `recency`",
+            bad,
+            "At most one transaction per opportunity, so frequency <= recency.",
         )
     bad = int(np.count_nonzero((x == 0) & (tx > 0)))
     if bad:
-        raise DataError(message("recency", "is positive where `frequency` is 0", bad))
+        raise data_error("recency", "is positive where `frequency` is 0", bad)
     return x, tx, n
 
 
@@ -131,7 +134,7 @@ def _neg_ll_grad(
     return -float(w @ ll), -np.asarray(g, dtype=np.float64)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class BetaGeoBetaBinom(FittedModel):
     """BG/BB model of discrete-time repeat transactions, fitted or with given parameters.
 
@@ -180,7 +183,7 @@ class BetaGeoBetaBinom(FittedModel):
     delta: float
     log_likelihood: float = float("nan")
     n_customers: int = 0
-    covariance: FloatArray | None = field(default=None, repr=False, compare=False)
+    covariance: FloatArray | None = field(default=None, repr=False)
 
     _param_names = ("alpha", "beta", "gamma", "delta")
 
@@ -192,7 +195,7 @@ class BetaGeoBetaBinom(FittedModel):
         n_periods: npt.ArrayLike | None = None,
         *,
         weights: npt.ArrayLike | None = None,
-        start: dict[str, float] | None = None,
+        start: Mapping[str, float] | None = None,
     ) -> BetaGeoBetaBinom:
         """Fit the model by maximum likelihood.
 
@@ -229,9 +232,7 @@ class BetaGeoBetaBinom(FittedModel):
         w = check_weights(weights, x.size)
         (x, tx, n), w = compress([x, tx, n], w)
 
-        def objective(
-            x: FloatArray, tx: FloatArray, n: FloatArray, w: FloatArray
-        ) -> Callable[[FloatArray], tuple[float, FloatArray]]:
+        def objective(x: FloatArray, tx: FloatArray, n: FloatArray, w: FloatArray) -> Objective:
             return lambda p: _neg_ll_grad(p, x, tx, n, w)
 
         init = dict.fromkeys(cls._param_names, 1.0)
@@ -316,11 +317,7 @@ class BetaGeoBetaBinom(FittedModel):
             Expected transactions, one per customer.
         """
         x, _, n, ll = self._summary(frequency, recency, n_periods)
-        periods = np.broadcast_to(as_array("t", np.ravel(np.asarray(t, dtype=np.float64))), x.shape)
-        bad = int(np.count_nonzero((periods < 0) | (periods != np.floor(periods))))
-        if bad:
-            raise DataError(message("t", "is not a whole number >= 0", bad))
-        _check_max_periods("t", periods)
+        periods = _opportunities(per_customer("t", t, x.size, negative=_WHOLE))
         a, b, g, d = self._params()
         log_lead = (
             special.betaln(a + x + 1, b + n - x)
@@ -347,12 +344,8 @@ class BetaGeoBetaBinom(FittedModel):
         numpy.ndarray
             ``E[X(t)]`` with the shape of ``t``.
         """
-        tt = np.asarray(t, dtype=np.float64)
-        flat = as_array("t", tt.ravel())
-        bad = int(np.count_nonzero((flat < 0) | (flat != np.floor(flat))))
-        if bad:
-            raise DataError(message("t", "is not a whole number >= 0", bad))
-        _check_max_periods("t", flat)
+        tt = times("t", t, negative=_WHOLE)
+        flat = _opportunities(tt.ravel())
         total = self._alive_sum(np.zeros(flat.shape), flat)
         out = self.alpha / (self.alpha + self.beta) * total
         return np.asarray(out.reshape(tt.shape), dtype=np.float64)

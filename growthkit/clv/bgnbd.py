@@ -4,34 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import ClassVar, TypeVar
+from typing import ClassVar
 
 import numpy as np
-import numpy.typing as npt
-import pandas as pd
 from scipy import special
 
 from growthkit._kernels import clv as _kernels
-from growthkit._validate import message
+from growthkit.clv import _simulate
 from growthkit.clv._base import (
-    FittedModel,
     FloatArray,
-    as_array,
-    broadcast_summary,
-    check_summary,
-    check_weights,
-    compress,
+    IntArray,
+    Objective,
+    PurchaseModel,
     factorize_rows,
-    from_frame,
 )
-from growthkit.errors import DataError
 
 __all__ = ["BetaGeo", "ModifiedBetaGeo"]
 
-_M = TypeVar("_M", bound="_BetaGeoFamily")
 
-
-class _BetaGeoFamily(FittedModel):
+@dataclass(frozen=True, slots=True, eq=False)
+class _BetaGeoFamily(PurchaseModel):
     """Shared algebra of BG/NBD (``_shift = 0``) and MBG/NBD (``_shift = 1``).
 
     With ``m = _shift`` the customer survives ``x + m`` purchase opportunities before T:
@@ -39,71 +31,28 @@ class _BetaGeoFamily(FittedModel):
     [(alpha+T)^-(r+x) + 1{x+m>0} a/(b+x+m-1) (alpha+t_x)^-(r+x)]``.
     """
 
-    __slots__ = ()
-    _param_names = ("r", "alpha", "a", "b")
-    _shift: ClassVar[int] = 0
     r: float
     alpha: float
     a: float
     b: float
+    log_likelihood: float = float("nan")
+    n_customers: int = 0
+    covariance: FloatArray | None = field(default=None, repr=False)
+
+    _param_names = ("r", "alpha", "a", "b")
+    _shift: ClassVar[int] = 0
 
     @classmethod
-    def fit(
-        cls: type[_M],
-        frequency: npt.ArrayLike | pd.DataFrame,
-        recency: npt.ArrayLike | None = None,
-        T: npt.ArrayLike | None = None,
-        *,
-        weights: npt.ArrayLike | None = None,
-        start: dict[str, float] | None = None,
-    ) -> _M:
-        """Fit the model by maximum likelihood.
-
-        Parameters
-        ----------
-        frequency
-            Repeat purchases per customer, or a ``customer_summary`` DataFrame with columns
-            ``frequency``, ``recency`` and ``T`` (then omit ``recency`` and ``T``).
-        recency
-            Time from the first to the last purchase (0 if ``frequency`` is 0).
-        T
-            Time from the first purchase to the end of the calibration period, in the same
-            unit as ``recency``; the fitted ``alpha`` is in that unit.
-        weights
-            Number of customers each row stands for (for already compressed data).
-        start
-            Start values by name; defaults are ``r = a = b = 1`` and ``alpha`` matched to the
-            mean purchase rate.
-
-        Returns
-        -------
-        Self
-            The fitted, immutable model.
-
-        Raises
-        ------
-        DataError
-            If the summary is invalid (see :func:`growthkit.clv.BetaGeo`).
-        ConvergenceError
-            If the optimiser fails; ``last_params`` holds its last iterate.
-        """
-        values = from_frame(frequency, [recency, T], ("frequency", "recency", "T"))
-        x, tx, t = check_summary(*values)
-        w = check_weights(weights, x.size)
-        (x, tx, t), w = compress([x, tx, t], w)
+    def _objective(cls, x: FloatArray, tx: FloatArray, t: FloatArray, w: FloatArray) -> Objective:
+        ux, inv = np.unique(x, return_inverse=True)
+        wx = np.asarray(np.bincount(inv, weights=w), dtype=np.float64)
         m = cls._shift
+        return lambda p: _neg_ll_grad(p, x, tx, t, w, ux, wx, m)
 
-        def objective(
-            x: FloatArray, tx: FloatArray, t: FloatArray, w: FloatArray
-        ) -> Callable[[FloatArray], tuple[float, FloatArray]]:
-            ux, inv = np.unique(x, return_inverse=True)
-            wx = np.asarray(np.bincount(inv, weights=w), dtype=np.float64)
-            return lambda p: _neg_ll_grad(p, x, tx, t, w, ux, wx, m)
-
-        mean_x = float(np.average(x, weights=w))
-        mean_t = float(np.average(t, weights=w))
-        init = {"r": 1.0, "alpha": max(mean_t / max(mean_x, 0.1), 1e-3), "a": 1.0, "b": 1.0}
-        return cls._maximum_likelihood(objective, (x, tx, t), w, init, start)
+    @classmethod
+    def _start(cls, mean_x: float, mean_t: float) -> dict[str, float]:
+        # r = a = b = 1 and alpha matched to the mean purchase rate.
+        return {"r": 1.0, "alpha": max(mean_t / max(mean_x, 0.1), 1e-3), "a": 1.0, "b": 1.0}
 
     def _alive_odds_log(self, x: FloatArray, tx: FloatArray, t: FloatArray) -> FloatArray:
         """Return log of a/(b+x+m-1) ((alpha+T)/(alpha+t_x))^(r+x); -inf where no dropout term."""
@@ -118,70 +67,22 @@ class _BetaGeoFamily(FittedModel):
         )
         return out
 
-    def simulate(
-        self,
-        n_customers: int,
-        *,
-        T: npt.ArrayLike,
-        rng: int | np.random.Generator | None = None,
-    ) -> pd.DataFrame:
-        """Draw calibration summaries of new customers from the model.
+    def _draw(self, gen: np.random.Generator, t: FloatArray) -> tuple[IntArray, FloatArray]:
+        return _simulate.beta_geo(gen, t, self.r, self.alpha, self.a, self.b, self._shift)
 
-        Parameters
-        ----------
-        n_customers
-            Number of customers.
-        T
-            Observation time of each customer since the first purchase (scalar or one per
-            customer), in the model's time unit.
-        rng
-            Seed or generator.
-
-        Returns
-        -------
-        pandas.DataFrame
-            Columns ``frequency``, ``recency``, ``T``, one row per customer.
-        """
-        from growthkit.clv._simulate import simulate_beta_geo
-
-        return simulate_beta_geo(
-            self.r, self.alpha, self.a, self.b, self._shift, n_customers, T, rng
-        )
-
-    def probability_alive(
-        self,
-        frequency: npt.ArrayLike | pd.DataFrame,
-        recency: npt.ArrayLike | None = None,
-        T: npt.ArrayLike | None = None,
-        *,
-        horizon: npt.ArrayLike = 0.0,
+    def _probability_alive(
+        self, x: FloatArray, tx: FloatArray, t: FloatArray, horizon: FloatArray
     ) -> FloatArray:
-        """Probability that each customer is still alive ``horizon`` periods after T.
+        """P(alive at T) times the probability of surviving ``horizon`` more periods.
 
-        Parameters
-        ----------
-        frequency, recency, T
-            The customers' summary (arrays or a DataFrame as first argument).
-        horizon
-            Time after the end of calibration (same unit as T); 0 gives P(alive at T)
-            (Fader, Hardie & Lee's note "Computing P(alive) using the BG/NBD model"); a
-            positive horizon multiplies it by the posterior probability of
-            surviving the next ``horizon`` periods without observing them,
-            ``E[(1 + p h/(alpha+T))^-(r+x)]`` over ``p ~ Beta(a, b+x+m)``.
-
-        Returns
-        -------
-        numpy.ndarray
-            Probabilities in [0, 1], one per customer.
+        P(alive at T) follows Fader, Hardie & Lee's note "Computing P(alive) using the
+        BG/NBD model"; the survival factor is ``E[(1 + p h/(alpha+T))^-(r+x)]`` over the
+        posterior ``p ~ Beta(a, b+x+m)``.
         """
-        x, tx, t = broadcast_summary(frequency, recency, T)
         p_alive = special.expit(-self._alive_odds_log(x, tx, t))
-        h = np.broadcast_to(np.asarray(horizon, dtype=np.float64), x.shape)
+        h = horizon
         if not np.any(h != 0):
             return np.asarray(p_alive, dtype=np.float64)
-        bad = int(np.count_nonzero(~np.isfinite(h) | (h < 0)))
-        if bad:
-            raise DataError(message("horizon", "is negative or not finite", bad))
         big_b = self.b + x + self._shift
         z = h / (self.alpha + t + h)
         surv = np.exp(self.a * np.log1p(-z)) * special.hyp2f1(
@@ -200,33 +101,15 @@ class _BetaGeoFamily(FittedModel):
             )
         return np.asarray(p_alive * np.clip(surv, 0.0, 1.0), dtype=np.float64)
 
-    def expected_purchases(
-        self,
-        t: npt.ArrayLike,
-        frequency: npt.ArrayLike | pd.DataFrame,
-        recency: npt.ArrayLike | None = None,
-        T: npt.ArrayLike | None = None,
+    def _expected_purchases(
+        self, horizon: FloatArray, x: FloatArray, tx: FloatArray, tt: FloatArray
     ) -> FloatArray:
-        """Return the expected purchases in the next ``t`` periods given each customer's history.
+        """Conditional expected purchases (Fader, Hardie & Lee 2005, eq. 10).
 
-        ``E[Y(t) | x, t_x, T] = P(alive) * E[(1 - exp(-lambda p t)) / p]`` over the posterior
-        ``lambda ~ Gamma(r+x, alpha+T)``, ``p ~ Beta(a, b+x+m)`` (Fader, Hardie & Lee 2005,
-        eq. 10), summed as a positive series that stays finite for any frequency.
-
-        Parameters
-        ----------
-        t
-            Length of the prediction window (scalar, or one per customer).
-        frequency, recency, T
-            The customers' calibration summary (arrays or a DataFrame as first argument).
-
-        Returns
-        -------
-        numpy.ndarray
-            Expected purchases, one per customer.
+        ``E[Y(t) | x, t_x, T] = P(alive) * E[(1 - exp(-lambda p t)) / p]`` over the
+        posterior ``lambda ~ Gamma(r+x, alpha+T)``, ``p ~ Beta(a, b+x+m)``, summed as a
+        positive series that stays finite for any frequency.
         """
-        x, tx, tt = broadcast_summary(frequency, recency, T)
-        horizon = _check_t(t, x.shape)
         p_alive = special.expit(-self._alive_odds_log(x, tx, tt))
         # The series depends on (x, T, t) only: evaluate it once per distinct triple, which
         # for daily or weekly data is a small fraction of the customers.
@@ -240,24 +123,12 @@ class _BetaGeoFamily(FittedModel):
         )
         return np.asarray(p_alive * q[group], dtype=np.float64)
 
-    def expected_purchases_new_customer(self, t: npt.ArrayLike) -> FloatArray:
-        """Return the expected repeat purchases in ``(0, t]`` of a just-acquired customer.
+    def _new_customer(self, flat: FloatArray) -> FloatArray:
+        """Expected repeat purchases of a new customer (Fader, Hardie & Lee 2005, eq. 7).
 
-        Fader, Hardie & Lee (2005) eq. (7) for BG/NBD; for MBG/NBD the customer may drop
-        out right after the first purchase, which scales the integrand by ``1 - p``.
-
-        Parameters
-        ----------
-        t
-            Time since the first purchase (scalar or array).
-
-        Returns
-        -------
-        numpy.ndarray
-            ``E[X(t)]`` with the shape of ``t``.
+        For MBG/NBD the customer may drop out right after the first purchase, which scales
+        the integrand by ``1 - p``.
         """
-        tt = np.asarray(t, dtype=np.float64)
-        flat = _check_t(tt.ravel(), tt.ravel().shape)
         n = flat.size
         if self._shift == 0:
             bb = np.full(n, self.b)
@@ -268,7 +139,7 @@ class _BetaGeoFamily(FittedModel):
         q = _posterior_purchases(
             np.full(n, self.r), np.ascontiguousarray(flat / self.alpha), float(self.a), bb
         )
-        return np.asarray((factor * q).reshape(tt.shape), dtype=np.float64)
+        return np.asarray(factor * q, dtype=np.float64)
 
 
 _GH_NODES, _GH_WEIGHTS = np.polynomial.hermite.hermgauss(96)
@@ -323,16 +194,6 @@ def _beta_expectation(
     return np.asarray((w * values).sum(axis=1) / w.sum(axis=1), dtype=np.float64)
 
 
-def _check_t(t: npt.ArrayLike, shape: tuple[int, ...]) -> FloatArray:
-    """Validate a prediction window and broadcast it to one value per customer."""
-    arr = np.asarray(t, dtype=np.float64)
-    flat = as_array("t", arr.ravel())
-    bad = int(np.count_nonzero(flat < 0))
-    if bad:
-        raise DataError(message("t", "is negative", bad))
-    return np.ascontiguousarray(np.broadcast_to(flat.reshape(arr.shape), shape), dtype=np.float64)
-
-
 def _neg_ll_grad(
     p: FloatArray,
     x: FloatArray,
@@ -374,7 +235,6 @@ def _neg_ll_grad(
     return -ll, -np.array([g_r, g_alpha, g_a, g_b])
 
 
-@dataclass(frozen=True, slots=True)
 class BetaGeo(_BetaGeoFamily):
     """BG/NBD purchase model (Fader, Hardie & Lee 2005), fitted or with given parameters.
 
@@ -423,18 +283,10 @@ class BetaGeo(_BetaGeoFamily):
     array([1.226])
     """
 
-    r: float
-    alpha: float
-    a: float
-    b: float
-    log_likelihood: float = float("nan")
-    n_customers: int = 0
-    covariance: FloatArray | None = field(default=None, repr=False, compare=False)
-
+    __slots__ = ()
     _shift: ClassVar[int] = 0
 
 
-@dataclass(frozen=True, slots=True)
 class ModifiedBetaGeo(_BetaGeoFamily):
     """MBG/NBD purchase model (Batislam, Denizel & Filiztekin 2007).
 
@@ -474,12 +326,5 @@ class ModifiedBetaGeo(_BetaGeoFamily):
     True
     """
 
-    r: float
-    alpha: float
-    a: float
-    b: float
-    log_likelihood: float = float("nan")
-    n_customers: int = 0
-    covariance: FloatArray | None = field(default=None, repr=False, compare=False)
-
+    __slots__ = ()
     _shift: ClassVar[int] = 1

@@ -7,14 +7,19 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from growthkit._validate import message
-from growthkit.clv._base import PurchaseModel, as_array, broadcast_summary
-from growthkit.errors import DataError, SchemaError
+from growthkit._validate import check_nonnegative, check_positive_int, schema_error
+from growthkit.clv._base import (
+    PurchaseModel,
+    broadcast_summary,
+    check_purchase_model,
+    column,
+    frozen_frame,
+)
 
 __all__ = ["HoldoutComparison", "holdout_comparison"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class HoldoutComparison:
     """Predicted versus actual holdout purchases.
 
@@ -57,6 +62,41 @@ class HoldoutComparison:
     total_predicted: float
     bucket_mae: float
     correlation: float
+
+    def __post_init__(self) -> None:
+        # Frames whose values cannot be set: nothing in the result changes after the fact.
+        object.__setattr__(self, "table", frozen_frame(self.table))
+        object.__setattr__(self, "per_customer", frozen_frame(self.per_customer))
+
+    def __eq__(self, other: object) -> bool:
+        """Equal frames (values, index, columns, dtypes) and equal statistics (NaN = NaN)."""
+        if type(other) is not type(self):
+            return NotImplemented
+        assert isinstance(other, HoldoutComparison)
+        mine, theirs = self._numbers(), other._numbers()
+        return (
+            self.table.equals(other.table)
+            and self.table.columns.equals(other.table.columns)
+            and self.per_customer.equals(other.per_customer)
+            and self.per_customer.index.equals(other.per_customer.index)
+            and bool(np.array_equal(mine, theirs, equal_nan=True))
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple[type[HoldoutComparison], tuple[object, ...]]:
+        # Rebuilt through __init__, so that the frames are read-only again after unpickling.
+        return type(self), (self.table, self.per_customer, *self._numbers())
+
+    def _numbers(self) -> tuple[float, ...]:
+        return (
+            self.mae,
+            self.rmse,
+            self.total_actual,
+            self.total_predicted,
+            self.bucket_mae,
+            self.correlation,
+        )
 
     @property
     def total_error(self) -> float:
@@ -136,27 +176,22 @@ def holdout_comparison(
     >>> round(score.total_actual), round(score.total_predicted)
     (1882, 1653)
     """
-    for column in ("frequency_holdout", "duration_holdout"):
-        if column not in summary.columns:
-            raise SchemaError(
-                message(
-                    column,
-                    "column is missing from the summary",
-                    len(summary),
-                    "Build it with growthkit.summary.calibration_holdout_summary.",
-                )
+    check_purchase_model("model", model)
+    for name in ("frequency_holdout", "duration_holdout"):
+        if name not in summary.columns:
+            raise schema_error(
+                name,
+                "column is missing from the summary",
+                len(summary),
+                "Build it with growthkit.summary.calibration_holdout_summary.",
             )
-    if isinstance(max_frequency, bool) or not isinstance(max_frequency, (int, np.integer)):
-        raise DataError(message("max_frequency", "must be an integer", 1))
+    cap = check_positive_int("max_frequency", max_frequency, minimum=0)
     x, tx, t = broadcast_summary(summary, None, None)
-    actual = as_array("frequency_holdout", summary["frequency_holdout"].to_numpy())
-    duration = as_array("duration_holdout", summary["duration_holdout"].to_numpy())
+    actual = column("frequency_holdout", summary["frequency_holdout"].to_numpy())
+    duration = column("duration_holdout", summary["duration_holdout"].to_numpy())
     for name, arr in (("frequency_holdout", actual), ("duration_holdout", duration)):
-        bad = int(np.count_nonzero(arr < 0))
-        if bad:
-            raise DataError(message(name, "is negative", bad))
+        check_nonnegative(name, arr)
     predicted = model.expected_purchases(duration, x, tx, t)
-    cap = int(max_frequency)
     bucket = np.minimum(x, cap).astype(np.int64)
     labels = [str(i) for i in range(cap)] + [f"{cap}+"]
     per = pd.DataFrame({"actual": actual, "predicted": predicted}, index=summary.index)

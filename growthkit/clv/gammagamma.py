@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -10,59 +11,41 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import special
 
-from growthkit._validate import message
+from growthkit._validate import check_nonnegative, data_error
 from growthkit.clv._base import (
     FittedModel,
     FloatArray,
     Objective,
-    as_array,
     check_frequency,
     check_weights,
     compress,
     from_frame,
+    summary_arrays,
 )
-from growthkit.errors import DataError
 
 __all__ = ["GammaGamma"]
 
 
 def _check_spend(frequency: object, monetary_value: object) -> tuple[FloatArray, FloatArray]:
-    x = as_array("frequency", frequency)
-    m = as_array("monetary_value", monetary_value)
-    if x.size != m.size:
-        raise DataError(
-            message(
-                "monetary_value",
-                f"must have the length of `frequency` ({x.size}), got {m.size}",
-                abs(m.size - x.size),
-            )
-        )
-    if x.size == 0:
-        raise DataError(message("frequency", "is empty", 0, "Pass at least one customer."))
-    for name, arr in (("frequency", x), ("monetary_value", m)):
-        bad = int(np.count_nonzero(arr < 0))
-        if bad:
-            raise DataError(message(name, "is negative", bad))
+    x, m = summary_arrays(("frequency", "monetary_value"), (frequency, monetary_value))
+    check_nonnegative("frequency", x)
+    check_nonnegative("monetary_value", m)
     check_frequency(x)
     bad = int(np.count_nonzero((x == 0) & (m > 0)))
     if bad:
-        raise DataError(
-            message(
-                "monetary_value",
-                "is positive where `frequency` is 0",
-                bad,
-                "monetary_value is the mean of repeat purchases, so it is 0 without them.",
-            )
+        raise data_error(
+            "monetary_value",
+            "is positive where `frequency` is 0",
+            bad,
+            "monetary_value is the mean of repeat purchases, so it is 0 without them.",
         )
     bad = int(np.count_nonzero((x > 0) & (m == 0)))
     if bad:
-        raise DataError(
-            message(
-                "monetary_value",
-                "is 0 where `frequency` is positive",
-                bad,
-                "The gamma-gamma model needs positive spend; drop zero-value customers.",
-            )
+        raise data_error(
+            "monetary_value",
+            "is 0 where `frequency` is positive",
+            bad,
+            "The gamma-gamma model needs positive spend; drop zero-value customers.",
         )
     return x, m
 
@@ -92,7 +75,7 @@ def _neg_ll_grad(
     return -ll, -np.array([g_p, g_q, g_v])
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class GammaGamma(FittedModel):
     """Gamma-Gamma spend model, fitted or with given parameters.
 
@@ -142,7 +125,7 @@ class GammaGamma(FittedModel):
     v: float
     log_likelihood: float = float("nan")
     n_customers: int = 0
-    covariance: FloatArray | None = field(default=None, repr=False, compare=False)
+    covariance: FloatArray | None = field(default=None, repr=False)
 
     _param_names = ("p", "q", "v")
 
@@ -153,7 +136,7 @@ class GammaGamma(FittedModel):
         monetary_value: npt.ArrayLike | None = None,
         *,
         weights: npt.ArrayLike | None = None,
-        start: dict[str, float] | None = None,
+        start: Mapping[str, float] | None = None,
     ) -> GammaGamma:
         """Fit the model by maximum likelihood on customers with repeat purchases.
 
@@ -187,13 +170,11 @@ class GammaGamma(FittedModel):
         w = check_weights(weights, x.size)
         keep = x > 0
         if not np.any(keep & (w > 0)):
-            raise DataError(
-                message(
-                    "frequency",
-                    "has no customer with repeat purchases",
-                    x.size,
-                    "The spend model is fitted on repeat transactions only.",
-                )
+            raise data_error(
+                "frequency",
+                "has no customer with repeat purchases",
+                x.size,
+                "The spend model is fitted on repeat transactions only.",
             )
         (x, m), w = compress([x[keep], m[keep]], w[keep])
 

@@ -2,28 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 from scipy import special
 
 from growthkit._kernels import clv as _kernels
-from growthkit._validate import message
-from growthkit.clv._base import (
-    FittedModel,
-    FloatArray,
-    broadcast_summary,
-    check_summary,
-    check_weights,
-    compress,
-    from_frame,
-)
-from growthkit.clv.bgnbd import _check_t
-from growthkit.errors import DataError
+from growthkit.clv import _simulate
+from growthkit.clv._base import FloatArray, IntArray, Objective, PurchaseModel
 
 __all__ = ["ParetoNBD"]
 
@@ -93,8 +81,8 @@ def _neg_ll_grad(
     return -ll, -np.asarray(g, dtype=np.float64)
 
 
-@dataclass(frozen=True, slots=True)
-class ParetoNBD(FittedModel):
+@dataclass(frozen=True, slots=True, eq=False)
+class ParetoNBD(PurchaseModel):
     """Pareto/NBD purchase model, fitted or with given parameters.
 
     While alive a customer buys as a Poisson process with rate ``lambda ~ Gamma(r, alpha)``
@@ -152,190 +140,68 @@ class ParetoNBD(FittedModel):
     beta: float
     log_likelihood: float = float("nan")
     n_customers: int = 0
-    covariance: FloatArray | None = field(default=None, repr=False, compare=False)
+    covariance: FloatArray | None = field(default=None, repr=False)
 
     _param_names = ("r", "alpha", "s", "beta")
 
     @classmethod
-    def fit(
-        cls,
-        frequency: npt.ArrayLike | pd.DataFrame,
-        recency: npt.ArrayLike | None = None,
-        T: npt.ArrayLike | None = None,
-        *,
-        weights: npt.ArrayLike | None = None,
-        start: dict[str, float] | None = None,
-    ) -> ParetoNBD:
-        """Fit the model by maximum likelihood.
+    def _objective(cls, x: FloatArray, tx: FloatArray, t: FloatArray, w: FloatArray) -> Objective:
+        ux, inv = np.unique(x, return_inverse=True)
+        wx = np.asarray(np.bincount(inv, weights=w), dtype=np.float64)
+        pairs = _Pairs(x, tx, t)
+        return lambda p: _neg_ll_grad(p, pairs, w, ux, wx)
 
-        Parameters
-        ----------
-        frequency
-            Repeat purchases per customer, or a ``customer_summary`` DataFrame with columns
-            ``frequency``, ``recency`` and ``T`` (then omit ``recency`` and ``T``).
-        recency
-            Time from the first to the last purchase (0 if ``frequency`` is 0).
-        T
-            Time from the first purchase to the end of calibration, same unit as recency.
-        weights
-            Number of customers each row stands for.
-        start
-            Start values by name (defaults: ``r = s = 1``, ``alpha`` from the mean purchase
-            rate, ``beta`` = mean T).
-
-        Returns
-        -------
-        ParetoNBD
-            The fitted, immutable model.
-
-        Raises
-        ------
-        DataError
-            If the summary is invalid.
-        ConvergenceError
-            If the optimiser fails; ``last_params`` holds its last iterate.
-        """
-        values = from_frame(frequency, [recency, T], ("frequency", "recency", "T"))
-        x, tx, t = check_summary(*values)
-        w = check_weights(weights, x.size)
-        (x, tx, t), w = compress([x, tx, t], w)
-
-        def objective(
-            x: FloatArray, tx: FloatArray, t: FloatArray, w: FloatArray
-        ) -> Callable[[FloatArray], tuple[float, FloatArray]]:
-            ux, inv = np.unique(x, return_inverse=True)
-            wx = np.asarray(np.bincount(inv, weights=w), dtype=np.float64)
-            pairs = _Pairs(x, tx, t)
-            return lambda p: _neg_ll_grad(p, pairs, w, ux, wx)
-
-        mean_x = float(np.average(x, weights=w))
-        mean_t = float(np.average(t, weights=w))
-        init = {
+    @classmethod
+    def _start(cls, mean_x: float, mean_t: float) -> dict[str, float]:
+        # r = s = 1, alpha from the mean purchase rate, beta = mean T.
+        return {
             "r": 1.0,
             "alpha": max(mean_t / max(mean_x, 0.1), 1e-3),
             "s": 1.0,
             "beta": max(mean_t, 1e-3),
         }
-        return cls._maximum_likelihood(objective, (x, tx, t), w, init, start)
 
     def _p_alive(self, x: FloatArray, tx: FloatArray, t: FloatArray) -> FloatArray:
         return _Pairs(x, tx, t).alive(np.array([self.r, self.alpha, self.s, self.beta]))
 
-    def simulate(
-        self,
-        n_customers: int,
-        *,
-        T: npt.ArrayLike,
-        rng: int | np.random.Generator | None = None,
-    ) -> pd.DataFrame:
-        """Draw calibration summaries of new customers from the model.
+    def _draw(self, gen: np.random.Generator, t: FloatArray) -> tuple[IntArray, FloatArray]:
+        return _simulate.pareto_nbd(gen, t, self.r, self.alpha, self.s, self.beta)
 
-        Parameters
-        ----------
-        n_customers
-            Number of customers.
-        T
-            Observation time of each customer since the first purchase (scalar or one per
-            customer), in the model's time unit.
-        rng
-            Seed or generator.
-
-        Returns
-        -------
-        pandas.DataFrame
-            Columns ``frequency``, ``recency``, ``T``, one row per customer.
-        """
-        from growthkit.clv._simulate import simulate_pareto_nbd
-
-        return simulate_pareto_nbd(self.r, self.alpha, self.s, self.beta, n_customers, T, rng)
-
-    def probability_alive(
-        self,
-        frequency: npt.ArrayLike | pd.DataFrame,
-        recency: npt.ArrayLike | None = None,
-        T: npt.ArrayLike | None = None,
-        *,
-        horizon: npt.ArrayLike = 0.0,
+    def _probability_alive(
+        self, x: FloatArray, tx: FloatArray, t: FloatArray, horizon: FloatArray
     ) -> FloatArray:
-        """Probability that each customer is still alive ``horizon`` periods after T.
+        """P(alive at T) times the probability of surviving ``horizon`` more periods.
 
-        Parameters
-        ----------
-        frequency, recency, T
-            The customers' summary (arrays or a DataFrame as first argument).
-        horizon
-            Time after the end of calibration; 0 gives P(alive at T) (Schmittlein et al.
-            1987; Fader & Hardie 2005 note, section 5). A positive horizon multiplies it
-            by ``((beta+T)/(beta+T+horizon))^s``, the posterior probability of surviving
-            ``horizon`` more periods.
-
-        Returns
-        -------
-        numpy.ndarray
-            Probabilities in [0, 1], one per customer.
+        P(alive at T) follows Schmittlein et al. (1987) and the Fader & Hardie (2005) note,
+        section 5; the survival factor is ``((beta+T)/(beta+T+horizon))^s``.
         """
-        x, tx, t = broadcast_summary(frequency, recency, T)
         alive = self._p_alive(x, tx, t)
-        h = np.broadcast_to(np.asarray(horizon, dtype=np.float64), x.shape)
-        bad = int(np.count_nonzero(~np.isfinite(h) | (h < 0)))
-        if bad:
-            raise DataError(message("horizon", "is negative or not finite", bad))
-        surv = np.exp(-self.s * np.log1p(h / (self.beta + t)))
+        surv = np.exp(-self.s * np.log1p(horizon / (self.beta + t)))
         return np.asarray(alive * surv, dtype=np.float64)
 
-    def expected_purchases(
-        self,
-        t: npt.ArrayLike,
-        frequency: npt.ArrayLike | pd.DataFrame,
-        recency: npt.ArrayLike | None = None,
-        T: npt.ArrayLike | None = None,
+    def _expected_purchases(
+        self, horizon: FloatArray, x: FloatArray, tx: FloatArray, tt: FloatArray
     ) -> FloatArray:
-        """Return the expected purchases in the next ``t`` periods given each customer's history.
+        """Conditional expected purchases (Fader & Hardie 2005 note, section 6).
 
         ``P(alive) (r+x)(beta+T) / ((alpha+T)(s-1)) [1 - ((beta+T)/(beta+T+t))^(s-1)]``
-        (Schmittlein et al. 1987; Fader & Hardie 2005 note, section 6), written with
-        ``expm1``/``log1p`` so that ``s`` near 1 is stable.
-
-        Parameters
-        ----------
-        t
-            Length of the prediction window (scalar or one per customer).
-        frequency, recency, T
-            The customers' calibration summary.
-
-        Returns
-        -------
-        numpy.ndarray
-            Expected purchases, one per customer.
+        (Schmittlein et al. 1987), written with ``expm1``/``log1p`` so that ``s`` near 1
+        is stable.
         """
-        x, tx, tt = broadcast_summary(frequency, recency, T)
-        horizon = _check_t(t, x.shape)
         alive = self._p_alive(x, tx, tt)
         rate = (self.r + x) / (self.alpha + tt)
         return np.asarray(
             alive * rate * _lifetime_integral(self.s, self.beta + tt, horizon), dtype=np.float64
         )
 
-    def expected_purchases_new_customer(self, t: npt.ArrayLike) -> FloatArray:
-        """Return the expected repeat purchases in ``(0, t]`` of a new customer.
+    def _new_customer(self, flat: FloatArray) -> FloatArray:
+        """Expected repeat purchases of a new customer (Fader & Hardie 2005 note, section 4).
 
-        ``r beta / (alpha (s-1)) [1 - (beta/(beta+t))^(s-1)]`` (Schmittlein et al. 1987,
-        Fader & Hardie 2005 note, section 4).
-
-        Parameters
-        ----------
-        t
-            Time since the first purchase (scalar or array).
-
-        Returns
-        -------
-        numpy.ndarray
-            ``E[X(t)]`` with the shape of ``t``.
+        ``r beta / (alpha (s-1)) [1 - (beta/(beta+t))^(s-1)]`` (Schmittlein et al. 1987).
         """
-        tt = np.asarray(t, dtype=np.float64)
-        flat = _check_t(tt.ravel(), tt.ravel().shape)
-        out = self.r / self.alpha * _lifetime_integral(self.s, np.full(flat.shape, self.beta), flat)
-        return np.asarray(out.reshape(tt.shape), dtype=np.float64)
+        return (
+            self.r / self.alpha * _lifetime_integral(self.s, np.full(flat.shape, self.beta), flat)
+        )
 
 
 def _lifetime_integral(s: float, b: FloatArray, t: FloatArray) -> FloatArray:

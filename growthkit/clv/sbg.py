@@ -2,55 +2,40 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 from scipy import special
 
-from growthkit._validate import message
-from growthkit.clv._base import (
-    FittedModel,
-    FloatArray,
-    as_array,
-)
-from growthkit.errors import DataError
+from growthkit._validate import check_min, check_nonnegative, data_error
+from growthkit.clv._base import FittedModel, FloatArray, check_rate, column, times
 
 __all__ = ["ShiftedBetaGeometric"]
 
 
 def _check_counts(active_counts: object) -> FloatArray:
-    n = as_array("active_counts", active_counts)
+    n = column("active_counts", active_counts)
     if n.size < 2:
-        raise DataError(
-            message(
-                "active_counts",
-                "needs at least 2 periods",
-                n.size,
-                "Pass the cohort size followed by the number still active at each period.",
-            )
+        raise data_error(
+            "active_counts",
+            "needs at least 2 periods",
+            n.size,
+            "Pass the cohort size followed by the number still active at each period.",
         )
-    bad = int(np.count_nonzero(n < 0))
-    if bad:
-        raise DataError(message("active_counts", "is negative", bad))
+    check_nonnegative("active_counts", n)
     if n[0] <= 0:
-        raise DataError(
-            message(
-                "active_counts",
-                "starts with an empty cohort",
-                1,
-                "The first value is the cohort size.",
-            )
+        raise data_error(
+            "active_counts", "starts with an empty cohort", 1, "The first value is the cohort size."
         )
     bad = int(np.count_nonzero(np.diff(n) > 0))
     if bad:
-        raise DataError(
-            message(
-                "active_counts",
-                "increases from one period to the next",
-                bad,
-                "Customers cannot come back in the sBG model: counts must be non-increasing.",
-            )
+        raise data_error(
+            "active_counts",
+            "increases from one period to the next",
+            bad,
+            "Customers cannot come back in the sBG model: counts must be non-increasing.",
         )
     return n
 
@@ -124,21 +109,19 @@ def _discounted_lifetime(alpha: float, beta: FloatArray, d: float) -> FloatArray
     return out
 
 
-def _check_discount(d: float, given: object) -> None:
-    if not (np.isfinite(d) and d > 0):
-        raise DataError(message("discount_rate", f"must be positive, got {given!r}", 1))
+def _check_discount(discount_rate: object) -> float:
+    d = check_rate("discount_rate", discount_rate)
     if d < _MIN_DISCOUNT:
-        raise DataError(
-            message(
-                "discount_rate",
-                f"is below {_MIN_DISCOUNT:g}, got {given!r}",
-                1,
-                "Pass the discount rate per period, e.g. 0.1.",
-            )
+        raise data_error(
+            "discount_rate",
+            f"is below {_MIN_DISCOUNT:g}, got {discount_rate!r}",
+            1,
+            "Pass the discount rate per period, e.g. 0.1.",
         )
+    return d
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class ShiftedBetaGeometric(FittedModel):
     """sBG model of contractual retention, fitted or with given parameters.
 
@@ -189,7 +172,7 @@ class ShiftedBetaGeometric(FittedModel):
     beta: float
     log_likelihood: float = float("nan")
     n_customers: int = 0
-    covariance: FloatArray | None = field(default=None, repr=False, compare=False)
+    covariance: FloatArray | None = field(default=None, repr=False)
 
     _param_names = ("alpha", "beta")
 
@@ -198,7 +181,7 @@ class ShiftedBetaGeometric(FittedModel):
         cls,
         active_counts: npt.ArrayLike,
         *,
-        start: dict[str, float] | None = None,
+        start: Mapping[str, float] | None = None,
     ) -> ShiftedBetaGeometric:
         """Fit the model to one cohort's survivor counts.
 
@@ -259,14 +242,6 @@ class ShiftedBetaGeometric(FittedModel):
         init = {"alpha": 1.0, "beta": 1.0}
         return cls._maximum_likelihood(lambda w: neg_ll_grad, (), n[:1], init, start)
 
-    def _periods(self, t: npt.ArrayLike) -> FloatArray:
-        arr = np.asarray(t, dtype=np.float64)
-        flat = as_array("t", arr.ravel())
-        bad = int(np.count_nonzero(flat < 0))
-        if bad:
-            raise DataError(message("t", "is negative", bad))
-        return flat.reshape(arr.shape)
-
     def survival(self, t: npt.ArrayLike) -> FloatArray:
         """Share of the cohort still active after ``t`` periods.
 
@@ -282,7 +257,7 @@ class ShiftedBetaGeometric(FittedModel):
         numpy.ndarray
             Survival probabilities with the shape of ``t``.
         """
-        tt = self._periods(t)
+        tt = times("t", t)
         out = np.exp(
             special.betaln(self.alpha, self.beta + tt) - special.betaln(self.alpha, self.beta)
         )
@@ -301,10 +276,8 @@ class ShiftedBetaGeometric(FittedModel):
         numpy.ndarray
             ``B(alpha+1, beta+t-1) / B(alpha, beta)`` with the shape of ``t``.
         """
-        tt = self._periods(t)
-        bad = int(np.count_nonzero(tt < 1))
-        if bad:
-            raise DataError(message("t", "is below 1", bad, "Churn happens from period 1 on."))
+        tt = times("t", t)
+        check_min("t", tt, 1, "Churn happens from period 1 on.")
         out = np.exp(
             special.betaln(self.alpha + 1.0, self.beta + tt - 1.0)
             - special.betaln(self.alpha, self.beta)
@@ -327,12 +300,8 @@ class ShiftedBetaGeometric(FittedModel):
         numpy.ndarray
             Retention rates with the shape of ``t``.
         """
-        tt = self._periods(t)
-        bad = int(np.count_nonzero(tt < 1))
-        if bad:
-            raise DataError(
-                message("t", "is below 1", bad, "Retention is defined from period 1 on.")
-            )
+        tt = times("t", t)
+        check_min("t", tt, 1, "Retention is defined from period 1 on.")
         return np.asarray(
             (self.beta + tt - 1.0) / (self.alpha + self.beta + tt - 1.0), dtype=np.float64
         )
@@ -374,11 +343,10 @@ class ShiftedBetaGeometric(FittedModel):
         >>> model.discounted_expected_residual_lifetime([0, 4], discount_rate=0.1).round(3)
         array([1.801, 4.696])
         """
-        d = float(discount_rate)
-        _check_discount(d, discount_rate)
+        d = _check_discount(discount_rate)
         # beta + n - 1 = beta + renewals: adding 1 and taking it away again would round
         # off the low digits of a small beta.
-        b = self.beta + self._periods(renewals)
+        b = self.beta + times("renewals", renewals)
         lifetime = _discounted_lifetime(self.alpha, (b + 1.0).ravel(), d).reshape(b.shape)
         return np.asarray(b / (self.alpha + b) * lifetime, dtype=np.float64)
 
@@ -410,7 +378,6 @@ class ShiftedBetaGeometric(FittedModel):
         >>> round(model.discounted_expected_lifetime(discount_rate=3e-6), 2)
         321720.06
         """
-        d = float(discount_rate)
-        _check_discount(d, discount_rate)
+        d = _check_discount(discount_rate)
         beta = np.array([self.beta], dtype=np.float64)
         return float(_discounted_lifetime(self.alpha, beta, d)[0])

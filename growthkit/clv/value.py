@@ -6,10 +6,21 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from growthkit._validate import message
-from growthkit.clv._base import FloatArray, PurchaseModel, as_array, broadcast_summary
+from growthkit._validate import (
+    check_nonnegative,
+    check_positive_int,
+    data_error,
+    schema_error,
+)
+from growthkit.clv._base import (
+    FloatArray,
+    PurchaseModel,
+    broadcast_summary,
+    check_purchase_model,
+    check_rate,
+    column,
+)
 from growthkit.clv.gammagamma import GammaGamma
-from growthkit.errors import DataError, SchemaError
 
 __all__ = ["DAYS_PER_MONTH", "customer_lifetime_value"]
 
@@ -81,32 +92,20 @@ def customer_lifetime_value(
     >>> round(float(clv.loc[1]), 2)
     36.3
     """
+    check_purchase_model("purchase_model", purchase_model)
     if not isinstance(summary, pd.DataFrame):
-        raise SchemaError(message("summary", "must be a DataFrame", 0))
-    if (
-        isinstance(horizon_months, bool)
-        or not isinstance(horizon_months, (int, np.integer))
-        or horizon_months < 1
-    ):
-        raise DataError(
-            message("horizon_months", f"must be an integer >= 1, got {horizon_months!r}", 1)
-        )
-    d = float(discount_rate)
-    if not (np.isfinite(d) and d >= 0):
-        raise DataError(message("discount_rate", f"must be >= 0, got {discount_rate!r}", 1))
-    unit = float(time_unit_days)
-    if not (np.isfinite(unit) and unit > 0):
-        raise DataError(message("time_unit_days", f"must be positive, got {time_unit_days!r}", 1))
+        raise schema_error("summary", "must be a DataFrame", 0)
+    months = check_positive_int("horizon_months", horizon_months)
+    d = check_rate("discount_rate", discount_rate, allow_zero=True)
+    unit = check_rate("time_unit_days", time_unit_days)
     x, tx, t = broadcast_summary(summary, None, None)
     if isinstance(value_model, GammaGamma):
         if "monetary_value" not in summary.columns:
-            raise SchemaError(
-                message(
-                    "monetary_value",
-                    "column is missing from the summary",
-                    len(summary),
-                    "Build the summary with amount_col to use a GammaGamma value model.",
-                )
+            raise schema_error(
+                "monetary_value",
+                "column is missing from the summary",
+                len(summary),
+                "Build the summary with amount_col to use a GammaGamma value model.",
             )
         value: FloatArray = value_model.expected_average_value(
             x, summary["monetary_value"].to_numpy()
@@ -116,7 +115,7 @@ def customer_lifetime_value(
     month = DAYS_PER_MONTH / unit
     total = np.zeros(x.size)
     previous = np.zeros(x.size)
-    for m in range(1, int(horizon_months) + 1):
+    for m in range(1, months + 1):
         cumulative = purchase_model.expected_purchases(m * month, x, tx, t)
         total += (cumulative - previous) * (1.0 + d) ** -m  # (1+d)**m overflows for huge d
         previous = cumulative
@@ -129,25 +128,24 @@ def _per_customer_value(value_model: object, summary: pd.DataFrame) -> FloatArra
     if isinstance(value_model, pd.Series):
         absent = int((~summary.index.isin(value_model.index)).sum())
         if absent:
-            raise DataError(
-                message(
-                    "value_model",
-                    f"has no value for {absent} of the summary's customers (a Series is "
-                    "aligned on the summary's index)",
-                    absent,
-                    "Index it by customer id, or pass .to_numpy() to match by position.",
-                )
+            raise data_error(
+                "value_model",
+                f"has no value for {absent} of the summary's customers (a Series is "
+                "aligned on the summary's index)",
+                absent,
+                "Index it by customer id, or pass .to_numpy() to match by position.",
             )
         value_model = value_model.reindex(summary.index).to_numpy()
-    values = as_array("value_model", value_model)  # 1-D, finite
+    values = column("value_model", value_model)
+    check_nonnegative(
+        "value_model", values, "A purchase's value (an amount or a margin) is 0 or more."
+    )
     if values.shape[0] not in (1, n):
-        raise DataError(
-            message(
-                "value_model",
-                f"has {values.shape[0]} values for {n} customers",
-                n,
-                "Pass one value, or one per summary row.",
-            )
+        raise data_error(
+            "value_model",
+            f"has {values.shape[0]} values for {n} customers",
+            n,
+            "Pass one value, or one per summary row.",
         )
     out: FloatArray = np.broadcast_to(values, (n,)).astype(np.float64)
     return out
