@@ -182,8 +182,13 @@ def warmup_main(argv: Sequence[str]) -> int:
         description="Compile or load every growthkit kernel (numba's on-disk cache: the "
         "package directory, or NUMBA_CACHE_DIR) and print the time of each step.",
     ).parse_args(list(argv))
-    from growthkit._warmup import warm_up
+    from growthkit._warmup import check_cache_dir, warm_up
 
+    try:
+        where = check_cache_dir()
+    except GrowthkitError as exc:
+        return _fail(exc)
+    print(f"  kernel cache: {where}")
     started = time.perf_counter()
     timings = warm_up()
     for name, seconds in timings.items():

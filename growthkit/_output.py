@@ -121,7 +121,7 @@ def write_text(path: Path, text: str) -> None:
         raise
 
 
-def check_out_dir(out_dir: str | Path, *, name: str = "out_dir") -> Path:
+def check_out_dir(out_dir: str | Path, *, name: str = "out_dir", fix: str | None = None) -> Path:
     """Check that ``out_dir`` is (or can be created as) a writable directory.
 
     Nothing is created: the nearest existing ancestor is probed with a temporary file that
@@ -135,13 +135,13 @@ def check_out_dir(out_dir: str | Path, *, name: str = "out_dir") -> Path:
         probe = probe.parent
     if not probe.is_dir():
         reason = "it is a file" if probe == out else f"{probe} is a file"
-        raise DataError(message(name, f"cannot write to {out} ({reason})", 0, _PICK))
+        raise DataError(message(name, f"cannot write to {out} ({reason})", 0, fix or _PICK))
     try:
         fd, tmp = tempfile.mkstemp(dir=probe, prefix=".growthkit-probe-")
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         raise DataError(
-            message(name, f"cannot write to {out} ({probe}: {reason})", 0, _PICK)
+            message(name, f"cannot write to {out} ({probe}: {reason})", 0, fix or _PICK)
         ) from exc
     os.close(fd)
     os.unlink(tmp)

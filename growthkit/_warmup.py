@@ -10,13 +10,51 @@ later first call costs what a second call costs.
 from __future__ import annotations
 
 import importlib
+import os
+import stat
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import TypeVar
 
 _T = TypeVar("_T")
 
-__all__ = ["warm_up"]
+__all__ = ["cache_dir", "check_cache_dir", "warm_up"]
+
+
+def cache_dir() -> Path:
+    """Where numba keeps growthkit's compiled kernels: ``NUMBA_CACHE_DIR`` or the package."""
+    configured = os.environ.get("NUMBA_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    return Path(__file__).resolve().parent / "_kernels" / "__pycache__"
+
+
+def check_cache_dir() -> Path:
+    """Check that the kernel cache can be written and that only its owner can write it.
+
+    numba loads cached kernels by unpickling them, so whoever can write the cache can run
+    code in every process that loads it. Raises :class:`~growthkit.DataError` when the
+    cache cannot be written (numba would compile in every process, or cache somewhere
+    else) or when other users can write to it.
+    """
+    from growthkit._output import check_out_dir
+    from growthkit._validate import message
+    from growthkit.errors import DataError
+
+    where = cache_dir()
+    fix = "Set NUMBA_CACHE_DIR to a directory only you can write to."
+    check_out_dir(where, name="NUMBA_CACHE_DIR", fix=fix)
+    if where.is_dir() and where.stat().st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        raise DataError(
+            message(
+                "NUMBA_CACHE_DIR",
+                f"is writable by other users ({where})",
+                0,
+                f"They could plant code that every process loads: chmod go-w {where}.",
+            )
+        )
+    return where
 
 
 def warm_up() -> dict[str, float]:
