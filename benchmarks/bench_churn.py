@@ -202,7 +202,7 @@ def _timed(func: Callable[[], Any]) -> tuple[Any, float]:
 
 
 def pipeline_split(n_customers: int, model: str = "weibull", plain: bool = True) -> None:
-    from growthkit.churn._models import compress_rows
+    from growthkit.churn._regression import compress_rows
 
     tx = gk.datasets.simulate_transactions(n_customers, seed=2024)
     print(f"{n_customers} customers, {len(tx)} orders, model {model}")

@@ -7,10 +7,17 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 if TYPE_CHECKING:
+    from growthkit.churn._evaluation import EarlyWarningEvaluation
     from growthkit.churn._models import KaplanMeier
     from growthkit.churn._warning import EarlyWarningList
 
-__all__ = ["plot_risk_distribution", "plot_survival"]
+__all__ = [
+    "plot_calibration",
+    "plot_evaluation",
+    "plot_lift",
+    "plot_risk_distribution",
+    "plot_survival",
+]
 
 
 def _axes(ax: Any) -> Any:
@@ -118,3 +125,98 @@ def plot_risk_distribution(alerts: EarlyWarningList, *, ax: Any = None, bins: in
     ax.set_xlabel(f"P(churn within {alerts.horizon_days:g} days)")
     ax.set_ylabel("customers")
     return ax
+
+
+def plot_calibration(evaluation: EarlyWarningEvaluation, *, ax: Any = None) -> Any:
+    """Calibration curve: observed churn rate against mean probability, by decile.
+
+    Parameters
+    ----------
+    evaluation
+        An :func:`~growthkit.churn.evaluate_early_warning` result.
+    ax
+        Matplotlib Axes to draw on; a new figure when ``None``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = _axes(ax)
+    table = evaluation.calibration
+    ax.plot([0.0, 1.0], [0.0, 1.0], linestyle="--", color="grey", label="perfect")
+    ax.plot(table["mean_probability"], table["churn_rate"], marker="o", label=evaluation.score)
+    ax.set_xlabel(f"predicted P(churn within {evaluation.horizon_days:g} days)")
+    ax.set_ylabel("observed churn rate")
+    ax.set_xlim(0.0, 1.0)
+    ax.set_ylim(0.0, 1.02)
+    ax.legend()
+    return ax
+
+
+def plot_lift(evaluation: EarlyWarningEvaluation, *, ax: Any = None) -> Any:
+    """Cumulative lift of the top of each ranking (model and baselines) over the base rate.
+
+    Parameters
+    ----------
+    evaluation
+        An :func:`~growthkit.churn.evaluate_early_warning` result.
+    ax
+        Matplotlib Axes to draw on; a new figure when ``None``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = _axes(ax)
+    ranking = evaluation.ranking.sort_index()
+    y = ranking["churned_after"].to_numpy(dtype=np.float64)
+    base = max(float(y.mean()), 1e-12)
+    share = np.arange(1, len(y) + 1) / max(len(y), 1)
+    scores = {
+        evaluation.score: ranking["churn_probability"].to_numpy(dtype=np.float64),
+        "days_since_last": ranking["days_since_last"].to_numpy(dtype=np.float64),
+        "rfm_score": -ranking["rfm_score"].to_numpy(dtype=np.float64),
+    }
+    for name, score in scores.items():
+        hits = np.cumsum(y[np.argsort(-score, kind="stable")])
+        ax.plot(share, hits / np.arange(1, len(y) + 1) / base, label=name)
+    ax.axhline(1.0, linestyle="--", color="grey", label="base_rate")
+    ax.set_xlabel("share of current customers contacted (highest score first)")
+    ax.set_ylabel("lift over the base rate")
+    ax.legend()
+    return ax
+
+
+def plot_evaluation(evaluation: EarlyWarningEvaluation, *, axes: Any = None) -> Any:
+    """Calibration curve and lift curve side by side (``EarlyWarningEvaluation.plot``).
+
+    Parameters
+    ----------
+    evaluation
+        An :func:`~growthkit.churn.evaluate_early_warning` result.
+    axes
+        Two matplotlib Axes to draw on; a new figure with two panels when ``None``.
+
+    Returns
+    -------
+    tuple of matplotlib.axes.Axes
+        ``(calibration, lift)``.
+
+    Examples
+    --------
+    >>> import growthkit as gk
+    >>> from growthkit.churn import evaluate_early_warning
+    >>> from growthkit.plotting import new_axes
+    >>> ev = evaluate_early_warning(gk.datasets.load_cdnow(), cutoff="1997-12-31",
+    ...                             horizon_days=30, top_k=50)
+    >>> calib, lift = ev.plot(axes=(new_axes(), new_axes()))
+    >>> calib.get_ylabel(), lift.get_ylabel()
+    ('observed churn rate', 'lift over the base rate')
+    """
+    if axes is None:
+        import matplotlib.pyplot as plt
+
+        _, pair = plt.subplots(1, 2, figsize=(10, 4))
+        axes = (pair[0], pair[1])
+    first, second = axes
+    return plot_calibration(evaluation, ax=first), plot_lift(evaluation, ax=second)

@@ -256,11 +256,12 @@ def test_out_of_time_evaluation_beats_random(sim_log: pd.DataFrame) -> None:
 
 
 def test_out_of_time_bgnbd_scores(sim_log: pd.DataFrame) -> None:
-    # BG/NBD keeps one-order customers alive (P(alive) = 1), the very customers this churn
-    # rule flags first, so its ranking is worse than chance here; MBG/NBD lets them die.
+    # Issue 14: the old score 1 - P(alive h days after T) ignored the churn rule and ranked
+    # BG/NBD below chance (this test pinned concordance < 0.5). Under the rule's probability
+    # 1[d + h > k] P(no purchase in k + 1 - d days) both models rank well.
     bg = evaluate_early_warning(sim_log, cutoff="2024-03-31", horizon_days=90, score="bgnbd")
     mbg = evaluate_early_warning(sim_log, cutoff="2024-03-31", horizon_days=90, score="mbgnbd")
-    assert 0.0 <= bg.concordance < 0.5
+    assert bg.concordance > 0.7
     assert mbg.concordance > 0.7
     p = mbg.ranking["churn_probability"]
     assert ((p >= 0) & (p <= 1)).all()
@@ -271,13 +272,18 @@ def test_early_warning_with_bgnbd_model(sim_log: pd.DataFrame, table: pd.DataFra
 
     summary = gk.customer_summary(sim_log, period="D")
     model = ModifiedBetaGeo.fit(summary)
-    alerts = early_warning(model, table, horizon_days=60, summary=summary)
+    alerts = early_warning(model, table, horizon_days=60, summary=summary, inactivity_days=90)
     current = summary.loc[alerts.table.index]
-    want = 1.0 - model.probability_alive(
-        current["frequency"], current["recency"], current["T"], horizon=60
-    )
-    np.testing.assert_allclose(alerts.table["churn_probability"].to_numpy(), want)
-    assert alerts.score == "ModifiedBetaGeo"
+    # Issue 14: the rule's probability, not 1 - P(alive 60 days after T) (which this test
+    # compared with before): 0 unless d + h > k, else P(no purchase in k + 1 - d days).
+    d = table.loc[alerts.table.index, "days_since_last"].to_numpy(dtype=float)
+    x, t = current["frequency"].to_numpy(dtype=float), current["T"].to_numpy(dtype=float)
+    p_alive = model.probability_alive(x, current["recency"], t)
+    quiet = ((model.alpha + t) / (model.alpha + t + 91.0 - d)) ** (model.r + x)
+    want = np.where(d + 60 > 90, 1.0 - p_alive + p_alive * quiet, 0.0)
+    np.testing.assert_allclose(alerts.table["churn_probability"].to_numpy(), want, rtol=1e-12)
+    # Issue 17: the documented label, not the class name ("ModifiedBetaGeo" before).
+    assert alerts.score == "mbgnbd"
     assert "driver_1" not in alerts.table.columns
     with pytest.raises(gk.SchemaError, match=r"^`summary` is required with a BG/NBD model"):
         early_warning(model, table)
