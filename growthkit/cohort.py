@@ -23,9 +23,10 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from growthkit import _dask
 from growthkit import _validate as v
+from growthkit._engine import PerPeriod, Spec, maybe_dispatch
 from growthkit._prepare import Transactions, as_transactions, period_index
+from growthkit._results import freeze, frozen, same
 from growthkit.errors import DataError, SchemaError
 
 if TYPE_CHECKING:
@@ -84,30 +85,25 @@ class _Prepared:
     n_periods: int
 
 
-def _prepare(
-    tx: pd.DataFrame | Transactions,
-    *,
-    customer_col: str,
-    time_col: str,
-    amount_col: str | None,
-    period: object,
-    observation_end: object,
-) -> tuple[_Prepared, v.Period]:
+def _prepare(log: Transactions, period: v.Period, observation_end: object) -> _Prepared:
+    """How the kernels read the periods of a prepared log (and the end's period)."""
     from growthkit._kernels import cohort as ck
     from growthkit._kernels import periods
 
-    checked_period = v.check_period(period)
-    log = as_transactions(tx, customer_col=customer_col, time_col=time_col, amount_col=amount_col)
     first_tick, last_tick = int(log.ticks.min()), int(log.ticks.max())
     end_ticks = last_tick if observation_end is None else log.observation_end(observation_end)[1]
-    lo = log.period_key_of(first_tick, checked_period)
-    n_periods = log.period_key_of(max(last_tick, end_ticks), checked_period) - lo + 1
-    code = periods.PERIOD_CODES[checked_period]
+    lo = log.period_key_of(first_tick, period)
+    n_periods = log.period_key_of(max(last_tick, end_ticks), period) - lo + 1
+    code = periods.PERIOD_CODES[period]
     table = periods.period_table(first_tick, last_tick, log.ticks_per_day, code, _TABLE_BUCKETS)
     if table[1].shape[0]:
         layout: TicksLayout | KeysLayout = ck.ticks_layout(lo, first_tick, table)
-        return _Prepared(log, log.ticks, layout, lo, n_periods), checked_period
-    return _Prepared(log, log.period_keys(checked_period), (lo,), lo, n_periods), checked_period
+        return _Prepared(log, log.ticks, layout, lo, n_periods)
+    return _Prepared(log, log.period_keys(period), (lo,), lo, n_periods)
+
+
+def _n_rows(tx: object) -> int:
+    return tx.n_rows if isinstance(tx, Transactions) else len(cast(pd.DataFrame, tx))
 
 
 def _partition(
@@ -146,7 +142,7 @@ def _partition(
     return shift, offsets, packed, np.empty(0, dtype=np.int64), period_bits, placed
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class CohortMatrix:
     """Customers, orders or revenue by cohort (first-order period) and age.
 
@@ -187,6 +183,22 @@ class CohortMatrix:
     period: v.Period
     cumulative: bool
     definition: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "counts", frozen(self.counts))
+        object.__setattr__(self, "sizes", frozen(self.sizes))
+
+    def __eq__(self, other: object) -> bool:
+        """Exact equality of every field (frames compared value by value, with dtypes)."""
+        if not isinstance(other, CohortMatrix):
+            return NotImplemented
+        return all(same(getattr(self, f), getattr(other, f)) for f in self.__slots__)
+
+    def __hash__(self) -> int:
+        return hash((self.value, self.period, self.cumulative, self.definition))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (CohortMatrix, tuple(getattr(self, f) for f in self.__slots__))
 
     @property
     def retention(self) -> pd.DataFrame:
@@ -418,46 +430,81 @@ def cohort_matrix(
     1997-02  39.0  88.3
     1997-03  45.6  92.1
     """
-    if (out := _dask.maybe_dispatch("cohort_matrix", tx, locals())) is not None:
+    if (out := maybe_dispatch(COHORT_MATRIX, tx, locals())) is not None:
         return cast(CohortMatrix, out)
-    checked_value = v.check_choice("value", value, _VALUES)
-    is_cumulative = _check_bool("cumulative", cumulative)
-    if checked_value == "revenue" and amount_col is None:
+    args = _check_matrix_args(locals(), tx)
+    log = as_transactions(
+        tx, customer_col=customer_col, time_col=time_col, amount_col=args["amount_col"]
+    )
+    return _finish_matrix(_matrix_partials(log, args), args)
+
+
+def _check_matrix_args(arguments: dict[str, Any], tx: object) -> dict[str, Any]:
+    args = {k: value for k, value in arguments.items() if k not in ("tx", "out")}
+    args["value"] = v.check_choice("value", args["value"], _VALUES)
+    args["cumulative"] = _check_bool("cumulative", args["cumulative"])
+    if args["value"] == "revenue" and args["amount_col"] is None:
         raise SchemaError(
             v.message(
                 "amount_col",
                 "is required for value='revenue'",
-                len(tx) if isinstance(tx, pd.DataFrame) else tx.n_rows,
+                _n_rows(tx),
                 "Pass amount_col='<column of order values>'.",
             )
         )
-    prep, checked_period = _prepare(
-        tx,
-        customer_col=customer_col,
-        time_col=time_col,
-        amount_col=amount_col if checked_value == "revenue" else None,
-        period=period,
-        observation_end=observation_end,
-    )
+    args["period"] = v.check_period(args["period"])
+    if args["value"] != "revenue":
+        args["amount_col"] = None
+    return args
+
+
+def _matrix_partials(log: Transactions, args: dict[str, Any]) -> PerPeriod:
+    """Cohort x age counts of a log: customers' ``active`` / ``last`` age, or sums."""
     from growthkit._kernels import cohort as ck
 
+    prep = _prepare(log, args["period"], args["observation_end"])
     n = prep.n_periods
     if n > _MAX_MATRIX_PERIODS:
         raise DataError(
             v.message(
                 "period",
-                f"{checked_period!r} splits the log into {n} periods; a cohort matrix needs "
+                f"{args['period']!r} splits the log into {n} periods; a cohort matrix needs "
                 f"{n} x {n} cells (at most {_MAX_MATRIX_PERIODS} periods)",
                 prep.log.n_rows,
                 "Choose a coarser period, or filter the log to a shorter span.",
             )
         )
-    if checked_value == "customers":
+    if args["value"] == "customers":
         n_words = (n + 63) // 64
         shift, offsets, rows, values, layout, _ = _partition(
             prep, state_bytes=8 * n_words, amounts=False
         )
         active, last = ck.cohort_customers(offsets, rows, values, layout, shift, n_words, n)
+        return PerPeriod(prep.lo, {"active": active, "last": last})
+    revenue = args["value"] == "revenue"
+    shift, offsets, rows, values, layout, placed = _partition(prep, state_bytes=16, amounts=revenue)
+    if revenue and offsets.shape[0] > 2:
+        # Several customer blocks: sum the cells in row order (bit-identical across
+        # id dtypes, whose codes order the customers differently).
+        cohort_of = np.empty(prep.log.n_customers, dtype=np.int16)  # n <= 4096
+        _, sizes, _ = ck.cohort_sums(offsets, rows, values, layout, placed, shift, n, cohort_of)
+        del rows, placed
+        assert prep.log.amounts is not None
+        table = ck.revenue_in_row_order(
+            prep.log.codes, prep.values, prep.layout, prep.log.amounts, cohort_of, n
+        )
+    else:
+        no_record = np.empty(0, dtype=np.int16)
+        table, sizes, _ = ck.cohort_sums(offsets, rows, values, layout, placed, shift, n, no_record)
+    return PerPeriod(prep.lo, {"table": table, "sizes": sizes})
+
+
+def _finish_matrix(parts: PerPeriod, args: dict[str, Any]) -> CohortMatrix:
+    value: CohortValue = args["value"]
+    is_cumulative: bool = args["cumulative"]
+    checked_period: v.Period = args["period"]
+    if value == "customers":
+        active, last = parts.arrays["active"], parts.arrays["last"]
         sizes = active[:, 0].copy()
         if is_cumulative:
             # Unbounded: active at age k or later <=> last active age >= k.
@@ -465,39 +512,22 @@ def cohort_matrix(
         else:
             table = active.astype(np.float64)
     else:
-        revenue = checked_value == "revenue"
-        shift, offsets, rows, values, layout, placed = _partition(
-            prep, state_bytes=16, amounts=revenue
-        )
-        if revenue and offsets.shape[0] > 2:
-            # Several customer blocks: sum the cells in row order (bit-identical across
-            # id dtypes, whose codes order the customers differently).
-            cohort_of = np.empty(prep.log.n_customers, dtype=np.int16)  # n <= 4096
-            _, sizes, _ = ck.cohort_sums(offsets, rows, values, layout, placed, shift, n, cohort_of)
-            del rows, placed
-            assert prep.log.amounts is not None
-            table = ck.revenue_in_row_order(
-                prep.log.codes, prep.values, prep.layout, prep.log.amounts, cohort_of, n
-            )
-        else:
-            no_record = np.empty(0, dtype=np.int16)
-            table, sizes, _ = ck.cohort_sums(
-                offsets, rows, values, layout, placed, shift, n, no_record
-            )
+        table, sizes = parts.arrays["table"], parts.arrays["sizes"]
         if is_cumulative:
             table = np.cumsum(table, axis=1)
+    n = table.shape[0]
     ages = np.arange(n, dtype=np.int64)
     table[ages[None, :] > (n - 1 - ages)[:, None]] = np.nan
     keep = np.flatnonzero(sizes > 0)
-    index = period_index(prep.lo + keep.astype(np.int64), checked_period).rename("cohort")
+    index = period_index(parts.lo + keep.astype(np.int64), checked_period).rename("cohort")
     counts = pd.DataFrame(table[keep], index=index, columns=pd.Index(ages, name="age"))
     return CohortMatrix(
-        counts=counts,
-        sizes=pd.Series(sizes[keep].astype(np.int64), index=index, name="cohort_size"),
-        value=checked_value,
+        counts=freeze(counts),
+        sizes=freeze(pd.Series(sizes[keep].astype(np.int64), index=index, name="cohort_size")),
+        value=value,
         period=checked_period,
         cumulative=is_cumulative,
-        definition=_DEFINITIONS[(checked_value, is_cumulative)],
+        definition=_DEFINITIONS[(value, is_cumulative)],
     )
 
 
@@ -607,32 +637,43 @@ def growth_accounting(
     1998Q1     384     0       196          188      208     0.903846
     1998Q2     300     0       169          131      215     0.609302
     """
-    if (out := _dask.maybe_dispatch("growth_accounting", tx, locals())) is not None:
+    if (out := maybe_dispatch(GROWTH_ACCOUNTING, tx, locals())) is not None:
         return cast(pd.DataFrame, out)
-    prep, checked_period = _prepare(
-        tx,
-        customer_col=customer_col,
-        time_col=time_col,
-        amount_col=amount_col,
-        period=period,
-        observation_end=observation_end,
-    )
+    args = _check_growth_args(locals(), tx)
+    log = as_transactions(tx, customer_col=customer_col, time_col=time_col, amount_col=amount_col)
+    return _finish_growth(_growth_partials(log, args), args)
+
+
+def _check_growth_args(arguments: dict[str, Any], tx: object) -> dict[str, Any]:
+    args = {k: value for k, value in arguments.items() if k not in ("tx", "out")}
+    args["period"] = v.check_period(args["period"])
+    return args
+
+
+_MONEY = ("revenue", "new", "retained", "expansion", "contraction", "resurrected", "churned")
+
+
+def _growth_partials(log: Transactions, args: dict[str, Any]) -> PerPeriod:
+    """Per-period customer counts (periods x 4) and, with amounts, revenue (periods x 7)."""
     from growthkit._kernels import cohort as ck
 
+    prep = _prepare(log, args["period"], args["observation_end"])
     n = prep.n_periods
-    money: npt.NDArray[np.float64] | None = None
     if prep.log.amounts is None:
         n_words = (n + 63) // 64
         shift, offsets, rows, values, layout, _ = _partition(
             prep, state_bytes=8 * n_words, amounts=False
         )
         counts = ck.growth_counts(offsets, rows, values, layout, shift, n_words, n)
-    else:
-        shift, offsets, rows, values, layout, placed = _partition(
-            prep, state_bytes=32, amounts=True
-        )
-        counts, money = ck.growth_revenue(offsets, rows, values, layout, placed, shift, n)
-    new, retained, resurrected, churned = counts
+        return PerPeriod(prep.lo, {"counts": counts.T})
+    shift, offsets, rows, values, layout, placed = _partition(prep, state_bytes=32, amounts=True)
+    counts, money = ck.growth_revenue(offsets, rows, values, layout, placed, shift, n)
+    return PerPeriod(prep.lo, {"counts": counts.T, "money": money.T})
+
+
+def _finish_growth(parts: PerPeriod, args: dict[str, Any]) -> pd.DataFrame:
+    new, retained, resurrected, churned = parts.arrays["counts"].T
+    n = new.shape[0]
     active = new + retained + resurrected
     acquired = np.cumsum(new)
     previous_active = np.concatenate([[0], active[:-1]]).astype(np.float64)
@@ -648,12 +689,12 @@ def growth_accounting(
         "churn_rate": _ratio(churned.astype(np.float64), previous_active),
         "churn_rate_acquired": _ratio(churned.astype(np.float64), previous_acquired),
     }
-    if money is not None:
-        names = ("revenue", "new", "retained", "expansion", "contraction", "resurrected", "churned")
-        for name, row in zip(names, money, strict=True):
+    if "money" in parts.arrays:
+        money = parts.arrays["money"].T
+        for name, row in zip(_MONEY, money, strict=True):
             columns[name if name == "revenue" else f"{name}_revenue"] = row
         columns["revenue_quick_ratio"] = _ratio(money[1] + money[5] + money[3], money[6] + money[4])
-    index = period_index(prep.lo + np.arange(n, dtype=np.int64), checked_period).rename("period")
+    index = period_index(parts.lo + np.arange(n, dtype=np.int64), args["period"]).rename("period")
     table: pd.DataFrame = pd.DataFrame(columns, index=index)
     return table
 
@@ -744,3 +785,7 @@ def plot_growth(table: pd.DataFrame, *, revenue: bool = False, ax: Axes | None =
     ax.set_ylabel("revenue" if revenue else "customers")
     ax.legend(loc="upper left", fontsize=8)
     return ax
+
+
+COHORT_MATRIX = Spec(cohort_matrix, _check_matrix_args, _matrix_partials, _finish_matrix)
+GROWTH_ACCOUNTING = Spec(growth_accounting, _check_growth_args, _growth_partials, _finish_growth)

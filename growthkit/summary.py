@@ -13,14 +13,15 @@ of the ``lifetimes`` package:
 
 from __future__ import annotations
 
-from typing import cast
+from collections.abc import Mapping
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from growthkit import _dask
 from growthkit import _validate as v
+from growthkit._engine import PerCustomer, Spec, maybe_dispatch
 from growthkit._prepare import Transactions, as_transactions
 from growthkit.errors import DataError
 
@@ -158,19 +159,39 @@ def customer_summary(
     >>> s.loc[1].round(2).tolist()
     [2.0, 30.43, 38.86, 22.35]
     """
-    if (out := _dask.maybe_dispatch("customer_summary", tx, locals())) is not None:
+    if (out := maybe_dispatch(SUMMARY, tx, locals())) is not None:
         return cast(pd.DataFrame, out)
-    period = v.check_period(period)
+    args = _check_summary_args(locals(), tx)
     log = as_transactions(tx, customer_col=customer_col, time_col=time_col, amount_col=amount_col)
-    _, end_ticks = log.observation_end(observation_end)
-    code = _period_code(period, calendar)
+    return _finish_summary(_summary_partials(log, args), args)
+
+
+def _check_summary_args(arguments: dict[str, Any], tx: object) -> dict[str, Any]:
+    """The arguments of :func:`customer_summary` / :func:`calibration_holdout_summary`."""
+    args = {k: value for k, value in arguments.items() if k not in ("tx", "out")}
+    args["period"] = v.check_period(args["period"])
+    return args
+
+
+def _summary_partials(log: Transactions, args: dict[str, Any]) -> PerCustomer:
+    """Per-customer purchase-period state and the period key of ``observation_end``."""
+    _, end_ticks = log.observation_end(args["observation_end"])
+    code = _period_code(args["period"], args["calendar"])
     state = _distinct_summary(log, code)
-    end = _end_key(log, end_ticks, code)
-    return _frame(log, state, end, _unit(period, calendar))
+    context = {"end": _end_key(log, end_ticks, code), "amounts": log.amounts is not None}
+    return PerCustomer(log.customers, {"state": state}, context)
+
+
+def _finish_summary(parts: PerCustomer, args: dict[str, Any]) -> pd.DataFrame:
+    unit = _unit(args["period"], args["calendar"])
+    return _frame(parts.customers, parts.columns["state"], parts.context, unit)
 
 
 def _frame(
-    log: Transactions, state: npt.NDArray[np.float64], end: int, unit: float
+    customers: pd.Index,
+    state: npt.NDArray[np.float64],
+    context: Mapping[str, Any],
+    unit: float,
 ) -> pd.DataFrame:
     """The summary frame; the columns are computed by a nogil kernel and not copied again.
 
@@ -180,19 +201,20 @@ def _frame(
     from growthkit._kernels.aggregate import summary_columns
 
     n = state.shape[0]
+    amounts = bool(context["amounts"])
     frequency = np.empty(n, dtype=np.int64)
-    out = np.empty((3 if log.amounts is not None else 2, n), dtype=np.float64)
-    summary_columns(state, float(end), unit, frequency, out)
+    out = np.empty((3 if amounts else 2, n), dtype=np.float64)
+    summary_columns(state, float(context["end"]), unit, frequency, out)
     columns: dict[str, npt.NDArray[np.generic]] = {
         "frequency": frequency,
         "recency": out[0],
         "T": out[1],
     }
-    if log.amounts is not None:
+    if amounts:
         columns["monetary_value"] = out[2]
     # copy=False: the arrays are ours alone, and pandas then keeps one block per column
     # instead of stacking the float columns into a new 2-D block.
-    return pd.DataFrame(columns, index=log.customers.copy(), copy=False)
+    return pd.DataFrame(columns, index=customers.copy(), copy=False)
 
 
 def calibration_holdout_summary(
@@ -245,12 +267,19 @@ def calibration_holdout_summary(
     >>> s.loc[1].round(2).tolist()
     [2.0, 30.43, 38.86, 1.0, 39.0]
     """
-    if (out := _dask.maybe_dispatch("calibration_holdout_summary", tx, locals())) is not None:
+    if (out := maybe_dispatch(CALIBRATION_HOLDOUT, tx, locals())) is not None:
         return cast(pd.DataFrame, out)
-    period = v.check_period(period)
+    args = _check_summary_args(locals(), tx)
     log = as_transactions(tx, customer_col=customer_col, time_col=time_col, amount_col=amount_col)
-    obs_stamp, obs_ticks = log.observation_end(observation_end)
-    cal_stamp = v.resolve_observation_end(calibration_end, tz=log.tz, name="calibration_end")
+    return _finish_holdout(_holdout_partials(log, args), args)
+
+
+def _holdout_partials(log: Transactions, args: dict[str, Any]) -> PerCustomer:
+    """Per-customer calibration and holdout state, with the periods' end keys."""
+    obs_stamp, obs_ticks = log.observation_end(args["observation_end"])
+    cal_stamp = v.resolve_observation_end(
+        args["calibration_end"], tz=log.tz, name="calibration_end"
+    )
     cal_ticks = log.to_ticks(cal_stamp)
     if cal_ticks >= obs_ticks:
         raise DataError(
@@ -260,32 +289,44 @@ def calibration_holdout_summary(
                 1,
             )
         )
-    code = _period_code(period, calendar)
-    unit = _unit(period, calendar)
-    in_cal = log.ticks <= cal_ticks
-    n_cal = int(np.count_nonzero(in_cal))
-    if n_cal == 0:
+    code = _period_code(args["period"], args["calendar"])
+    cal = _distinct_summary(log, code, (np.iinfo(np.int64).min, cal_ticks))
+    hold = _distinct_summary(log, code, (cal_ticks + 1, np.iinfo(np.int64).max))
+    context = {
+        "end": _end_key(log, cal_ticks, code),
+        "observation_end": _end_key(log, obs_ticks, code),
+        "calibration_end": cal_stamp,
+        "amounts": log.amounts is not None,
+    }
+    return PerCustomer(log.customers, {"cal": cal, "hold": hold}, context)
+
+
+def _finish_holdout(parts: PerCustomer, args: dict[str, Any]) -> pd.DataFrame:
+    cal, hold, context = parts.columns["cal"], parts.columns["hold"], parts.context
+    present = cal[:, 2] > 0
+    if not present.any():
         raise DataError(
             v.message(
-                log.time_col,
-                f"has no orders at or before calibration_end ({cal_stamp})",
+                args["time_col"],
+                f"has no orders at or before calibration_end ({context['calibration_end']})",
                 0,
                 "Pass a later calibration_end.",
             )
         )
-    del in_cal
-    cal = _distinct_summary(log, code, (np.iinfo(np.int64).min, cal_ticks))
-    hold = _distinct_summary(log, code, (cal_ticks + 1, np.iinfo(np.int64).max))
-    cal_end_key = _end_key(log, cal_ticks, code)
-    obs_end_key = _end_key(log, obs_ticks, code)
-    frame = _frame(log, cal, cal_end_key, unit)
-    present = cal[:, 2] > 0
+    unit = _unit(args["period"], args["calendar"])
+    frame = _frame(parts.customers, cal, context, unit)
     hold_distinct = hold[:, 2].astype(np.int64)
     frame["frequency_holdout"] = hold_distinct
-    if log.amounts is not None:
+    if context["amounts"]:
         with np.errstate(invalid="ignore", divide="ignore"):
             frame["monetary_value_holdout"] = np.where(
                 hold_distinct > 0, hold[:, 3] / np.maximum(hold_distinct, 1), 0.0
             )
-    frame["duration_holdout"] = (obs_end_key - cal_end_key) / unit
+    frame["duration_holdout"] = (context["observation_end"] - context["end"]) / unit
     return frame.loc[present]
+
+
+SUMMARY = Spec(customer_summary, _check_summary_args, _summary_partials, _finish_summary)
+CALIBRATION_HOLDOUT = Spec(
+    calibration_holdout_summary, _check_summary_args, _holdout_partials, _finish_holdout
+)

@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 
 from growthkit import _validate as v
-from growthkit.errors import DataError
+from growthkit._engine._dask import _Sized
+from growthkit.errors import GrowthkitError
 
 __all__ = ["mean_inputs", "ratio_stats_by_variant"]
 
@@ -132,7 +133,7 @@ def mean_inputs(stats: Any) -> tuple[Any, Any, Any]:
     Examples
     --------
     >>> from growthkit.experiments import ratio_stats
-    >>> from growthkit._dask_stats import mean_inputs
+    >>> from growthkit._engine._dask_stats import mean_inputs
     >>> mean, var, n = mean_inputs(ratio_stats([1.0, 2.0, 3.0], [1.0, 1.0, 1.0]))
     >>> float(mean), float(var), float(n)
     (2.0, 1.0, 3.0)
@@ -143,14 +144,5 @@ def mean_inputs(stats: Any) -> tuple[Any, Any, Any]:
     return mean, var, n
 
 
-def _fail(field: str, problem: str, count: int, fix: str) -> DataError:
+def _fail(field: str, problem: str, count: int, fix: str) -> GrowthkitError:
     return v.data_error(field, problem, count, fix)
-
-
-class _Sized:
-    def __init__(self, columns: pd.Index, n: int) -> None:
-        self.columns = columns
-        self._n = n
-
-    def __len__(self) -> int:
-        return self._n

@@ -12,8 +12,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from growthkit import _dask
 from growthkit import _validate as v
+from growthkit._engine import PerCustomer, Spec, maybe_dispatch
 from growthkit._prepare import Transactions, as_transactions, period_index
 
 __all__ = ["survival_table"]
@@ -116,12 +116,33 @@ def survival_table(
     1                 150     True       2              305
     2                 213    False       2               46
     """
-    if (out := _dask.maybe_dispatch("survival_table", tx, locals())) is not None:
+    if (out := maybe_dispatch(SURVIVAL_TABLE, tx, locals())) is not None:
         return cast(pd.DataFrame, out)
-    k = v.check_positive_int("inactivity_days", inactivity_days)
+    args = _check_args(locals(), tx)
     log = as_transactions(tx, customer_col=customer_col, time_col=time_col, amount_col=amount_col)
-    _, end_ticks = log.observation_end(observation_end)
-    return _table(log, end_ticks, k)
+    return _finish(_partials(log, args), args)
+
+
+def _check_args(arguments: dict[str, Any], tx: object) -> dict[str, Any]:
+    args = {k: value for k, value in arguments.items() if k not in ("tx", "out")}
+    args["inactivity_days"] = v.check_positive_int("inactivity_days", args["inactivity_days"])
+    return args
+
+
+def _partials(log: Transactions, args: dict[str, Any]) -> PerCustomer:
+    """Every column of the table: each customer's row is complete on its own."""
+    _, end_ticks = log.observation_end(args["observation_end"])
+    columns = _columns(log, end_ticks, args["inactivity_days"])
+    arrays = {f.name: getattr(columns, f.name) for f in fields(columns)}
+    if log.amounts is None:
+        del arrays["spend"]
+    return PerCustomer(log.customers, arrays)
+
+
+def _finish(parts: PerCustomer, args: dict[str, Any]) -> pd.DataFrame:
+    arrays = dict(parts.columns)
+    arrays.setdefault("spend", np.empty(0, dtype=np.float64))
+    return _Columns(**arrays).frame(parts.customers.copy())
 
 
 # Rows are partitioned into buckets of 2**_BUCKET_SHIFT customers: 8192 customers x 32
@@ -133,6 +154,11 @@ _PARALLEL_ROWS = 1 << 20
 
 def _table(log: Transactions, end_ticks: int, k: int) -> pd.DataFrame:
     """Build the survival table of a prepared log (no validation)."""
+    return _columns(log, end_ticks, k).frame(log.customers.copy())
+
+
+def _columns(log: Transactions, end_ticks: int, k: int) -> _Columns:
+    """The survival table's columns of a prepared log."""
     from growthkit._kernels import survival as ks
 
     n = log.n_customers
@@ -203,7 +229,7 @@ def _table(log: Transactions, end_ticks: int, k: int) -> pd.DataFrame:
     finally:
         if pool is not None:
             pool.shutdown()
-    return out.frame(log.customers.copy())
+    return out
 
 
 def _month_table(lo_day: int, span: int, n_customers: int) -> npt.NDArray[np.int64]:
@@ -260,3 +286,6 @@ class _Columns:
         # The arrays are fresh and owned by the frame: copy=False skips pandas'
         # consolidation copy (seconds at millions of customers).
         return pd.DataFrame(columns, index=index, copy=False)
+
+
+SURVIVAL_TABLE = Spec(survival_table, _check_args, _partials, _finish)

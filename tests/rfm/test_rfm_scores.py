@@ -12,6 +12,7 @@ from rfm_naive import cut_score, min_rank_score, naive_rfm
 import growthkit as gk
 from growthkit import rfm
 from growthkit._kernels import rfm as kr
+from growthkit.rfm import _scores
 
 
 def random_log(
@@ -263,8 +264,8 @@ def test_bucketed_aggregation_is_bitwise_one_pass(
     tx["amount"] = np.random.default_rng(0).integers(0, 10_000, len(tx)) / 100
     one = rfm.rfm_scores(tx).table
     life_one = rfm.lifecycle_stages(tx).table
-    monkeypatch.setattr(rfm, "_PARALLEL_ROWS", 10)
-    monkeypatch.setattr(rfm, "_BUCKET_SHIFT", shift)
+    monkeypatch.setattr(_scores, "_PARALLEL_ROWS", 10)
+    monkeypatch.setattr(_scores, "_BUCKET_SHIFT", shift)
     pd.testing.assert_frame_equal(rfm.rfm_scores(tx).table, one, check_exact=True)
     pd.testing.assert_frame_equal(rfm.lifecycle_stages(tx).table, life_one, check_exact=True)
 
@@ -280,7 +281,7 @@ def test_partition_rows_matches_stable_argsort(with_amounts: bool) -> None:
     amounts = rng.random(n) if with_amounts else np.empty(0)
     n_buckets = -(-100 // (1 << shift))
     with ThreadPoolExecutor(max_workers=2) as pool:
-        out_codes, out_ticks, out_amounts, starts = rfm._partition_rows(
+        out_codes, out_ticks, out_amounts, starts = _scores._partition_rows(
             pool, codes, ticks, amounts, shift, n_buckets
         )
     bucket = codes >> shift
@@ -311,15 +312,15 @@ def test_threshold_scores_kernel_matches_searchsorted(k: int) -> None:
 def test_combine_scores_kernel_matches_numpy(bins: int) -> None:
     rng = np.random.default_rng(bins)
     r, f, m = (rng.integers(1, bins + 1, 500) for _ in range(3))
-    scale = rfm._standard_scale(bins)
-    total, key, counts, segment = kr.combine_scores(r, f, m, bins, scale, rfm._STANDARD_GRID)
+    scale = _scores._standard_scale(bins)
+    total, key, counts, segment = kr.combine_scores(r, f, m, bins, scale, _scores._STANDARD_GRID)
     np.testing.assert_array_equal(total, r + f + m)
     want_key = (r - 1) * bins * bins + (f - 1) * bins + (m - 1)
     np.testing.assert_array_equal(key, want_key)
     np.testing.assert_array_equal(counts, np.bincount(want_key, minlength=bins**3))
     fm = np.floor((scale[f] + scale[m]) / 2 + 0.5).astype(np.int64)
-    np.testing.assert_array_equal(segment, rfm._STANDARD_GRID[scale[r] - 1, fm - 1])
-    without = kr.combine_scores(r, f, m, bins, scale, rfm._NO_GRID)[3]
+    np.testing.assert_array_equal(segment, _scores._STANDARD_GRID[scale[r] - 1, fm - 1])
+    without = kr.combine_scores(r, f, m, bins, scale, _scores._NO_GRID)[3]
     np.testing.assert_array_equal(without, np.zeros(500, dtype=np.int64))
 
 
@@ -331,14 +332,14 @@ def test_value_counts_kernel_matches_bincount() -> None:
 
 
 def test_standard_scale_is_linear_rounded_half_up() -> None:
-    assert rfm._standard_scale(5)[1:].tolist() == [1, 2, 3, 4, 5]
-    assert rfm._standard_scale(3)[1:].tolist() == [1, 3, 5]
-    assert rfm._standard_scale(10)[1:].tolist() == [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
-    assert rfm._standard_scale(1)[1:].tolist() == [3]
+    assert _scores._standard_scale(5)[1:].tolist() == [1, 2, 3, 4, 5]
+    assert _scores._standard_scale(3)[1:].tolist() == [1, 3, 5]
+    assert _scores._standard_scale(10)[1:].tolist() == [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
+    assert _scores._standard_scale(1)[1:].tolist() == [3]
     for bins in range(2, 30):
         s = np.arange(1, bins + 1)
         want = np.floor(1 + 4 * (s - 1) / (bins - 1) + 0.5).astype(np.int64)
-        assert rfm._standard_scale(bins)[1:].tolist() == want.tolist(), bins
+        assert _scores._standard_scale(bins)[1:].tolist() == want.tolist(), bins
 
 
 @pytest.mark.parametrize("seed", range(5))
@@ -347,13 +348,13 @@ def test_counted_thresholds_equal_sorted_thresholds(seed: int, bins: int) -> Non
     rng = np.random.default_rng(seed)
     n = int(rng.integers(1, 300))
     values = rng.geometric(0.5, n).astype(np.int64) - int(rng.integers(0, 50))
-    counted = rfm._counted_thresholds(values, bins)
+    counted = _scores._counted_thresholds(values, bins)
     assert counted is not None
-    np.testing.assert_array_equal(counted, rfm._quantile_thresholds(values.astype(float), bins))
+    np.testing.assert_array_equal(counted, _scores._quantile_thresholds(values.astype(float), bins))
 
 
 def test_counted_thresholds_decline_wide_ranges() -> None:
-    assert rfm._counted_thresholds(np.array([0, 10**9], dtype=np.int64), 5) is None
+    assert _scores._counted_thresholds(np.array([0, 10**9], dtype=np.int64), 5) is None
 
 
 def test_tz_aware_recency_counts_local_calendar_days_across_dst() -> None:

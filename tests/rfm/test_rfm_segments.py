@@ -14,6 +14,7 @@ from rfm_naive import naive_rfm, naive_standard_segment
 
 import growthkit as gk
 from growthkit import rfm
+from growthkit.rfm import _scores
 
 matplotlib.use("Agg")
 
@@ -36,7 +37,7 @@ def test_standard_grid_cells_follow_the_published_maps() -> None:
     # regex map (R x FM) with Lost for R = 1 and FM <= 2.
     triples = np.array(list(itertools.product(range(1, 6), repeat=3)), dtype=np.int64)
     r, f, m = (triples[:, i].copy() for i in range(3))
-    got = rfm._STANDARD_GRID[r - 1, (f + m + 1) // 2 - 1]
+    got = _scores._STANDARD_GRID[r - 1, (f + m + 1) // 2 - 1]
     names = np.asarray(rfm.STANDARD_SEGMENTS, dtype=object)[got]
     want = naive_standard_segment(pd.Series(r), pd.Series(f), pd.Series(m))
     assert names.tolist() == want.tolist()
@@ -63,7 +64,7 @@ def test_standard_grid_cells_follow_the_published_maps() -> None:
 )
 def test_standard_segment_of_known_codes(code: str, segment: str) -> None:
     r, f, m = (np.array([int(c)], dtype=np.int64) for c in code)
-    idx = rfm._assign(rfm._check_scheme("standard", "Other"), r, f, m, 5)
+    idx = _scores._assign(_scores._check_scheme("standard", "Other"), r, f, m, 5)
     assert rfm.STANDARD_SEGMENTS[int(idx[0])] == segment
 
 
@@ -255,7 +256,7 @@ def test_standard_segments_with_other_bins_use_the_rescaled_scores(
     assert t["segment"].astype(str).tolist() == want.tolist()
 
 
-def test_results_are_frozen_and_compare_by_identity(cdnow: pd.DataFrame) -> None:
+def test_results_are_frozen_and_compare_by_value(cdnow: pd.DataFrame) -> None:
     import dataclasses
 
     res = rfm.rfm_scores(cdnow)
@@ -263,6 +264,7 @@ def test_results_are_frozen_and_compare_by_identity(cdnow: pd.DataFrame) -> None
         res.bins = 3  # type: ignore[misc]
     with pytest.raises(TypeError):
         res.edges["monetary"] = np.zeros(4)  # type: ignore[index]
-    assert res == res and res != rfm.rfm_scores(cdnow)
+    assert res == res and res == rfm.rfm_scores(cdnow)
+    assert res != rfm.rfm_scores(cdnow, bins=4)
     life = rfm.lifecycle_stages(cdnow)
     assert life == life and len({res, life}) == 2

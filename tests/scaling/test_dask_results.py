@@ -9,6 +9,7 @@ float amounts and a 1e-12 relative tolerance instead.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -16,13 +17,51 @@ import pandas as pd
 import pytest
 
 import growthkit as gk
-from growthkit import _dask, _dask_stats
+from growthkit import _engine
+from growthkit._engine import _dask as _engine_dask
+from growthkit._engine import _dask_stats
 from growthkit.churn import survival_table
-from growthkit.cohort import cohort_matrix, growth_accounting
+from growthkit.churn._table import SURVIVAL_TABLE
+from growthkit.cohort import COHORT_MATRIX, GROWTH_ACCOUNTING, cohort_matrix, growth_accounting
 from growthkit.errors import DataError, GrowthkitError, SchemaError
 from growthkit.experiments import ratio_stats_by_variant, ratio_test
 from growthkit.rfm import rfm_scores
-from growthkit.summary import calibration_holdout_summary, customer_summary
+from growthkit.rfm._scores import RFM_SCORES
+from growthkit.summary import (
+    CALIBRATION_HOLDOUT,
+    SUMMARY,
+    calibration_holdout_summary,
+    customer_summary,
+)
+
+# The engine by function name (the names the former growthkit._dask module offered).
+_SPECS = {
+    spec.name: spec
+    for spec in (
+        SUMMARY,
+        CALIBRATION_HOLDOUT,
+        RFM_SCORES,
+        COHORT_MATRIX,
+        GROWTH_ACCOUNTING,
+        SURVIVAL_TABLE,
+    )
+}
+
+
+def _runner(spec: Any) -> Any:
+    return lambda ddf, **kwargs: _engine_dask.run(spec, ddf, kwargs)
+
+
+_dask = SimpleNamespace(
+    **{name: _runner(spec) for name, spec in _SPECS.items()},
+    _plan=_engine_dask._plan,
+    _Columns=_engine_dask._Columns,
+    is_dask_frame=_engine.is_dask_frame,
+    maybe_dispatch=lambda name, tx, kwargs: _engine.maybe_dispatch(
+        _SPECS.get(name, name), tx, kwargs
+    ),
+    dispatch=lambda name, tx, kwargs: _engine_dask.run(_SPECS[name], tx, kwargs),
+)
 
 dd = pytest.importorskip("dask.dataframe")
 distributed = pytest.importorskip("distributed")

@@ -1,0 +1,85 @@
+"""Shared helpers of result objects: frames that cannot be changed, exact equality.
+
+A result stores its frames with read-only arrays (:func:`freeze`), so a value cannot be
+changed through the result, and compares them exactly (:func:`same`): values, dtypes,
+index and column labels and names.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["freeze", "frozen", "same"]
+
+_P = TypeVar("_P", pd.DataFrame, pd.Series)
+
+
+def _arrays(data: pd.DataFrame | pd.Series) -> list[np.ndarray[Any, Any]]:
+    out = []
+    for block in data._mgr.blocks:
+        values = block.values
+        if isinstance(values, pd.Categorical):
+            values = values.codes.base if values.codes.base is not None else values.codes
+        if isinstance(values, np.ndarray):
+            out.append(values)
+    return out
+
+
+def freeze(data: _P) -> _P:
+    """Mark the arrays under ``data`` read-only (in place) and return ``data``.
+
+    Only for frames a function built and owns: ``df.iloc[0, 0] = x`` and the like then
+    raise ``ValueError: assignment destination is read-only``.
+    """
+    for values in _arrays(data):
+        values.flags.writeable = False
+    return data
+
+
+def frozen(data: _P) -> _P:
+    """``data`` if its arrays are read-only already, else a read-only deep copy.
+
+    For a result's constructor: the caller's frame is never changed, and the frames the
+    library built (frozen by :func:`freeze` first) are not copied.
+    """
+    if all(not values.flags.writeable for values in _arrays(data)):
+        return data
+    return freeze(data.copy(deep=True))
+
+
+def same(a: Any, b: Any) -> bool:
+    """Exact equality of result fields: frames, series, arrays, mappings, NaN-aware floats."""
+    if isinstance(a, pd.DataFrame) or isinstance(b, pd.DataFrame):
+        return (
+            isinstance(a, pd.DataFrame)
+            and isinstance(b, pd.DataFrame)
+            and _labels_same(a.index, b.index)
+            and _labels_same(a.columns, b.columns)
+            and a.dtypes.equals(b.dtypes)
+            and a.equals(b)
+        )
+    if isinstance(a, pd.Series) or isinstance(b, pd.Series):
+        return (
+            isinstance(a, pd.Series)
+            and isinstance(b, pd.Series)
+            and a.name == b.name
+            and a.dtype == b.dtype
+            and _labels_same(a.index, b.index)
+            and a.equals(b)
+        )
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return bool(np.array_equal(np.asarray(a), np.asarray(b), equal_nan=True))
+    if isinstance(a, Mapping) and isinstance(b, Mapping):
+        return list(a) == list(b) and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    return bool(a == b)
+
+
+def _labels_same(a: pd.Index, b: pd.Index) -> bool:
+    return a.dtype == b.dtype and list(a.names) == list(b.names) and a.equals(b)
