@@ -3,6 +3,7 @@
 - :func:`load_cdnow` -- the public CDNOW sample transaction log (Fader & Hardie).
 - :func:`load_cdnow_summary` -- its published per-customer calibration summary.
 - :func:`simulate_transactions` -- a synthetic buy-till-you-die order log.
+- :func:`simulate_events` -- a synthetic e-commerce event log (visit .. purchase funnel).
 
 The CDNOW files ship inside the package (``growthkit/datasets/data``); their source and terms
 are stated in ``data/README.md`` there.
@@ -19,7 +20,13 @@ import pandas as pd
 
 from growthkit.errors import DataError
 
-__all__ = ["load_cdnow", "load_cdnow_summary", "simulate_transactions"]
+__all__ = [
+    "EVENT_STEPS",
+    "load_cdnow",
+    "load_cdnow_summary",
+    "simulate_events",
+    "simulate_transactions",
+]
 
 
 def _read_csv(name: str, **kwargs: object) -> pd.DataFrame:
@@ -215,5 +222,122 @@ def simulate_transactions(
             "customer_id": id_values,
             "timestamp": pd.to_datetime(timestamps[order], unit="ns"),
             "amount": amounts[order],
+        }
+    )
+
+
+EVENT_STEPS: tuple[str, ...] = ("visit", "view", "add_to_cart", "checkout", "purchase")
+"""The e-commerce funnel of :func:`simulate_events`, in order."""
+
+
+def simulate_events(
+    n_users: int,
+    *,
+    seed: int = 0,
+    start: str | pd.Timestamp = "2024-01-01",
+    days: int = 28,
+    rates: tuple[float, float, float, float] = (0.7, 0.3, 0.6, 0.7),
+    returns: float = 0.0,
+    extra_views: float = 1.0,
+    mobile_share: float = 0.6,
+) -> pd.DataFrame:
+    """Simulate an e-commerce event log: visit -> view -> add_to_cart -> checkout -> purchase.
+
+    Every session starts with a ``visit``; it goes on to the next step with the step's rate
+    (``rates[0]`` from visit to view, ``rates[1]`` view to add_to_cart, ``rates[2]``
+    add_to_cart to checkout, ``rates[3]`` checkout to purchase) and stops at the first
+    failure. A session that reaches ``view`` views ``1 + Poisson(extra_views)`` products.
+    Events follow each other after exponential gaps (mean 90 s), floored to whole seconds,
+    so some share a timestamp. Each user has a first session on a uniform day of the
+    ``days`` from ``start`` and ``Poisson(returns)`` more sessions on uniform later days.
+
+    With ``returns=0`` (one session per user) the step-to-step conversion of
+    :func:`growthkit.funnel.funnel` (any window of an hour or more) estimates ``rates``.
+
+    Parameters
+    ----------
+    n_users
+        Number of users (about ``3.6 * n_users * (1 + returns)`` events with the defaults).
+    seed
+        Seed of the random stream: the same seed always gives the same log.
+    start, days
+        First day and number of days of the log.
+    rates
+        The four step-to-step conversion rates, each in [0, 1].
+    returns
+        Mean number of further sessions per user.
+    extra_views
+        Mean number of further product views per session that views.
+    mobile_share
+        Share of users on ``"mobile"`` (the rest ``"desktop"``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``user_id`` (int64, 1..n_users), ``timestamp`` (datetime64[ns], whole
+        seconds), ``event`` (categorical, categories in funnel order) and ``device``
+        (categorical, per user), sorted by time.
+
+    Raises
+    ------
+    DataError
+        ``n_users`` or ``days`` below 1, a rate outside [0, 1], or a negative mean.
+
+    Examples
+    --------
+    >>> import growthkit as gk
+    >>> log = gk.datasets.simulate_events(1000, seed=1)
+    >>> list(log.columns), list(log["event"].cat.categories)
+    (['user_id', 'timestamp', 'event', 'device'], ['visit', 'view', 'add_to_cart', 'checkout', 'purchase'])
+    >>> log.equals(gk.datasets.simulate_events(1000, seed=1))
+    True
+    """  # noqa: E501
+    if int(n_users) < 1 or int(days) < 1:
+        raise DataError(f"`n_users` and `days` must be at least 1, got {n_users}, {days}: 0 rows.")
+    probs = np.asarray(rates, dtype=np.float64)
+    if probs.shape != (4,) or not np.all((probs >= 0) & (probs <= 1)):
+        raise DataError(f"`rates` must be four numbers in [0, 1], got {rates!r}: 1 rows.")
+    for name, value in {"returns": returns, "extra_views": extra_views}.items():
+        if not (np.isfinite(value) and value >= 0):
+            raise DataError(f"`{name}` must be a finite number >= 0, got {value}: 1 rows.")
+    if not 0 <= mobile_share <= 1:
+        raise DataError(f"`mobile_share` must lie in [0, 1], got {mobile_share}: 1 rows.")
+    n = int(n_users)
+    rng = np.random.default_rng(seed)
+    sessions = 1 + rng.poisson(returns, n)
+    user = np.repeat(np.arange(n, dtype=np.int64), sessions)
+    first_day = rng.integers(0, int(days), n)
+    later = rng.random(user.shape[0]) * (int(days) - first_day[user])
+    is_first = np.zeros(user.shape[0], dtype=np.bool_)
+    is_first[np.cumsum(sessions) - sessions] = True
+    day = np.where(is_first, first_day[user], first_day[user] + np.floor(later).astype(np.int64))
+    session_start = day * 86_400 + rng.integers(0, 86_400, user.shape[0])
+    passed = rng.random((user.shape[0], 4)) < probs
+    depth = 1 + np.cumprod(passed, axis=1).sum(axis=1)
+    views = np.where(depth >= 2, 1 + rng.poisson(extra_views, user.shape[0]), 0)
+    per_session = 1 + views + np.maximum(depth - 2, 0)
+    session = np.repeat(np.arange(user.shape[0]), per_session)
+    first_row = np.cumsum(per_session) - per_session
+    position = np.arange(session.shape[0]) - first_row[session]
+    n_views = views[session]
+    kind = np.where(position == 0, 0, np.where(position <= n_views, 1, position - n_views + 1))
+    gaps = rng.exponential(90.0, session.shape[0])
+    gaps[first_row] = 0.0
+    since = np.cumsum(gaps)
+    since -= since[first_row][session]
+    seconds = session_start[session] + np.floor(since).astype(np.int64)
+    order = np.argsort(seconds, kind="stable")
+    device = np.where(rng.random(n) < mobile_share, 1, 0)
+    t0 = pd.Timestamp(start).value
+    return pd.DataFrame(
+        {
+            "user_id": user[session][order] + 1,
+            "timestamp": pd.to_datetime(t0 + seconds[order] * 10**9, unit="ns"),
+            "event": pd.Categorical.from_codes(
+                cast(Any, kind[order]), categories=pd.Index(list(EVENT_STEPS))
+            ),
+            "device": pd.Categorical.from_codes(
+                cast(Any, device[user[session][order]]), categories=pd.Index(["desktop", "mobile"])
+            ),
         }
     )

@@ -1,0 +1,488 @@
+"""Conversion funnels: users reaching each step within a window of their first step."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal, cast
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from growthkit import _validate as v
+from growthkit._prepare import period_index
+from growthkit.funnel._events import Events, as_events, check_window, group_by_user, run_users
+from growthkit.funnel._result import Frozen
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+__all__ = ["FunnelOrder", "FunnelResult", "funnel"]
+
+FunnelOrder = Literal["strict", "any"]
+_ORDERS: tuple[FunnelOrder, ...] = ("strict", "any")
+_MAX_STEPS = 64
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class FunnelResult(Frozen):
+    """Users reaching each step of a funnel, overall or by segment, and how fast.
+
+    Attributes
+    ----------
+    steps
+        The step event names, in funnel order.
+    order
+        ``"strict"`` or ``"any"`` (see :func:`funnel`).
+    window
+        The conversion window, or ``None`` for no limit.
+    by
+        The segment: a property column, ``"cohort"`` (the period of the attempt's first
+        step, see ``period``) or ``None`` (one group, labelled ``"all"``).
+    period
+        The cohort period when ``by="cohort"``, else ``None``.
+    groups
+        The segments (only those with at least one user at the first step), named ``by``.
+    counts
+        Users reaching each step, int64 of shape ``(groups, steps)``; non-increasing along
+        the steps.
+    quantiles
+        The probabilities of the time-to-convert quantiles.
+    time_to_convert
+        ``timedelta64[ns]`` of shape ``(groups, steps, quantiles)``: quantiles, over the
+        users reaching a step, of the time from their first step to it (0 at the first
+        step; NaT where no user reached the step).
+    time_from_previous
+        The same for the time from the previous step.
+    users
+        Every user of the log, named like the user column.
+    depth
+        Per user, the number of steps reached (int8; 0 = never did the first step).
+    group
+        Per user, the position of their segment in ``groups`` (int32; -1 at depth 0).
+    elapsed
+        Per user and step, ``timedelta64[ns]`` from the first step (NaT beyond the depth).
+    entered_at
+        Per user, the time of the first step of the counted attempt (``datetime64[ns]``,
+        local wall clock; NaT at depth 0).
+
+    Examples
+    --------
+    >>> import growthkit as gk
+    >>> log = gk.datasets.simulate_events(2000, seed=3)
+    >>> f = gk.funnel.funnel(log, steps=["visit", "view", "add_to_cart", "purchase"], window="1D")
+    >>> f.counts.tolist()
+    [[2000, 1404, 427, 180]]
+    >>> f == gk.funnel.funnel(log, steps=["visit", "view", "add_to_cart", "purchase"], window="1D")
+    True
+    """
+
+    steps: tuple[Any, ...]
+    order: FunnelOrder
+    window: pd.Timedelta | None
+    by: str | None
+    period: v.Period | None
+    groups: pd.Index
+    counts: npt.NDArray[np.int64]
+    quantiles: tuple[float, ...]
+    time_to_convert: npt.NDArray[np.timedelta64]
+    time_from_previous: npt.NDArray[np.timedelta64]
+    users: pd.Index
+    depth: npt.NDArray[np.int8]
+    group: npt.NDArray[np.int32]
+    elapsed: npt.NDArray[np.timedelta64]
+    entered_at: npt.NDArray[np.datetime64]
+
+    @property
+    def conversion(self) -> pd.DataFrame:
+        """Share of each group's first-step users reaching each step (groups x steps).
+
+        Examples
+        --------
+        >>> import growthkit as gk
+        >>> log = gk.datasets.simulate_events(2000, seed=3)
+        >>> f = gk.funnel.funnel(log, steps=["visit", "view", "purchase"], window="1D")
+        >>> f.conversion.round(3)  # doctest: +NORMALIZE_WHITESPACE
+        step  visit   view  purchase
+        all     1.0  0.702      0.09
+        """
+        shares = self.counts / self.counts[:, :1].astype(np.float64)
+        columns = pd.Index([str(s) for s in self.steps], name="step")
+        return pd.DataFrame(shares, index=self.groups.copy(), columns=columns)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per group and step (tidy).
+
+        Columns: the group (named ``by``, when given), ``step``, ``step_index``, ``users``,
+        ``conversion`` (from the first step), ``conversion_from_previous``, ``drop_off``
+        (users lost since the previous step), ``drop_off_rate`` (their share of the
+        previous step's users), then ``time_to_convert_p50``-style columns (from the first
+        step) and ``time_from_previous_p50``-style columns, one per quantile.
+
+        Examples
+        --------
+        >>> import growthkit as gk
+        >>> log = gk.datasets.simulate_events(2000, seed=3)
+        >>> f = gk.funnel.funnel(log, steps=["visit", "view", "purchase"], window="1D")
+        >>> f.to_frame()[["step", "users", "conversion_from_previous", "drop_off"]]
+        ... # doctest: +NORMALIZE_WHITESPACE
+               step  users  conversion_from_previous  drop_off
+        0     visit   2000                  1.000000         0
+        1      view   1404                  0.702000       596
+        2  purchase    180                  0.128205      1224
+        """
+        g, k = self.counts.shape
+        counts = self.counts
+        previous = np.concatenate([counts[:, :1], counts[:, :-1]], axis=1)
+        columns: dict[str, Any] = {}
+        if self.by is not None:
+            columns[self.by] = np.repeat(self.groups.to_numpy(), k)
+        columns["step"] = np.tile(np.array([str(s) for s in self.steps], dtype=object), g)
+        columns["step_index"] = np.tile(np.arange(k, dtype=np.int64), g)
+        columns["users"] = counts.ravel().copy()
+        columns["conversion"] = (counts / counts[:, :1].astype(np.float64)).ravel()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            from_previous = np.where(previous > 0, counts / np.maximum(previous, 1), 0.0)
+        columns["conversion_from_previous"] = from_previous.ravel()
+        columns["drop_off"] = (previous - counts).ravel()
+        columns["drop_off_rate"] = 1.0 - from_previous.ravel()
+        for name, table in (
+            ("time_to_convert", self.time_to_convert),
+            ("time_from_previous", self.time_from_previous),
+        ):
+            for i, q in enumerate(self.quantiles):
+                columns[f"{name}_p{_percent(q)}"] = pd.to_timedelta(table[:, :, i].ravel())
+        return pd.DataFrame(columns)
+
+    def users_frame(self) -> pd.DataFrame:
+        """One row per user: ``depth``, the segment, ``entered_at`` and time to each step.
+
+        Examples
+        --------
+        >>> import growthkit as gk
+        >>> log = gk.datasets.simulate_events(200, seed=3)
+        >>> f = gk.funnel.funnel(log, steps=["visit", "purchase"], window="1D")
+        >>> list(f.users_frame().columns)
+        ['depth', 'group', 'entered_at', 'elapsed_visit', 'elapsed_purchase']
+        """
+        frame = pd.DataFrame(
+            {"depth": self.depth.copy()}, index=pd.Index(self.users, name=self.users.name)
+        )
+        labels = self.groups.to_numpy()
+        group = np.where(self.group >= 0, self.group, 0)
+        frame["group"] = pd.Series(labels[group] if len(labels) else group, index=frame.index)
+        frame.loc[self.group < 0, "group"] = None
+        frame["entered_at"] = self.entered_at.copy()
+        for j, step in enumerate(self.steps):
+            frame[f"elapsed_{step}"] = self.elapsed[:, j].copy()
+        return frame
+
+    def __str__(self) -> str:
+        window = "no window" if self.window is None else f"window={self.window}"
+        head = f"FunnelResult({len(self.steps)} steps, order={self.order!r}, {window}"
+        head += f", by={self.by!r})\n" if self.by else ")\n"
+        frame = self.to_frame()
+        keep = [c for c in (self.by, "step", "users", "conversion", "conversion_from_previous")]
+        median = "time_to_convert_p50"
+        shown = frame[[c for c in keep if c is not None] + ([median] if median in frame else [])]
+        return head + shown.to_string(max_rows=40, index=False)
+
+    def plot(self, *, ax: Axes | None = None, kind: Literal["bars", "steps"] = "bars") -> Axes:
+        """Funnel bars (``kind="bars"``) or a step chart of conversion by group (``"steps"``).
+
+        Delegates to :func:`growthkit.plotting.plot_funnel` /
+        :func:`growthkit.plotting.plot_funnel_steps`.
+
+        Examples
+        --------
+        >>> import growthkit as gk
+        >>> from growthkit.plotting import new_axes
+        >>> log = gk.datasets.simulate_events(500, seed=3)
+        >>> f = gk.funnel.funnel(log, steps=["visit", "view", "purchase"], window="1D")
+        >>> f.plot(ax=new_axes()).get_ylabel()
+        'users'
+        """
+        from growthkit.plotting import _funnel as charts
+
+        if v.check_choice("kind", kind, ("bars", "steps")) == "steps":
+            return charts.plot_funnel_steps(self, ax=ax)
+        return charts.plot_funnel(self, ax=ax)
+
+
+def _percent(q: float) -> str:
+    text = f"{100 * q:.10g}"
+    return text.replace(".", "_")
+
+
+def _check_steps(steps: object) -> list[Any]:
+    if isinstance(steps, str) or not isinstance(
+        steps, (list, tuple, pd.Index, pd.Series, np.ndarray)
+    ):
+        raise v.schema_error(
+            "steps", f"must be a list of event names, got {type(steps).__name__}", 1
+        )
+    out = list(steps)
+    if not out:
+        raise v.data_error("steps", "is empty", 0, "Name at least one step.")
+    if len(out) > _MAX_STEPS:
+        raise v.data_error(
+            "steps", f"has {len(out)} steps, more than {_MAX_STEPS}", len(out), "Use fewer steps."
+        )
+    return out
+
+
+def _check_quantiles(quantiles: object) -> tuple[float, ...]:
+    if isinstance(quantiles, (int, float)):
+        quantiles = (quantiles,)
+    if not isinstance(quantiles, (list, tuple, np.ndarray)):
+        raise v.schema_error(
+            "quantiles", f"must be a list of probabilities, got {type(quantiles).__name__}", 1
+        )
+    out = []
+    for q in quantiles:
+        if not isinstance(q, (int, float, np.integer, np.floating)) or isinstance(q, bool):
+            raise v.schema_error("quantiles", f"must hold numbers, got {q!r}", 1)
+        if not 0.0 <= float(q) <= 1.0:
+            raise v.data_error("quantiles", f"must lie in [0, 1], got {q!r}", 1)
+        out.append(float(q))
+    return tuple(out)
+
+
+def funnel(
+    events: pd.DataFrame | Events,
+    steps: Sequence[Any],
+    *,
+    window: object = "30D",
+    order: FunnelOrder = "strict",
+    by: str | None = None,
+    period: v.Period = "W",
+    quantiles: Sequence[float] = (0.25, 0.5, 0.75),
+    user_col: str = "user_id",
+    time_col: str = "timestamp",
+    event_col: str = "event",
+) -> FunnelResult:
+    """Count the users reaching each step of a funnel within a conversion window.
+
+    Parameters
+    ----------
+    events
+        Event log (one row per event) or a prepared :class:`~growthkit.funnel.Events`.
+    steps
+        The steps' event names, in funnel order, each once (at most 64).
+    window
+        The conversion window: every step of an attempt must happen at most this long
+        after the attempt's first step (inclusive); a pandas-readable duration (``"7D"``,
+        ``"1h"``, ``pandas.Timedelta``) or ``None`` for no limit. Durations are measured on
+        the log's wall clock (for tz-aware logs, a window across a daylight-saving change is
+        off by the shift).
+    order
+        ``"strict"``: the steps must happen in the given order (other events, and repeats
+        of any step, may come between them); ``"any"``: in any order.
+    by
+        Segment the users: a property column (its value on the row of the attempt's first
+        step), ``"cohort"`` (the calendar ``period`` of the attempt's first step), or
+        ``None``.
+    period
+        Cohort period for ``by="cohort"``: ``"D"``, ``"W"`` (weeks start Monday), ``"M"``,
+        ``"Q"``, ``"Y"``.
+    quantiles
+        Probabilities of the time-to-convert quantiles (linear interpolation).
+    user_col, time_col, event_col
+        Column names, when ``events`` is a frame.
+
+    Returns
+    -------
+    FunnelResult
+        ``counts`` by group and step, ``conversion``, ``to_frame()`` (conversion from the
+        first and the previous step, drop-off, time-to-convert quantiles), the per-user
+        ``depth`` and ``elapsed`` times, ``plot()``.
+
+    Raises
+    ------
+    SchemaError
+        Missing or mistyped columns, ``steps`` not a list, a bad ``order``, ``period`` or
+        ``window`` type, or a ``by`` column that the prepared log does not hold.
+    DataError
+        Bad rows (see :func:`~growthkit.funnel.prepare_events`), empty or repeated
+        ``steps``, a step that names no event in the log, a non-positive ``window``, or
+        quantiles outside [0, 1].
+
+    Notes
+    -----
+    Each user's events are put in time order; events at the same time count in step
+    order (a tie never breaks a chain), so the result does not depend on the order of the
+    rows, and a step and the next may happen at the same instant.
+
+    **Strict order.** A user reaches step ``j`` when some occurrences ``t_0 <= t_1 <= ... <=
+    t_j`` of steps ``0..j`` (in time) have ``t_j - t_0 <= window``. Users may repeat steps,
+    do other events in between, or skip ahead (a user who views, then purchases without a
+    cart, reaches only "view"); later steps done before the earlier ones do not count.
+    This is Amplitude's "this order", Mixpanel's default and PostHog's "sequential" order
+    (PostHog's "strict" additionally forbids events in between; growthkit's does not).
+
+    **Any order.** A user reaches step ``j`` when some window ``[a, a + window]`` holds an
+    occurrence of each of steps ``0..j``, in any order (Amplitude's "any order").
+
+    **Which attempt counts.** A user with several first-step occurrences (several visits)
+    is counted once, with the attempt that gets furthest, as Amplitude, Mixpanel and
+    PostHog do; among attempts that get equally far, the earliest. The segment, the cohort,
+    ``entered_at`` and the times come from that attempt. In strict order, its step times
+    are the earliest possible (each step's first occurrence after the previous step); in
+    any order, the attempt starts at the earliest occurrence of a reached step whose window
+    holds them all, and step ``j`` is converted when all of steps ``0..j`` have occurred in
+    it. Time to convert is measured from the attempt's first step; the ``time_from_previous``
+    of step ``j`` is the time between converting step ``j - 1`` and step ``j``.
+
+    The kernel groups the steps' rows by user with a cache-blocked counting sort and scans
+    each user's rows once per first-step occurrence (a few jumps along precomputed
+    next-step links), on two threads for large logs.
+
+    Examples
+    --------
+    >>> import growthkit as gk
+    >>> log = gk.datasets.simulate_events(5000, seed=2)
+    >>> steps = ["visit", "view", "add_to_cart", "checkout", "purchase"]
+    >>> f = gk.funnel.funnel(log, steps, window="1D")
+    >>> f.to_frame()[["step", "users", "conversion", "conversion_from_previous"]].round(3)
+    ... # doctest: +NORMALIZE_WHITESPACE
+              step  users  conversion  conversion_from_previous
+    0        visit   5000       1.000                     1.000
+    1         view   3496       0.699                     0.699
+    2  add_to_cart   1043       0.209                     0.298
+    3     checkout    621       0.124                     0.595
+    4     purchase    439       0.088                     0.707
+    >>> by_device = gk.funnel.funnel(log, steps, window="1D", by="device")
+    >>> by_device.conversion["purchase"].round(3)
+    device
+    desktop    0.09
+    mobile     0.086
+    Name: purchase, dtype: float64
+    """
+    step_names = _check_steps(steps)
+    checked_order = v.check_choice("order", order, _ORDERS)
+    checked_quantiles = _check_quantiles(quantiles)
+    checked_period = v.check_period(period) if by == "cohort" else None
+    if by is not None and not isinstance(by, str):
+        raise v.schema_error("by", f"must be a column name or 'cohort', got {by!r}", 1)
+    log = as_events(
+        events,
+        user_col=user_col,
+        time_col=time_col,
+        event_col=event_col,
+        properties=() if by in (None, "cohort") else (cast(str, by),),
+    )
+    if by == "cohort" and "cohort" in log.properties:
+        raise v.schema_error(
+            "by",
+            "'cohort' is both a property column and the cohort option",
+            log.n_rows,
+            "Rename the column.",
+        )
+    checked_window = check_window(window, log)
+    chosen = log.event_codes(step_names)
+    k = len(step_names)
+    limit = np.iinfo(np.int64).max if checked_window is None else checked_window[0]
+    grouped = group_by_user(log, chosen)
+    from growthkit._kernels import funnel as fk
+
+    depth = np.empty(log.n_users, dtype=np.int8)
+    elapsed = np.empty((log.n_users, k), dtype=np.int64)
+    start = np.empty(log.n_users, dtype=np.int64)
+    kernel = fk.funnel_strict if checked_order == "strict" else fk.funnel_any
+    run_users(
+        lambda lo, hi: kernel(
+            grouped.offsets, grouped.ticks, grouped.steps, k, limit, lo, hi, depth, elapsed, start
+        ),
+        grouped,
+    )
+    entered = depth > 0
+    start_rows = grouped.rows[start[entered]]
+    start_ticks = grouped.ticks[start[entered]]
+    if by is None:
+        raw_group = np.zeros(start_rows.shape[0], dtype=np.int64)
+        labels: pd.Index = pd.Index(["all"], dtype=object)
+    elif by == "cohort":
+        from growthkit._kernels import periods
+
+        assert checked_period is not None
+        code = periods.PERIOD_CODES[checked_period]
+        raw_group = periods.period_keys(start_ticks, log.ticks_per_day, code)
+        labels = pd.Index([], dtype=object)
+    else:
+        codes, values = log.property(by)
+        raw_group = codes[start_rows].astype(np.int64)
+        labels = values
+    present, group_entered = np.unique(raw_group, return_inverse=True)
+    if by == "cohort":
+        assert checked_period is not None
+        groups = period_index(present, checked_period)
+    else:
+        groups = labels[present] if by is not None else labels
+    groups = groups.rename(by if by is not None else None)
+    n_groups = len(present)
+    group = np.full(log.n_users, -1, dtype=np.int32)
+    group[entered] = group_entered.astype(np.int32)
+    table = np.bincount(
+        group_entered.astype(np.int64) * (k + 1) + depth[entered],
+        minlength=n_groups * (k + 1),
+    ).reshape(n_groups, k + 1)
+    counts = np.cumsum(table[:, ::-1], axis=1)[:, ::-1][:, 1:].astype(np.int64)
+    ns = _ns_per_tick(log.unit)
+    elapsed_ns = np.where(elapsed == fk.NAT, fk.NAT, elapsed * ns).view("m8[ns]")
+    to_convert, from_previous = _quantiles(elapsed_ns, depth, group, n_groups, checked_quantiles)
+    entered_at = np.full(log.n_users, np.datetime64("NaT"), dtype="M8[ns]")
+    entered_at[entered] = (start_ticks * ns).view("M8[ns]")
+    return FunnelResult(
+        steps=tuple(step_names),
+        order=checked_order,
+        window=None if checked_window is None else checked_window[1],
+        by=by,
+        period=checked_period,
+        groups=groups,
+        counts=np.ascontiguousarray(counts),
+        quantiles=checked_quantiles,
+        time_to_convert=to_convert,
+        time_from_previous=from_previous,
+        users=log.users,
+        depth=depth,
+        group=group,
+        elapsed=elapsed_ns,
+        entered_at=entered_at,
+    )
+
+
+def _ns_per_tick(unit: str) -> int:
+    return {"s": 10**9, "ms": 10**6, "us": 10**3, "ns": 1}[unit]
+
+
+def _quantiles(
+    elapsed: npt.NDArray[np.timedelta64],
+    depth: npt.NDArray[np.int8],
+    group: npt.NDArray[np.int32],
+    n_groups: int,
+    quantiles: tuple[float, ...],
+) -> tuple[npt.NDArray[np.timedelta64], npt.NDArray[np.timedelta64]]:
+    """Per group and step, quantiles of the time from the first and the previous step."""
+    k = elapsed.shape[1]
+    shape = (n_groups, k, len(quantiles))
+    to_convert = np.full(shape, np.timedelta64("NaT"), dtype="m8[ns]")
+    from_previous = np.full(shape, np.timedelta64("NaT"), dtype="m8[ns]")
+    if not quantiles:
+        return to_convert, from_previous
+    raw = elapsed.view(np.int64)
+    order = np.argsort(group, kind="stable")
+    bounds = np.searchsorted(group[order], np.arange(n_groups + 1), side="left")
+    qs = np.asarray(quantiles)
+    for g in range(n_groups):
+        members = order[bounds[g] : bounds[g + 1]]
+        d = depth[members]
+        for j in range(k):
+            reached = members[d > j]
+            if reached.shape[0] == 0:
+                continue
+            total = raw[reached, j].astype(np.float64)
+            gap = total - (raw[reached, j - 1] if j else 0)
+            to_convert[g, j] = np.round(np.quantile(total, qs)).astype(np.int64).view("m8[ns]")
+            from_previous[g, j] = np.round(np.quantile(gap, qs)).astype(np.int64).view("m8[ns]")
+    return to_convert, from_previous
