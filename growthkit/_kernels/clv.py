@@ -309,41 +309,31 @@ def _beta_posterior_purchases(
 _PARALLEL_MIN_ROWS = 400_000
 
 
-def _pair(func: Any) -> tuple[Any, Any]:
-    """A serial and a threaded kernel of ``func``, both cached on disk.
+class _Kernel:
+    """A serial and a threaded twin of one kernel, both cached on disk, picked per call.
 
-    numba names a cache file after the function's qualified name, so two dispatchers of
-    one function would overwrite each other's cache index; the threaded one compiles a
-    copy of the function under another name.
+    Threads pay off only on large inputs, so the number of rows (the length of the first
+    array argument) picks the twin. numba names a cache file after the function's
+    qualified name, so two dispatchers of one function would overwrite each other's cache
+    index; the threaded one compiles a copy of the function under another name. Array
+    arguments are passed as read-only views (see :func:`_readonly`).
     """
-    twin = types.FunctionType(
-        func.__code__, func.__globals__, func.__name__ + "_parallel", func.__defaults__
-    )
-    twin.__qualname__ = func.__qualname__ + "_parallel"
-    twin.__module__ = func.__module__
-    return (
-        nb.njit(nogil=True, cache=True)(func),
-        nb.njit(nogil=True, cache=True, parallel=True)(twin),
-    )
 
+    __slots__ = ("parallel", "serial")
 
-_KERNELS = {
-    "log_j": _pair(_pareto_log_j),
-    "rows": _pair(_pareto_rows),
-    "bg": _pair(_bg_sums),
-    "alive": _pair(_pareto_alive),
-    "q": _pair(_beta_posterior_purchases),
-}
+    def __init__(self, func: Any) -> None:
+        twin = types.FunctionType(
+            func.__code__, func.__globals__, func.__name__ + "_parallel", func.__defaults__
+        )
+        twin.__qualname__ = func.__qualname__ + "_parallel"
+        twin.__module__ = func.__module__
+        self.serial = nb.njit(nogil=True, cache=True)(func)
+        self.parallel = nb.njit(nogil=True, cache=True, parallel=True)(twin)
 
-
-def _kernel(name: str, n: int) -> Any:
-    serial, parallel = _KERNELS[name]
-    picked = parallel if n >= _PARALLEL_MIN_ROWS else serial
-
-    def call(*args: Any) -> Any:
+    def __call__(self, *args: Any) -> Any:
+        n = next(a.shape[0] for a in args if isinstance(a, np.ndarray))
+        picked = self.parallel if n >= _PARALLEL_MIN_ROWS else self.serial
         return picked(*(_readonly(a) for a in args))
-
-    return call
 
 
 def _readonly(value: Any) -> Any:
@@ -361,82 +351,23 @@ def _readonly(value: Any) -> Any:
     return value
 
 
-def pareto_log_j(
-    r: float,
-    alpha: float,
-    s: float,
-    beta: float,
-    x: npt.NDArray[np.float64],
-    t: npt.NDArray[np.float64],
-) -> npt.NDArray[np.float64]:
-    """Dispatch :func:`_pareto_log_j` (threads only pay off on large inputs)."""
-    out: npt.NDArray[np.float64] = _kernel("log_j", x.shape[0])(r, alpha, s, beta, x, t)
-    return out
+pareto_log_j = _Kernel(_pareto_log_j)
+pareto_rows = _Kernel(_pareto_rows)
+pareto_alive = _Kernel(_pareto_alive)
+bg_sums = _Kernel(_bg_sums)
+beta_posterior_purchases = _Kernel(_beta_posterior_purchases)
 
-
-def pareto_rows(
-    r: float,
-    alpha: float,
-    s: float,
-    beta: float,
-    x: npt.NDArray[np.float64],
-    tx: npt.NDArray[np.float64],
-    T: npt.NDArray[np.float64],
-    w: npt.NDArray[np.float64],
-    jx: npt.NDArray[np.float64],
-    jt: npt.NDArray[np.float64],
-    ix: npt.NDArray[np.int64],
-    it: npt.NDArray[np.int64],
-) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-    """Dispatch :func:`_pareto_rows`; the gradient comes back summed over rows."""
-    ll, alive, grad = _kernel("rows", x.shape[0])(r, alpha, s, beta, x, tx, T, w, jx, jt, ix, it)
-    return ll, alive, grad.sum(axis=0)
-
-
-def bg_sums(
-    r: float,
-    alpha: float,
-    a: float,
-    b: float,
-    m: float,
-    x: npt.NDArray[np.float64],
-    tx: npt.NDArray[np.float64],
-    T: npt.NDArray[np.float64],
-    w: npt.NDArray[np.float64],
-) -> npt.NDArray[np.float64]:
-    """Dispatch :func:`_bg_sums` and add up its rows."""
-    out: npt.NDArray[np.float64] = _kernel("bg", x.shape[0])(r, alpha, a, b, m, x, tx, T, w)
-    return out
-
-
-def beta_posterior_purchases(
-    k: npt.NDArray[np.float64],
-    u: npt.NDArray[np.float64],
-    a: float,
-    b: npt.NDArray[np.float64],
-) -> npt.NDArray[np.float64]:
-    """Dispatch :func:`_beta_posterior_purchases` (threads on large inputs only)."""
-    out: npt.NDArray[np.float64] = _kernel("q", k.shape[0])(k, u, a, b)
-    return out
-
-
-def pareto_alive(
-    r: float,
-    alpha: float,
-    s: float,
-    beta: float,
-    x: npt.NDArray[np.float64],
-    tx: npt.NDArray[np.float64],
-    T: npt.NDArray[np.float64],
-    lj: npt.NDArray[np.float64],
-    ix: npt.NDArray[np.int64],
-    it: npt.NDArray[np.int64],
-) -> npt.NDArray[np.float64]:
-    """Dispatch :func:`_pareto_alive` (threads on large inputs only)."""
-    out: npt.NDArray[np.float64] = _kernel("alive", x.shape[0])(
-        r, alpha, s, beta, x, tx, T, lj, ix, it
-    )
-    return out
+# Every compiled dispatcher by name, (serial, threaded): what warm-up and its tests inspect.
+_KERNELS = {
+    name: (kernel.serial, kernel.parallel)
+    for name, kernel in {
+        "log_j": pareto_log_j,
+        "rows": pareto_rows,
+        "bg": bg_sums,
+        "alive": pareto_alive,
+        "q": beta_posterior_purchases,
+    }.items()
+}
 
 
 def load_kernels() -> None:
@@ -455,11 +386,11 @@ def load_kernels() -> None:
     ix = np.array([0, 1], dtype=np.int64)
     it = np.array([2, 3], dtype=np.int64)
     x, tx, t, w, px, pt, ix, it = (_readonly(a) for a in (x, tx, t, w, px, pt, ix, it))
-    for pick in (0, 1):
-        j = _readonly(_KERNELS["log_j"][pick](0.55, 10.6, 0.61, 11.7, px, pt))
-        _KERNELS["rows"][pick](0.55, 10.6, 0.61, 11.7, x, tx, t, w, j, j, ix, it)
+    for pick in ("serial", "parallel"):
+        j = _readonly(getattr(pareto_log_j, pick)(0.55, 10.6, 0.61, 11.7, px, pt))
+        getattr(pareto_rows, pick)(0.55, 10.6, 0.61, 11.7, x, tx, t, w, j, j, ix, it)
         lj = _readonly(np.ascontiguousarray(j[:, 0]))
-        _KERNELS["alive"][pick](0.55, 10.6, 0.61, 11.7, x, tx, t, lj, ix, it)
-        _KERNELS["bg"][pick](0.24, 4.41, 0.79, 2.43, 1.0, x, tx, t, w)
+        getattr(pareto_alive, pick)(0.55, 10.6, 0.61, 11.7, x, tx, t, lj, ix, it)
+        getattr(bg_sums, pick)(0.24, 4.41, 0.79, 2.43, 1.0, x, tx, t, w)
         k, u, b = (_readonly(np.full(2, v)) for v in (1.0, 0.2, 2.43))
-        _KERNELS["q"][pick](k, u, 0.79, b)
+        getattr(beta_posterior_purchases, pick)(k, u, 0.79, b)

@@ -152,7 +152,7 @@ def _posterior_purchases(k: FloatArray, u: FloatArray, a: float, b: FloatArray) 
     and cancels when ``k`` exceeds ``a + b``. The integrand lies in ``(0, min(k u, 1/p)]``,
     so a value outside ``(0, min(k u, E[1/p])]`` is recomputed by quadrature.
     """
-    q = _kernels.beta_posterior_purchases(k, u, a, b)
+    q: FloatArray = _kernels.beta_posterior_purchases(k, u, a, b)
     cap = k * u
     if a > 1.0:
         cap = np.minimum(cap, (a + b - 1.0) / (a - 1.0))

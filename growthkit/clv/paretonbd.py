@@ -45,17 +45,19 @@ class _Pairs:
         """P(alive | x, t_x, T) per row (no gradient)."""
         r, alpha, s, beta = (float(v) for v in p)
         lj = np.ascontiguousarray(_kernels.pareto_log_j(r, alpha, s, beta, self.px, self.pt)[:, 0])
-        return _kernels.pareto_alive(
+        out: FloatArray = _kernels.pareto_alive(
             r, alpha, s, beta, self.x, self.tx, self.t, lj, self.ix, self.it
         )
+        return out
 
     def evaluate(self, p: FloatArray, w: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
-        """Mixture log-likelihood rows, P(alive) and the weighted gradient."""
+        """Mixture log-likelihood rows, P(alive) and the weighted gradient (summed)."""
         r, alpha, s, beta = (float(v) for v in p)
         j = _kernels.pareto_log_j(r, alpha, s, beta, self.px, self.pt)
-        return _kernels.pareto_rows(
+        ll, alive, grad = _kernels.pareto_rows(
             r, alpha, s, beta, self.x, self.tx, self.t, w, j, j, self.ix, self.it
         )
+        return ll, alive, grad.sum(axis=0)
 
 
 def _neg_ll_grad(
