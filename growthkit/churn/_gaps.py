@@ -140,7 +140,7 @@ def fit_gap_model(
     ('gap', ('orders', 'mean_gap_days'))
     >>> alerts = early_warning(gaps, survival_table(tx), horizon_days=30, inactivity_days=90)
     >>> alerts.score, int((alerts.table["churn_probability"] > 0).sum())
-    ('weibull', 63)
+    ('weibull', 69)
     """
     kind = v.check_choice("model", model, MODEL_KINDS)
     pen = check_penalizer(penalizer)
