@@ -109,18 +109,24 @@ def ratio_stats_by_variant(
                 "Drop or fill the missing values before testing.",
             )
     order = sum_frame.index.sort_values()
-    sum_frame = sum_frame.loc[order]
+    sums = sum_frame.loc[order].rename(columns={col: name for name, col in _FIELDS.items()})
+    counts = count_series.loc[order].astype(np.float64)
     return {
         key: RatioStats(
-            n=np.asarray(float(count_series[key])),
-            sum_num=np.asarray(sum_frame.at[key, "x"]),
-            sum_den=np.asarray(sum_frame.at[key, "y"]),
-            sum_num_sq=np.asarray(sum_frame.at[key, "xx"]),
-            sum_den_sq=np.asarray(sum_frame.at[key, "yy"]),
-            sum_num_den=np.asarray(sum_frame.at[key, "xy"]),
+            n=np.asarray(counts[key]), **{name: np.asarray(sums.at[key, name]) for name in _FIELDS}
         )
         for key in order
     }
+
+
+# RatioStats field -> column of the per-variant sums.
+_FIELDS = {
+    "sum_num": "x",
+    "sum_den": "y",
+    "sum_num_sq": "xx",
+    "sum_den_sq": "yy",
+    "sum_num_den": "xy",
+}
 
 
 def mean_inputs(stats: Any) -> tuple[Any, Any, Any]:
