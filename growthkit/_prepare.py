@@ -219,19 +219,26 @@ class Transactions:
         return view
 
     def customer_blocks(self, shift: int) -> CustomerBlocks:
-        """The rows grouped, stably, by block of ``2**shift`` consecutive customer codes.
+        """The rows grouped, stably, by blocks of at most ``2**shift`` consecutive customers.
 
-        Computed on the first call per ``shift`` and kept (read-only) for the log's
-        lifetime; see :mod:`growthkit._blocks`.
+        The log computes a layout once and keeps it (read-only). A call is answered by the
+        kept layout with the largest shift not above ``shift`` (smaller blocks serve every
+        per-customer kernel as well: read ``layout.shift``), so a log analysed by several
+        functions usually holds one layout. See :mod:`growthkit._blocks`.
         """
         from growthkit import _blocks
 
         derived = self._derived
-        layout = derived.blocks.get(shift)
-        if layout is None and shift in derived.parent_blocks:
-            layout = replace(derived.parent_blocks[shift], amounts=None)
-        if layout is None:
-            layout = _blocks.build(self.codes, self.ticks, self.amounts, self.n_customers, shift)
+        kept = [s for s in derived.blocks if s <= shift]
+        if kept:
+            return derived.blocks[max(kept)]
+        shared = [s for s in derived.parent_blocks if s <= shift]
+        if shared:
+            # The full log's layout, without the amounts this view does not have.
+            best = max(shared)
+            view = replace(derived.parent_blocks[best], amounts=None)
+            return derived.blocks.setdefault(best, view)
+        layout = _blocks.build(self.codes, self.ticks, self.amounts, self.n_customers, shift)
         return derived.blocks.setdefault(shift, layout)
 
 

@@ -29,9 +29,9 @@ ENV_VAR = "GROWTHKIT_NUM_THREADS"
 # socket's memory channels more threads only add per-thread bucket counts to merge.
 MAX_THREADS = 16
 # From this many rows on, work is split between threads. benchmarks/bench_blocks.py
-# ("threads" table: layout of a simulated log, 1 vs 2 threads, 2 shared cores): 2 threads
-# took 0.62x the time of 1 at 2**20 rows and 0.97x at 2**17; below 2**20 the gain is
-# within the noise of a loaded machine.
+# "threads" (2 shared cores, load 3.5, medians of 9): layout + RFM fold on 2 threads took
+# 0.93x the 1-thread time at 2**20 orders, 0.90x at 2**21 and 0.80x at 2**23, but 1.33-1.40x
+# at 2**16-2**19, where starting the pool costs more than the pass.
 PARALLEL_ROWS = 1 << 20
 
 

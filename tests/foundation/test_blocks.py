@@ -163,8 +163,6 @@ def log() -> gk.Transactions:
 def test_transactions_computes_each_layout_once(log: gk.Transactions) -> None:
     first = log.customer_blocks(6)
     assert log.customer_blocks(6) is first
-    assert log.customer_blocks(7) is not first
-    assert first.amounts is not None
     codes, ticks, amounts = log.codes, log.ticks, log.amounts
     offsets, local, placed_ticks, placed_amounts = naive_layout(
         codes, ticks, amounts, log.n_customers, 6
@@ -172,7 +170,15 @@ def test_transactions_computes_each_layout_once(log: gk.Transactions) -> None:
     np.testing.assert_array_equal(first.offsets, offsets)
     np.testing.assert_array_equal(first.codes, local)
     np.testing.assert_array_equal(first.ticks, placed_ticks)
+    assert first.amounts is not None
     np.testing.assert_array_equal(first.amounts, placed_amounts)
+    # Smaller blocks serve a request for bigger ones; a smaller request needs its own.
+    assert log.customer_blocks(9) is first
+    smaller = log.customer_blocks(4)
+    assert smaller.shift == 4
+    assert log.customer_blocks(5) is smaller
+    assert log.customer_blocks(4) is smaller
+    assert log.customer_blocks(7) is first
 
 
 def test_view_without_amounts_shares_the_layout(log: gk.Transactions) -> None:
@@ -180,15 +186,16 @@ def test_view_without_amounts_shares_the_layout(log: gk.Transactions) -> None:
     view = log.without_amounts()
     assert log.without_amounts() is view
     assert view.amounts is None
-    shared = view.customer_blocks(6)
-    assert shared.amounts is None
+    shared = view.customer_blocks(8)
+    assert shared.shift == 6 and shared.amounts is None
     assert shared.codes is full.codes and shared.offsets is full.offsets
     assert shared.ticks is full.ticks
     assert view.customer_blocks(6) is shared
     # A layout the view computes first has no amounts, so the full log makes its own.
     own = view.customer_blocks(5)
-    assert own.amounts is None
-    assert log.customer_blocks(5).amounts is not None
+    assert own.shift == 5 and own.amounts is None
+    mine = log.customer_blocks(5)
+    assert mine.shift == 5 and mine.amounts is not None
 
 
 def test_layouts_are_neither_pickled_nor_shared_by_copies(log: gk.Transactions) -> None:
