@@ -92,15 +92,7 @@ def growthkit_cohort(tx: pd.DataFrame | gk.Transactions) -> cohort.CohortMatrix:
 
 def kernel_setup(log: gk.Transactions) -> Any:
     """What ``cohort_matrix`` computes before its kernels: period range and lookup table."""
-    prep, _ = cohort._prepare(
-        log,
-        customer_col="customer_id",
-        time_col="timestamp",
-        amount_col=None,
-        period="M",
-        observation_end=None,
-    )
-    return prep
+    return cohort._prepare(log, "M", None)
 
 
 def kernel_cohort(prep: Any) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:

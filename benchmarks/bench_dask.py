@@ -36,7 +36,6 @@ import pandas as pd
 import pytest
 
 import growthkit as gk
-from growthkit import _dask
 
 dd = pytest.importorskip("dask.dataframe")
 distributed = pytest.importorskip("distributed")
@@ -166,16 +165,16 @@ def dask_rfm(ddf: Any, bins: int = 5) -> pd.DataFrame:
 
 
 def gk_cohort(ddf: Any) -> Any:
-    return _dask.cohort_matrix(ddf)
+    return gk.cohort_matrix(ddf)
 
 
 def gk_growth(ddf: Any) -> pd.DataFrame:
-    result: pd.DataFrame = _dask.growth_accounting(ddf)
+    result: pd.DataFrame = gk.growth_accounting(ddf)
     return result
 
 
 def gk_rfm(ddf: Any) -> Any:
-    return _dask.rfm_scores(ddf)
+    return gk.rfm_scores(ddf)
 
 
 def check_equal(ddf: Any) -> None:
