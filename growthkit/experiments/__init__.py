@@ -39,6 +39,7 @@ Where things live (all modules are private; import from here):
                             :func:`bayes_mean`
 ``_sequential``             :class:`SequentialResult`, :func:`sequential_test`,
                             :func:`optimal_mixing_variance`
+``_sequential_exact``       :func:`sequential_proportion_test`
 ``_group_sequential``       :class:`GroupSequentialBoundaries`,
                             :func:`group_sequential_boundaries`
 ``_multiplicity``           :func:`adjust_pvalues`
@@ -81,6 +82,7 @@ from growthkit.experiments._sequential import (
     optimal_mixing_variance,
     sequential_test,
 )
+from growthkit.experiments._sequential_exact import sequential_proportion_test
 from growthkit.experiments._srm import SRMResult, srm_test
 
 __all__ = [
@@ -112,6 +114,7 @@ __all__ = [
     "ratio_stats_by_variant",
     "ratio_test",
     "sample_size",
+    "sequential_proportion_test",
     "sequential_test",
     "srm_test",
 ]

@@ -21,6 +21,8 @@ from growthkit.experiments._common import (
     freeze_fields,
 )
 
+MIN_N = 100
+
 
 @dataclass(frozen=True, slots=True, eq=False)
 class SequentialResult(ResultBase):
@@ -33,16 +35,22 @@ class SequentialResult(ResultBase):
     pvalue
         Always-valid p-value: running minimum of ``1 / Lambda``; rejecting the first time
         it falls to ``alpha`` keeps the type-I error at most ``alpha`` under any
-        monitoring or stopping rule.
+        monitoring or stopping rule (exactly for :func:`sequential_proportion_test`,
+        asymptotically after the burn-in for :func:`sequential_test`; see their Notes).
     ci_low, ci_high
         Confidence sequence: running intersection of the mixture intervals. It covers the
         true effect at all looks simultaneously with probability at least ``1 - alpha``.
     likelihood_ratio
-        Mixture likelihood ratio ``Lambda`` at each look (not cumulated).
+        Mixture likelihood ratio ``Lambda`` at each look (not cumulated); for
+        :func:`sequential_proportion_test` its e-process, cumulated over looks.
     mixing_variance
-        Variance ``tau**2`` of the normal mixing distribution used.
+        Variance ``tau**2`` of the normal mixing distribution used (for
+        :func:`sequential_proportion_test`, the prior variance of ``p_b - p_a``).
     alpha
         Level.
+    method
+        ``"mixture SPRT"`` (:func:`sequential_test`) or ``"exact two-proportion
+        e-process"`` (:func:`sequential_proportion_test`).
 
     Examples
     --------
@@ -69,6 +77,7 @@ class SequentialResult(ResultBase):
     likelihood_ratio: FloatArray
     mixing_variance: FloatArray
     alpha: float
+    method: str = "mixture SPRT"
 
     def __post_init__(self) -> None:
         freeze_fields(
@@ -103,7 +112,7 @@ class SequentialResult(ResultBase):
 
     def __str__(self) -> str:
         return (
-            f"mixture SPRT (alpha={self.alpha:g})\n"
+            f"{self.method} (alpha={self.alpha:g})\n"
             f"{self.to_frame().to_string(max_rows=20, float_format=fmt)}"
         )
 
@@ -201,6 +210,7 @@ def sequential_test(
     *,
     mixing_variance: ArrayLike,
     alpha: float = 0.05,
+    min_n: ArrayLike = MIN_N,
 ) -> SequentialResult:
     r"""Always-valid mixture SPRT p-values and confidence sequences for B - A.
 
@@ -217,6 +227,11 @@ def sequential_test(
         it only trades early against late power.
     alpha
         Level in (0, 1).
+    min_n
+        Burn-in: looks with fewer than ``min_n`` units in either arm are not counted
+        (p-value 1, infinite interval). The default, 100, keeps the measured type-I error
+        below ``alpha`` with a look after every unit (Notes); ``min_n=1`` counts every
+        look, as the formula alone would.
 
     Returns
     -------
@@ -224,10 +239,12 @@ def sequential_test(
 
     Raises
     ------
+    SchemaError
+        Non-numeric input.
     DataError
-        Non-finite input, negative variances, sizes below 1, a non-positive
-        ``mixing_variance``, unequal shapes, or an effect ``mean_b - mean_a`` beyond the
-        float64 range.
+        Non-finite input, negative variances, sizes below 1, a ``min_n`` below 1, a
+        non-positive ``mixing_variance``, unequal shapes, or an effect
+        ``mean_b - mean_a`` beyond the float64 range.
 
     Notes
     -----
@@ -243,9 +260,20 @@ def sequential_test(
     :math:`\min_{m \le n} \min(1, 1/\Lambda_m)` and the confidence sequence is
     :math:`\hat\theta_n \pm \sqrt{2V_n(V_n+\tau^2)/\tau^2\,(\log(1/\alpha) +
     \tfrac12\log((V_n+\tau^2)/V_n))}` intersected over looks (Howard, Ramdas,
-    McAuliffe & Sekhon 2021, eq. 14). The plug-in variance makes the guarantee
-    asymptotic (large samples), as in both papers. A look with ``V_n = 0`` carries no
-    information: ``Lambda = 1`` and an infinite interval. Both are computed in log space,
+    McAuliffe & Sekhon 2021, eq. 14).
+
+    **The guarantee, precisely.** With known variances :math:`\Lambda_n` is an exact
+    martingale and the bound holds at every sample size. With the plug-in variances
+    :math:`s_a^2, s_b^2` it holds asymptotically, as the number of units at the first
+    counted look grows (both papers); it is not a finite-sample guarantee. Small samples
+    break it: with a look after every unit from n = 2, the measured type-I error at
+    ``alpha = 0.05`` is about 0.06 on normal and 0.08 on lognormal data, because a
+    variance estimated from two or three units is often far too small. Hence the burn-in
+    ``min_n``: with the default of 100 units per arm the measured error is at most about
+    0.02 on normal, lognormal and Bernoulli data (10,000 runs each,
+    ``docs/experiments.md``). For conversion rates, :func:`sequential_proportion_test`
+    is exact at every sample size. A look with ``V_n = 0`` carries no information:
+    ``Lambda = 1`` and an infinite interval. Both are computed in log space,
     so variances, effects and ``tau**2`` near 1e300 (whose squares overflow) give the
     finite answer.
 
@@ -275,7 +303,10 @@ def sequential_test(
             ("mixing_variance", mixing_variance),
         )
     ]
-    ma, va, na, mb, vb, nb, tau2 = v.broadcast(named)
+    burn_in = v.as_float_array("min_n", min_n)
+    v.check_min("min_n", burn_in, 1, "Pass the units per arm before the first look that counts.")
+    named.append(("min_n", burn_in))
+    ma, va, na, mb, vb, nb, tau2, burn_in = v.broadcast(named)
     v.check_nonnegative("var_a", va, NONNEGATIVE)
     v.check_nonnegative("var_b", vb, NONNEGATIVE)
     fix = "Each look needs at least one unit per arm."
@@ -297,7 +328,8 @@ def sequential_test(
     with np.errstate(divide="ignore"):
         log_v = np.logaddexp(np.log(va) - np.log(na), np.log(vb) - np.log(nb))
         log_e2 = 2.0 * np.log(np.abs(effect))
-    info = np.isfinite(log_v)  # V = 0: both variances 0
+    # V = 0 (both variances 0) carries no information; nor does a look before the burn-in
+    info = np.isfinite(log_v) & (na >= burn_in) & (nb >= burn_in)
     log_v = np.where(info, log_v, 0.0)
     log_t = np.log(tau2)
     log_vt = np.logaddexp(log_v, log_t)  # log(V + tau**2)

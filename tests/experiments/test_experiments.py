@@ -595,8 +595,16 @@ def test_sequential_detects_a_real_effect_and_covers_it() -> None:
 
 
 def test_sequential_formula_and_edge_cases() -> None:
+    # min_n=1: every look counts, so the formula itself is checked at 10 and 20 units
     res = ex.sequential_test(
-        [0.0, 0.0], [0.0, 1.0], [10, 20], [0.0, 0.1], [0.0, 1.0], [10, 20], mixing_variance=0.05
+        [0.0, 0.0],
+        [0.0, 1.0],
+        [10, 20],
+        [0.0, 0.1],
+        [0.0, 1.0],
+        [10, 20],
+        mixing_variance=0.05,
+        min_n=1,
     )
     assert float(res.pvalue[0]) == 1.0 and np.isinf(res.ci_high[0])
     v, tau2, theta = 0.1, 0.05, 0.1

@@ -12,7 +12,6 @@ import pytest
 from scipy import integrate, stats
 
 from growthkit import DataError
-from growthkit.experiments import _resample as ex_impl
 from growthkit import experiments as ex
 from growthkit.clv import (
     BetaGeo,
@@ -21,6 +20,7 @@ from growthkit.clv import (
     ParetoNBD,
     ShiftedBetaGeometric,
 )
+from growthkit.experiments import _resample as ex_impl
 
 
 def _q_naive(k: float, u: float, a: float, b: float) -> float:
@@ -454,7 +454,14 @@ def test_sequential_test_with_1e300_variance_and_effect() -> None:
     z = np.array([0.0, 0.0])
     one = np.array([1.0, 1.0])
     res = ex.sequential_test(
-        z, z, one, np.array([0.0, 1e300]), np.array([0.0, 1e300]), one, mixing_variance=1.0
+        z,
+        z,
+        one,
+        np.array([0.0, 1e300]),
+        np.array([0.0, 1e300]),
+        one,
+        mixing_variance=1.0,
+        min_n=1,  # the formula at one unit per arm (the default burn-in skips such looks)
     )
     np.testing.assert_allclose(res.pvalue, [1.0, np.exp(-0.5)], rtol=1e-12)
     np.testing.assert_allclose(res.likelihood_ratio, [1.0, np.exp(0.5)], rtol=1e-12)
@@ -467,8 +474,8 @@ def test_sequential_test_is_scale_equivariant_beyond_float64_squares() -> None:
     # tau^2 = V = 1e300, effect 1e151: tau^2 effect^2 = 1e602 overflowed (NaN p-value).
     # Twin: the same data in units of 1e150 (nothing overflows there); closed form
     # log Lambda = 0.5 log(1/2) + 10^2 / (2 * 2) = 25 - 0.5 log 2.
-    big = ex.sequential_test(0.0, 1e300, 1, 1e151, 0.0, 1, mixing_variance=1e300)
-    small = ex.sequential_test(0.0, 1.0, 1, 10.0, 0.0, 1, mixing_variance=1.0)
+    big = ex.sequential_test(0.0, 1e300, 1, 1e151, 0.0, 1, mixing_variance=1e300, min_n=1)
+    small = ex.sequential_test(0.0, 1.0, 1, 10.0, 0.0, 1, mixing_variance=1.0, min_n=1)
     assert float(big.pvalue) == pytest.approx(np.exp(-(25 - 0.5 * np.log(2))), rel=1e-13)
     assert float(big.pvalue) == pytest.approx(float(small.pvalue), rel=1e-13)
     # the log-space half-width carries ~|log 1e300| eps relative error
