@@ -22,7 +22,15 @@ import pandas as pd
 from growthkit import _validate as v
 from growthkit.errors import DataError, SchemaError
 
-__all__ = ["check_horizon", "days_since_last", "resolve_inactivity", "silence_window"]
+DEFAULT_INACTIVITY_DAYS = 90
+
+__all__ = [
+    "DEFAULT_INACTIVITY_DAYS",
+    "check_horizon",
+    "days_since_last",
+    "resolve_inactivity",
+    "silence_window",
+]
 
 
 def check_horizon(value: object, inactivity_days: int) -> float:
@@ -74,27 +82,23 @@ def days_since_last(table: pd.DataFrame) -> npt.NDArray[np.float64]:
 def resolve_inactivity(table: pd.DataFrame, inactivity_days: object) -> int:
     """The table's ``inactivity_days``: checked against it, or read from it when ``None``.
 
-    ``churned`` is ``days_since_last > k``, so ``k`` lies between the largest gap of a
-    current customer and the smallest gap of a churned one, minus one; it is read from the
-    table only when those bounds meet.
+    ``churned`` is ``days_since_last > k``, so ``k`` lies between ``lo``, the longest gap of
+    a current customer, and ``hi``, the shortest gap of a churned one minus one. When
+    ``None``: ``lo`` if the bounds meet (any sizeable table), else
+    ``table.attrs["inactivity_days"]`` when it fits, else :func:`survival_table`'s default
+    90 when it fits, else ``lo`` (the reading that never hides a possible churn).
     """
     d = days_since_last(table)
     churned = table["churned"].to_numpy(dtype=bool)
     lo = int(np.max(d[~churned])) if (~churned).any() else 0
     hi = int(np.min(d[churned])) - 1 if churned.any() else None
     if inactivity_days is None:
-        if hi is None or hi != lo:
-            upper = "any larger value" if hi is None else f"{hi}"
-            raise DataError(
-                v.message(
-                    "inactivity_days",
-                    f"cannot be read from the table (any value from {lo} to {upper} fits its "
-                    "churned flags)",
-                    len(table),
-                    "Pass inactivity_days= (the value given to survival_table).",
-                )
-            )
-        return lo
+        fits = [
+            c
+            for c in (table.attrs.get("inactivity_days"), DEFAULT_INACTIVITY_DAYS)
+            if isinstance(c, (int, np.integer)) and lo <= c and (hi is None or c <= hi)
+        ]
+        return lo if (hi == lo or not fits) else int(fits[0])
     k = v.check_positive_int("inactivity_days", inactivity_days)
     wrong = int(np.count_nonzero((d > k) != churned))
     if wrong:

@@ -78,8 +78,10 @@ def brute_metrics(p: pd.Series, y: pd.Series) -> dict[str, float]:
     yf = y.astype(float)
     q = p.clip(1e-15, 1 - 1e-15)
     bins = np.floor(10 * (p.rank(method="min") - 1) / n)
-    cal = pd.DataFrame({"p": p, "y": yf, "bin": bins}).groupby("bin").agg(
-        p=("p", "mean"), y=("y", "mean"), n=("p", "size")
+    cal = (
+        pd.DataFrame({"p": p, "y": yf, "bin": bins})
+        .groupby("bin")
+        .agg(p=("p", "mean"), y=("y", "mean"), n=("p", "size"))
     )
     return {
         "auc": brute_auc(p.to_numpy(), y.to_numpy(dtype=bool)),
@@ -181,7 +183,9 @@ def test_rfm_baseline_matches_rfm_scores(
 ) -> None:
     tx, cut = logs["cdnow"]
     kept = tx.loc[tx["timestamp"].dt.normalize() <= pd.Timestamp(cut)]
-    rfm = gk.rfm_scores(kept, observation_end=pd.Timestamp(cut) + pd.Timedelta("1D") - pd.Timedelta("1ns"))
+    rfm = gk.rfm_scores(
+        kept, observation_end=pd.Timestamp(cut) + pd.Timedelta("1D") - pd.Timedelta("1ns")
+    )
     ev = evaluations[("cdnow", "mbgnbd")]
     want = outcomes["cdnow"]
     score = rfm.table["rfm_score"].reindex(want.index).astype(float)
@@ -422,13 +426,15 @@ def test_inactivity_days_checked_against_the_table(
         r"days_since_last > 60\): \d+ rows\. Pass the inactivity_days the table was built",
     ):
         early_warning(model, cdnow_table, inactivity_days=60)
+    # read from the flags when they pin it down, else 90 when it fits, else the lower bound
+    assert early_warning(model, cdnow_table).inactivity_days == 90
     few = cdnow_table.loc[cdnow_table["days_since_last"].isin([10, 200])]
-    with pytest.raises(
-        gk.DataError,
-        match=r"^`inactivity_days` cannot be read from the table \(any value from 10 to 199 "
-        r"fits its churned flags\): \d+ rows\. Pass inactivity_days=",
-    ):
-        early_warning(model, few)
+    assert early_warning(model, few).inactivity_days == 90
+    near = cdnow_table.loc[cdnow_table["days_since_last"].isin([20, 25, 40])]
+    near = near.assign(churned=near["days_since_last"] > 30)
+    assert early_warning(model, near, horizon_days=10).inactivity_days == 25
+    lower = near.assign(churned=near["days_since_last"] > 20)
+    assert early_warning(model, lower, horizon_days=10).inactivity_days == 20
     with pytest.raises(gk.SchemaError, match=r"^`days_since_last` column not found"):
         early_warning(model, cdnow_table.drop(columns="days_since_last"))
     with pytest.raises(gk.SchemaError, match=r"^`model` must be a ChurnModel or a fitted"):
@@ -474,7 +480,9 @@ def test_results_compare_pickle_and_protect_their_frames(
     assert "precision@25" in frame.columns and "lift@100" in frame.columns
 
 
-def test_evaluation_plot_headless(evaluations: dict[tuple[str, str], EarlyWarningEvaluation]) -> None:
+def test_evaluation_plot_headless(
+    evaluations: dict[tuple[str, str], EarlyWarningEvaluation],
+) -> None:
     import matplotlib
 
     matplotlib.use("Agg")

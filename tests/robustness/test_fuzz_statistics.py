@@ -887,17 +887,20 @@ def test_fuzz_fit_churn_model() -> None:
 
 def test_fuzz_early_warning() -> None:
     """Score random survival tables with models fitted once on a clean simulated log."""
-    from growthkit.churn import early_warning, fit_churn_model
-    from growthkit.clv import BetaGeo
+    from growthkit.churn import early_warning, fit_churn_model, fit_gap_model
+    from growthkit.clv import BetaGeo, ParetoNBD
 
-    clean = gk.survival_table(gk.datasets.simulate_transactions(300, seed=8), amount_col="amount")
+    log = gk.datasets.simulate_transactions(300, seed=8)
+    clean = gk.survival_table(log, amount_col="amount")
     models: dict[str, Any] = {
         "coxph": fit_churn_model(clean, model="coxph"),
         "weibull": fit_churn_model(clean, model="weibull"),
+        "gap-lognormal": fit_gap_model(log, model="lognormal", amount_col="amount"),
         "bgnbd": BetaGeo(r=0.24, alpha=4.41, a=0.79, b=2.43),
+        "paretonbd": ParetoNBD(r=0.55, alpha=10.6, s=0.61, beta=11.7),
     }
     allowed = names_of(early_warning) | {"duration", "churned", "orders", "mean_gap_days", "spend"}
-    allowed |= {"frequency", "recency", "T"}
+    allowed |= {"frequency", "recency", "T", "days_since_last"}
 
     @given(
         survival_tables(),
@@ -906,9 +909,17 @@ def test_fuzz_early_warning() -> None:
         st.integers(-1, 4),
     )
     def run(table: pd.DataFrame, kind: str, horizon: float, n_drivers: int) -> None:
+        # the churn rule needs days since the last order: consistent with ``churned`` for a
+        # 90-day rule wherever the hostile duration allows (NaN/inf stay hostile)
+        duration = table["duration"].to_numpy(dtype=float)
+        table = table.assign(
+            days_since_last=np.where(
+                table["churned"].to_numpy(), 91.0 + duration, np.minimum(duration, 90.0)
+            )
+        )
         before = table.copy()
         summary = None
-        if kind == "bgnbd":
+        if kind in ("bgnbd", "paretonbd"):
             duration = table["duration"].to_numpy(dtype=float)
             summary = pd.DataFrame(
                 {
@@ -930,7 +941,12 @@ def test_fuzz_early_warning() -> None:
 
         run_case(
             lambda: early_warning(
-                models[kind], table, horizon_days=horizon, n_drivers=n_drivers, summary=summary
+                models[kind],
+                table,
+                horizon_days=horizon,
+                n_drivers=n_drivers,
+                summary=summary,
+                inactivity_days=90,
             ),
             check,
             allowed,
