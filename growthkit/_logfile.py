@@ -22,6 +22,7 @@ import re
 import warnings
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -70,7 +71,7 @@ def read_log(path: str, options: ReadOptions, *, amount_optional: bool = False) 
     frame = frame.copy()
     ids = frame[options.customer_col]
     if not parquet:
-        frame[options.customer_col] = ids.where(ids != "", None)
+        frame[options.customer_col] = ids.astype(object).mask(ids == "", None)
     frame[options.time_col] = parse_times(frame[options.time_col], options)
     if options.amount_col is not None:
         frame[options.amount_col] = _parse_amounts(frame[options.amount_col], options.amount_col)
@@ -205,7 +206,8 @@ def _text(values: pd.Series) -> pd.Series:
             or (isinstance(x, str) and x.lower() in _NA_TEXT)
         )
     )
-    return text.where(~na.astype(bool), None)
+    blank: pd.Series = text.mask(na.astype(bool), None)
+    return blank
 
 
 def parse_times(values: pd.Series, options: ReadOptions) -> pd.Series:
@@ -316,7 +318,7 @@ def _epoch(text: pd.Series, present: pd.Series, name: str, unit: str) -> pd.Seri
         )
     try:
         numbers = pd.to_numeric(text, errors="raise").astype("Int64")
-        parsed = pd.to_datetime(numbers, unit=unit).astype("datetime64[ns]")
+        parsed = pd.to_datetime(numbers, unit=cast(Any, unit)).astype("datetime64[ns]")
     except (ValueError, OverflowError) as exc:
         raise DataError(
             message(

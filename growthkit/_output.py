@@ -70,7 +70,7 @@ def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
         column = out.iloc[:, i]
         fixed = _neutral_values(column)
         if fixed is not column:
-            out.isetitem(i, fixed)
+            out.isetitem(i, np.asarray(fixed, dtype=object))
     out.columns = pd.Index([_neutral_text(c) for c in out.columns])
     if isinstance(out.index, pd.MultiIndex):
         levels = [_neutral_values(out.index.get_level_values(k)) for k in range(out.index.nlevels)]

@@ -140,7 +140,7 @@ class Transactions:
         """
         wall = stamp.tz_localize(None) if stamp.tzinfo is not None else stamp
         try:
-            value: Any = wall.as_unit(self.unit).to_datetime64()
+            value: Any = wall.as_unit(cast(Any, self.unit)).to_datetime64()
         except (ValueError, OverflowError) as exc:  # pandas' OutOfBoundsDatetime
             span = " (1677-09-21 to 2262-04-11)" if self.unit == "ns" else ""
             units = {"s": "second", "ms": "millisecond", "us": "microsecond", "ns": "nanosecond"}

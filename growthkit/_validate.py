@@ -382,7 +382,7 @@ def check_times(values: pd.Series, name: str) -> tuple[npt.NDArray[np.int64], st
     if isinstance(dtype, pd.ArrowDtype) and dtype.kind == "M":
         # Arrow timestamps (pyarrow-backed frames, Tables saved from them): same unit, zone
         arrow = dtype.pyarrow_dtype
-        unit_tz = (
+        unit_tz: Any = (
             pd.DatetimeTZDtype(arrow.unit, arrow.tz) if arrow.tz else f"datetime64[{arrow.unit}]"
         )
         values = values.astype(unit_tz)

@@ -335,7 +335,9 @@ def _churn(ctx: _Context, s: _Section) -> None:
     km = kaplan_meier(table)
     s.chart(lambda ax: plot_survival(km, ax=ax), "Kaplan-Meier survival", size=(7.0, 3.6))
     model = fit_churn_model(table)
-    alerts = early_warning(model, table, horizon_days=ctx.horizon_days)
+    alerts = early_warning(
+        model, table, horizon_days=ctx.horizon_days, inactivity_days=ctx.inactivity_days
+    )
     s.table(
         "early_warning",
         alerts.table,

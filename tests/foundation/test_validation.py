@@ -230,7 +230,8 @@ def test_prepared_log_refuses_other_column_names() -> None:
 
 
 def test_list_valued_ids() -> None:
-    tx = good().assign(customer_id=[[1], [2], [2], [3]])
+    ids: list[object] = [[1], [2], [2], [3]]
+    tx = good().assign(customer_id=pd.Series(ids, dtype=object))
     with pytest.raises(
         gk.SchemaError,
         match=r"`customer_id` has values that are not ids \(list\): 4 rows\. Ids must be",
@@ -252,7 +253,7 @@ def test_arrow_backed_timestamps(dtype: str) -> None:
     pa = pytest.importorskip("pyarrow")
     base = good()
     stamps = base["timestamp"].dt.tz_localize("UTC") if "tz" in dtype else base["timestamp"]
-    tx = base.assign(timestamp=stamps.astype(dtype))
+    tx = base.assign(timestamp=stamps.astype(pd.ArrowDtype.construct_from_string(dtype)))
     expected = gk.customer_summary(base, amount_col="amount")
     pd.testing.assert_frame_equal(gk.customer_summary(tx, amount_col="amount"), expected)
     table = pa.Table.from_pandas(tx, preserve_index=False)
@@ -262,7 +263,7 @@ def test_arrow_backed_timestamps(dtype: str) -> None:
 def test_equal_offset_zone_aliases_are_one_zone() -> None:
     import datetime
 
-    zones = ["UTC", "Etc/UTC", datetime.timezone.utc, "UTC"]
+    zones: list[str | datetime.tzinfo] = ["UTC", "Etc/UTC", datetime.timezone.utc, "UTC"]
     stamps = [pd.Timestamp(t, tz=z) for t, z in zip(good()["timestamp"], zones, strict=True)]
     tx = good().assign(timestamp=pd.Series(stamps, dtype=object))
     expected = gk.customer_summary(good())
