@@ -70,9 +70,12 @@ from growthkit.experiments._group_sequential import (
     GroupSequentialBoundaries,
     group_sequential_boundaries,
 )
+from growthkit.experiments._group_sequential import Spending as Spending
 from growthkit.experiments._means import mean_test, mean_test_samples
+from growthkit.experiments._multiplicity import AdjustMethod as AdjustMethod
 from growthkit.experiments._multiplicity import adjust_pvalues
 from growthkit.experiments._plot import plot_forest
+from growthkit.experiments._power import Metric as Metric
 from growthkit.experiments._power import SampleSizeResult, power, sample_size
 from growthkit.experiments._proportions import proportion_test
 from growthkit.experiments._ratio import RatioStats, ratio_stats, ratio_stats_by_variant, ratio_test
