@@ -379,15 +379,12 @@ def _newton_polish(
     sampling error, so each step gains one to two digits: a handful of full-data gradient
     evaluations instead of the 20-30 of a fit from scratch. Returns ``None`` if it stalls.
     """
-    k = theta.size
-    hess = np.empty((k, k))
     sub_scale = 1.0 / total_weight
-    g0 = _theta_grad(sub, theta, sub_scale)[1]
-    for j in range(k):
-        up = theta.copy()
-        up[j] += 1e-6
-        hess[:, j] = (_theta_grad(sub, up, sub_scale)[1] - g0) / 1e-6
-    hess = 0.5 * (hess + hess.T)
+
+    def sub_objective(th: FloatArray) -> tuple[float, FloatArray]:
+        return _theta_grad(sub, th, sub_scale)
+
+    hess = _theta_hessian(sub_objective, theta, sub_objective(theta)[1])
     np.linalg.cholesky(hess)
     scale = 1.0 / total_weight
     value, grad = _theta_grad(objective, theta, scale)

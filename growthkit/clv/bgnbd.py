@@ -264,6 +264,12 @@ class BetaGeo(_BetaGeoFamily):
     the gradient is analytic, the standard errors invert the Hessian of the negative
     log-likelihood at the maximum.
 
+    Predictions: ``probability_alive`` is ``1 / (1 + a/(b+x-1) ((alpha+T)/(alpha+t_x))^(r+x))``
+    for ``x > 0`` (1 for ``x = 0``; FHL's note "Computing P(alive) using the BG/NBD
+    model"); ``expected_purchases`` is ``P(alive) E[(1 - (1 + p t/(alpha+T))^-(r+x)) / p]``
+    over ``p ~ Beta(a, b+x)`` (eq. 10), summed as a positive series;
+    ``expected_purchases_new_customer`` is eq. 7.
+
     References
     ----------
     Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005). "Counting your customers" the easy

@@ -117,6 +117,12 @@ class ParetoNBD(PurchaseModel):
     overflow, and the same loop yields the analytic gradient. The difference
     ``J(t_x) - J(T)`` is formed in log space with ``log1p``.
 
+    Predictions (the note, sections 4-6): ``probability_alive`` is the share of the first
+    term of the bracket; ``expected_purchases`` is ``P(alive) (r+x)(beta+T) / ((alpha+T)
+    (s-1)) [1 - ((beta+T)/(beta+T+t))^(s-1)]`` and ``expected_purchases_new_customer``
+    ``r beta / (alpha (s-1)) [1 - (beta/(beta+t))^(s-1)]``, both written with
+    ``expm1``/``log1p`` so that ``s`` near 1 is stable.
+
     References
     ----------
     Schmittlein, D. C., Morrison, D. G. & Colombo, R. (1987). Counting your customers: who
