@@ -90,14 +90,14 @@ class EarlyWarningEvaluation:
     ...                             horizon_days=30, top_k=[20, 50])
     >>> ev.score, ev.n_customers, round(ev.base_rate, 3)
     ('mbgnbd', 402, 0.179)
-    >>> ev.to_frame()[["auc", "brier", "calibration_error", "precision@20"]].round(3)
-    ... # doctest: +NORMALIZE_WHITESPACE
+    >>> cols = ["auc", "brier", "calibration_error", "precision@20"]
+    >>> ev.to_frame()[cols].round(3)  # doctest: +NORMALIZE_WHITESPACE
                        auc  brier  calibration_error  precision@20
     score
-    mbgnbd           0.993  0.016              0.009          0.95
-    days_since_last  0.992    NaN                NaN          0.95
-    rfm_score        0.926    NaN                NaN          0.60
-    base_rate        0.500  0.147              0.000          0.20
+    mbgnbd           0.993  0.016               0.01          1.00
+    days_since_last  0.992    NaN                NaN          0.90
+    rfm_score        0.600    NaN                NaN          0.30
+    base_rate        0.500  0.147               0.00          0.05
     """
 
     score: str

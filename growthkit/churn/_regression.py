@@ -384,8 +384,16 @@ def fit_frame(
         data = compress_rows(data, censored_only=kind == "coxph", event_col="event")
         weights = "__weight__"
     fitter = _lifelines_class(kind)(penalizer=penalizer)
+    options: dict[str, Any] = {}
+    if kind == "coxph" and clock == "gap":
+        # lifelines' default Newton step (0.95) overshoots to exp() overflow on gap rows of
+        # real logs (CDNOW to 1997-12-31: NaN at the first step); half steps reach the
+        # same maximum.
+        options["fit_options"] = {"step_size": 0.5}
     with lifelines_calls(f"{kind} fit"):
-        fitter.fit(data, duration_col="duration", event_col="event", weights_col=weights)
+        fitter.fit(
+            data, duration_col="duration", event_col="event", weights_col=weights, **options
+        )
     params = fitter.params_
     if kind == "coxph":
         coefs = params.reindex(list(names))

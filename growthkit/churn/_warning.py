@@ -95,10 +95,10 @@ class EarlyWarningList:
     >>> alerts.score, alerts.horizon_days, len(alerts.table)
     ('coxph', 30.0, 300)
     >>> alerts.top(2)[["rank", "days_since_last", "driver_1"]]  # doctest: +NORMALIZE_WHITESPACE
-                 rank  days_since_last       driver_1
+                 rank  days_since_last driver_1
     customer_id
-    2205            1               90  mean_gap_days
-    2218            2               90  mean_gap_days
+    481             1               90   orders
+    1858            2               89   orders
     """
 
     _table: pd.DataFrame

@@ -530,3 +530,11 @@ def test_churn_modules_import_no_cycle() -> None:
     for node in graph:
         visit(node, [])
     assert max(len(p.read_text().splitlines()) for p in root.glob("*.py")) <= 1000
+
+
+def test_gap_cox_converges_without_spend() -> None:
+    # lifelines' default Newton step diverged on CDNOW's gaps (orders, mean_gap_days only)
+    ev = evaluate_early_warning(
+        gk.datasets.load_cdnow(), cutoff=CDNOW_CUTOFF, horizon_days=H, score="coxph", top_k=10
+    )
+    assert ev.metrics.loc["coxph", "brier"] < ev.metrics.loc["base_rate", "brier"]
