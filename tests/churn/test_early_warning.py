@@ -299,7 +299,8 @@ def test_gap_model_matches_plain_lifelines_on_the_gaps() -> None:
     ref = CoxPHFitter().fit(
         per[["orders", "mean_gap_days", "duration", "event"]].astype(float), "duration", "event"
     )
-    np.testing.assert_allclose(model.coefficients.to_numpy(), ref.params_.to_numpy(), rtol=1e-6)
+    # half Newton steps stop within lifelines' tolerance of the same maximum
+    np.testing.assert_allclose(model.coefficients.to_numpy(), ref.params_.to_numpy(), rtol=1e-5)
     assert model.n_customers == tx["customer_id"].nunique()
     # P(churn within 30) = 1[d + 30 > 90] S(91 | x) / S(d | x), by lifelines directly
     table = survival_table(tx)
@@ -310,7 +311,7 @@ def test_gap_model_matches_plain_lifelines_on_the_gaps() -> None:
     s = sf.to_numpy()
     cols = np.arange(len(current))
     want = np.where(d + 30 > 90, s[91, cols] / s[d.astype(int), cols], 0.0)
-    np.testing.assert_allclose(p.to_numpy(), want, rtol=1e-6, atol=1e-12)
+    np.testing.assert_allclose(p.to_numpy(), want, rtol=1e-5, atol=1e-9)
 
 
 def test_drivers_explain_the_gap_score(cdnow_table: pd.DataFrame) -> None:
