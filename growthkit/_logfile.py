@@ -353,16 +353,38 @@ def _not_dates(text: pd.Series, present: pd.Series, name: str, options: ReadOpti
                 int(bad.sum()) or len(present),
             )
         )
+    fix = "Pass --time-format, e.g. --time-format '%d.%m.%Y %H:%M'."
+    if not len(present):
+        return DataError(message(name, "has no dates", len(text), fix))
+    guessed = _guess_format(str(present.iloc[0]), dayfirst=options.dayfirst)
+    if guessed is None:
+        return DataError(
+            message(name, f"has values that are not dates (e.g. {present.iloc[0]!r})", 1, fix)
+        )
+    bad = present.map(lambda x: _fails(x, guessed))
+    if not bad.any():  # each value parses alone: they differ in offset or precision
+        bad = pd.Series(True, index=present.index)
     return DataError(
         message(
             name,
-            f"has values that are not dates in one format (e.g. {present.iloc[-1]!r})"
-            if len(present)
-            else "has no dates",
-            len(present),
-            "Pass --time-format, e.g. --time-format '%d.%m.%Y %H:%M'.",
+            f"has values that are not dates in the format of its first value ({guessed!r}), "
+            f"e.g. {present[bad].iloc[0]!r}",
+            int(bad.sum()),
+            fix,
         )
     )
+
+
+def _guess_format(value: str, *, dayfirst: bool) -> str | None:
+    """The strptime format pandas infers from one value, or None."""
+    try:
+        from pandas.tseries.api import guess_datetime_format
+    except ImportError:  # pragma: no cover - pandas < 2.2
+        from pandas._libs.tslibs.parsing import guess_datetime_format
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        guessed: str | None = guess_datetime_format(value, dayfirst=dayfirst)
+    return guessed
 
 
 def _fails(x: str, fmt: str) -> bool:

@@ -10,9 +10,7 @@ import pytest
 from growthkit._cli import main
 
 
-def run(
-    capsys: pytest.CaptureFixture[str], path: Path, *args: str
-) -> tuple[int, str, str]:
+def run(capsys: pytest.CaptureFixture[str], path: Path, *args: str) -> tuple[int, str, str]:
     rc = main([str(path), "--period", "D", *args])
     captured = capsys.readouterr()
     return rc, captured.out, captured.err
@@ -84,9 +82,7 @@ def test_epoch_with_text_and_out_of_range(
     assert "beyond the years 1677-2262 as s since 1970: 1 rows. Check --epoch" in err
 
 
-def test_day_first_dates_use_one_format(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_day_first_dates_use_one_format(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # 13/02 proves day/month, so 05/02 is 5 February too (was May 2).
     path = write(tmp_path, "customer_id,timestamp,amount\n1,05/02/2024,1\n2,13/02/2024,2\n")
     rc, out, _ = run(capsys, path)
@@ -192,3 +188,35 @@ def test_out_checked_before_the_work(tmp_path: Path, capsys: pytest.CaptureFixtu
     # the work is not done: no headline printed
     rc, out, err = run(capsys, path, "--out", str(path))
     assert rc == 2 and out == ""
+
+
+def test_values_in_another_format(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, "customer_id,timestamp,amount\n1,2024-01-01,1\n3,13/02/2024,1\n")
+    err = one_line_error(*run(capsys, path)[::2])
+    assert (
+        "`timestamp` has values that are not dates in the format of its first value "
+        "('%Y-%m-%d'), e.g. '13/02/2024': 1 rows. Pass --time-format" in err
+    )
+    path = write(tmp_path, "customer_id,timestamp,amount\n1,yesterday,1\n", "y.csv")
+    err = one_line_error(*run(capsys, path)[::2])
+    assert "`timestamp` has values that are not dates (e.g. 'yesterday'): 1 rows." in err
+
+
+def test_report_takes_the_same_input_options(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = "".join(
+        f"{c:03d};{1_700_000_000 + 86_400 * (c + 7 * k)};{c + k}.5\n"
+        for c in range(1, 40)
+        for k in range(1 + c % 3)
+    )
+    path = write(tmp_path, "customer_id;timestamp;amount\n" + rows)
+    out = tmp_path / "report"
+    args = ["report", str(path), "--sep", ";", "--epoch", "s", "--out", str(out), "--no-charts"]
+    assert main([*args, "--quiet"]) == 0
+    capsys.readouterr()
+    rfm = pd.read_csv(out / "rfm_customers.csv", dtype={"customer_id": str})
+    assert rfm["customer_id"].str.len().eq(3).all()  # ids kept as text: 001, not 1
+    rc = main(["report", str(path), "--sep", ";", "--out", str(out), "--quiet"])
+    err = one_line_error(rc, capsys.readouterr().err)
+    assert "Pass --epoch s" in err
