@@ -248,7 +248,9 @@ def test_multiindex_columns() -> None:
         gk.customer_summary(tx)
 
 
-@pytest.mark.parametrize("dtype", ["timestamp[us, tz=UTC][pyarrow]", "timestamp[ms][pyarrow]"])
+@pytest.mark.parametrize(
+    "dtype", ["timestamp[us, tz=UTC][pyarrow]", "timestamp[ms][pyarrow]", "date32[pyarrow]"]
+)
 def test_arrow_backed_timestamps(dtype: str) -> None:
     pa = pytest.importorskip("pyarrow")
     base = good()
