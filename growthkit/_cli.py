@@ -84,6 +84,9 @@ def _read_options(args: argparse.Namespace, amount_col: str | None) -> ReadOptio
 _OPTION_NAMES = (
     ("observation_end", "--observation-end"),
     ("out_dir", "--out"),
+    ("inactivity_days", "--inactivity-days"),
+    ("horizon_days", "--horizon-days"),
+    ("horizon_months", "--horizon-months"),
     ("customer_col=...", "--customer-col NAME"),
     ("time_col=...", "--time-col NAME"),
     ("amount_col=...", "--amount-col NAME"),

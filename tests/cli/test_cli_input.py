@@ -220,3 +220,11 @@ def test_report_takes_the_same_input_options(
     rc = main(["report", str(path), "--sep", ";", "--out", str(out), "--quiet"])
     err = one_line_error(rc, capsys.readouterr().err)
     assert "Pass --epoch s" in err
+
+
+def test_report_option_values_are_named_as_options(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rc = main(["report", "--inactivity-days", "0", "--out", str(tmp_path), "--quiet"])
+    err = one_line_error(rc, capsys.readouterr().err)
+    assert err.startswith("growthkit: error: `--inactivity-days` must be an integer >= 1, got 0")
