@@ -109,6 +109,13 @@ def _discounted_lifetime(alpha: float, beta: FloatArray, d: float) -> FloatArray
     return out
 
 
+def _from_period_one(t: npt.ArrayLike, fix: str) -> FloatArray:
+    """Period numbers ``t >= 1`` (finite; the shape of ``t``)."""
+    tt = times("t", t)
+    check_min("t", tt, 1, fix)
+    return tt
+
+
 def _check_discount(discount_rate: object) -> float:
     d = check_rate("discount_rate", discount_rate)
     if d < _MIN_DISCOUNT:
@@ -276,8 +283,7 @@ class ShiftedBetaGeometric(FittedModel):
         numpy.ndarray
             ``B(alpha+1, beta+t-1) / B(alpha, beta)`` with the shape of ``t``.
         """
-        tt = times("t", t)
-        check_min("t", tt, 1, "Churn happens from period 1 on.")
+        tt = _from_period_one(t, "Churn happens from period 1 on.")
         out = np.exp(
             special.betaln(self.alpha + 1.0, self.beta + tt - 1.0)
             - special.betaln(self.alpha, self.beta)
@@ -300,8 +306,7 @@ class ShiftedBetaGeometric(FittedModel):
         numpy.ndarray
             Retention rates with the shape of ``t``.
         """
-        tt = times("t", t)
-        check_min("t", tt, 1, "Retention is defined from period 1 on.")
+        tt = _from_period_one(t, "Retention is defined from period 1 on.")
         return np.asarray(
             (self.beta + tt - 1.0) / (self.alpha + self.beta + tt - 1.0), dtype=np.float64
         )
