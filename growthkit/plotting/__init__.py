@@ -8,7 +8,8 @@ called, so ``import growthkit.plotting`` is free.
   cycle and :func:`new_axes` a pyplot-free figure to draw on.
 - Charts: :func:`plot_orders_over_time` (foundation), :func:`plot_cohort_retention`,
   :func:`plot_growth` (cohorts), :func:`plot_segments`, :func:`plot_rf_heatmap` (RFM),
-  :func:`plot_survival`, :func:`plot_risk_distribution` (churn),
+  :func:`plot_survival`, :func:`plot_risk_distribution`, :func:`plot_calibration`,
+  :func:`plot_lift`, :func:`plot_evaluation` (churn),
   :func:`plot_frequency_recency_matrix`, :func:`plot_probability_alive_matrix`,
   :func:`plot_holdout_comparison`, :func:`plot_calibration_purchases_vs_holdout_purchases`,
   :func:`plot_clv_distribution` (CLV; the ``lifetimes`` chart names work too),
@@ -18,11 +19,17 @@ Every chart draws on ``ax`` when given (else on a new pyplot figure), in the hou
 and returns the matplotlib ``Axes``. Each is implemented once, in the private module of its
 domain (``_orders``, ``_cohort``, ``_rfm``, ``_churn``, ``_clv``, ``_experiments``); the
 ``plot`` methods of results (:meth:`~growthkit.cohort.CohortMatrix.plot`,
-:meth:`~growthkit.churn.KaplanMeier.plot`, :meth:`~growthkit.experiments.ComparisonResult.plot`)
-draw the same charts.
+:meth:`~growthkit.churn.KaplanMeier.plot`, :meth:`~growthkit.churn.EarlyWarningEvaluation.plot`,
+:meth:`~growthkit.experiments.ComparisonResult.plot`) draw the same charts.
 """
 
-from growthkit.plotting._churn import plot_risk_distribution, plot_survival
+from growthkit.plotting._churn import (
+    plot_calibration,
+    plot_evaluation,
+    plot_lift,
+    plot_risk_distribution,
+    plot_survival,
+)
 from growthkit.plotting._clv import (
     plot_calibration_purchases_vs_holdout_purchases,
     plot_clv_distribution,
@@ -39,13 +46,16 @@ from growthkit.plotting._style import PALETTE, new_axes, style
 __all__ = [
     "PALETTE",
     "new_axes",
+    "plot_calibration",
     "plot_calibration_purchases_vs_holdout_purchases",
     "plot_clv_distribution",
     "plot_cohort_retention",
+    "plot_evaluation",
     "plot_forest",
     "plot_frequency_recency_matrix",
     "plot_growth",
     "plot_holdout_comparison",
+    "plot_lift",
     "plot_orders_over_time",
     "plot_probability_alive_matrix",
     "plot_risk_distribution",

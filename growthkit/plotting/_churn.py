@@ -1,7 +1,8 @@
-"""Churn charts: Kaplan-Meier survival curves and the early-warning risk histogram."""
+"""Churn charts: survival curves, the early-warning risk histogram and its evaluation."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -11,9 +12,15 @@ from growthkit.plotting._style import axes, style
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from growthkit.churn import EarlyWarningList, KaplanMeier
+    from growthkit.churn import EarlyWarningEvaluation, EarlyWarningList, KaplanMeier
 
-__all__ = ["plot_risk_distribution", "plot_survival"]
+__all__ = [
+    "plot_calibration",
+    "plot_evaluation",
+    "plot_lift",
+    "plot_risk_distribution",
+    "plot_survival",
+]
 
 
 def plot_survival(
@@ -114,3 +121,129 @@ def plot_risk_distribution(
         ax.set_ylabel("customers")
         ax.set_title("Early warning: churn risk of current customers")
     return ax
+
+
+def plot_calibration(evaluation: EarlyWarningEvaluation, *, ax: Axes | None = None) -> Axes:
+    """Calibration curve: observed churn rate against mean predicted probability, by decile.
+
+    Parameters
+    ----------
+    evaluation
+        An :func:`~growthkit.churn.evaluate_early_warning` result.
+    ax
+        Axes to draw on; a new figure when ``None``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import growthkit as gk
+    >>> from growthkit import churn, plotting
+    >>> ev = churn.evaluate_early_warning(
+    ...     gk.datasets.load_cdnow(), cutoff="1997-12-31", horizon_days=30, top_k=50
+    ... )
+    >>> ax = plotting.plot_calibration(ev, ax=plotting.new_axes())
+    >>> ax.get_xlabel(), ax.get_ylabel()
+    ('predicted P(churn within 30 days)', 'observed churn rate')
+    """
+    table = evaluation.calibration
+    with style():
+        ax = axes(ax)
+        ax.plot([0.0, 1.0], [0.0, 1.0], linestyle="--", color="grey", label="perfect")
+        ax.plot(table["mean_probability"], table["churn_rate"], marker="o", label=evaluation.score)
+        ax.set_xlabel(f"predicted P(churn within {evaluation.horizon_days:g} days)")
+        ax.set_ylabel("observed churn rate")
+        ax.set_xlim(0.0, 1.0)
+        ax.set_ylim(0.0, 1.02)
+        ax.legend()
+    return ax
+
+
+def plot_lift(evaluation: EarlyWarningEvaluation, *, ax: Axes | None = None) -> Axes:
+    """Cumulative lift of the top of each ranking (model and baselines) over the base rate.
+
+    Parameters
+    ----------
+    evaluation
+        An :func:`~growthkit.churn.evaluate_early_warning` result.
+    ax
+        Axes to draw on; a new figure when ``None``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import growthkit as gk
+    >>> from growthkit import churn, plotting
+    >>> ev = churn.evaluate_early_warning(
+    ...     gk.datasets.load_cdnow(), cutoff="1997-12-31", horizon_days=30, top_k=50
+    ... )
+    >>> ax = plotting.plot_lift(ev, ax=plotting.new_axes())
+    >>> [line.get_label() for line in ax.get_lines()]
+    ['mbgnbd', 'days_since_last', 'rfm_score', 'base_rate']
+    """
+    ranking = evaluation.ranking.sort_index()
+    y = ranking["churned_after"].to_numpy(dtype=np.float64)
+    base = max(float(y.mean()), 1e-12)
+    share = np.arange(1, len(y) + 1) / max(len(y), 1)
+    scores = {
+        evaluation.score: ranking["churn_probability"].to_numpy(dtype=np.float64),
+        "days_since_last": ranking["days_since_last"].to_numpy(dtype=np.float64),
+        "rfm_score": -ranking["rfm_score"].to_numpy(dtype=np.float64),
+    }
+    with style():
+        ax = axes(ax)
+        for name, score in scores.items():
+            hits = np.cumsum(y[np.argsort(-score, kind="stable")])
+            ax.plot(share, hits / np.arange(1, len(y) + 1) / base, label=name)
+        ax.axhline(1.0, linestyle="--", color="grey", label="base_rate")
+        ax.set_xlabel("share of current customers contacted (highest score first)")
+        ax.set_ylabel("lift over the base rate")
+        ax.legend()
+    return ax
+
+
+def plot_evaluation(
+    evaluation: EarlyWarningEvaluation, *, ax: Sequence[Axes] | None = None
+) -> tuple[Axes, Axes]:
+    """Calibration curve and lift curve side by side.
+
+    The same charts as :meth:`growthkit.churn.EarlyWarningEvaluation.plot`:
+    :func:`plot_calibration` on the left, :func:`plot_lift` on the right.
+
+    Parameters
+    ----------
+    evaluation
+        An :func:`~growthkit.churn.evaluate_early_warning` result.
+    ax
+        Two matplotlib.axes.Axes to draw on (calibration, lift); a new figure with two
+        panels when ``None``.
+
+    Returns
+    -------
+    tuple of matplotlib.axes.Axes
+        ``(calibration, lift)``.
+
+    Examples
+    --------
+    >>> import growthkit as gk
+    >>> from growthkit import churn, plotting
+    >>> ev = churn.evaluate_early_warning(
+    ...     gk.datasets.load_cdnow(), cutoff="1997-12-31", horizon_days=30, top_k=50
+    ... )
+    >>> calib, lift = plotting.plot_evaluation(ev, ax=(plotting.new_axes(), plotting.new_axes()))
+    >>> calib.get_ylabel(), lift.get_ylabel()
+    ('observed churn rate', 'lift over the base rate')
+    """
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        with style():
+            _, pair = plt.subplots(1, 2, figsize=(10, 4))
+        ax = (pair[0], pair[1])
+    first, second = ax
+    return plot_calibration(evaluation, ax=first), plot_lift(evaluation, ax=second)

@@ -145,6 +145,9 @@ def inputs(cdnow: pd.DataFrame) -> dict[str, Any]:
         "ch": ch,
         "comparison": gk.clv.holdout_comparison(model, ch),
         "clv": np.array([1.0, 2.0, 2.5, 40.0, np.nan]),
+        "evaluation": churn.evaluate_early_warning(
+            cdnow, cutoff="1997-12-31", horizon_days=30, top_k=50
+        ),
         "ab": gk.experiments.proportion_test([100, 50], [1000, 800], [130, 45], [1000, 800]),
     }
 
@@ -158,6 +161,12 @@ CHARTS: dict[str, Callable[[dict[str, Any], Axes | None], Axes]] = {
     "plot_rf_heatmap": lambda d, ax: plotting.plot_rf_heatmap(d["rfm"], ax=ax),
     "plot_survival": lambda d, ax: plotting.plot_survival(d["km"], ax=ax),
     "plot_risk_distribution": lambda d, ax: plotting.plot_risk_distribution(d["alerts"], ax=ax),
+    "plot_calibration": lambda d, ax: plotting.plot_calibration(d["evaluation"], ax=ax),
+    "plot_lift": lambda d, ax: plotting.plot_lift(d["evaluation"], ax=ax),
+    # two panels: the calibration panel is checked here, the pair in its own test
+    "plot_evaluation": lambda d, ax: plotting.plot_evaluation(
+        d["evaluation"], ax=None if ax is None else (ax, plotting.new_axes())
+    )[0],
     "plot_frequency_recency_matrix": lambda d, ax: plotting.plot_frequency_recency_matrix(
         d["model"], T=39, ax=ax
     ),
@@ -200,6 +209,14 @@ def test_plotting_is_one_namespace() -> None:
         obj = getattr(plotting, name)
         module = getattr(obj, "__module__", "growthkit.plotting._style")
         assert module.startswith("growthkit.plotting._"), (name, module)
+
+
+def test_evaluation_pair(inputs: dict[str, Any]) -> None:
+    calib, lift = plotting.plot_evaluation(inputs["evaluation"])
+    assert calib.figure is lift.figure
+    assert calib.get_ylabel() == "observed churn rate"
+    assert lift.get_ylabel() == "lift over the base rate"
+    assert_drawn(lift)
 
 
 def test_survival_groups_only_and_cohort_skip_age0(inputs: dict[str, Any]) -> None:
