@@ -9,9 +9,14 @@ in ``test_first_call``).
     pytest benchmarks/bench_churn.py --benchmark-enable -m slow         # 10^6, 10^7
     python benchmarks/bench_churn.py 1000000                           # pipeline time split
 
-The pipeline split (``python benchmarks/bench_churn.py N``) runs the early-warning pipeline
-on N simulated customers and prints growthkit's part (table, compression, ranking) apart
-from lifelines' part (fit, conditional survival), plus the compressed-vs-plain checks.
+The pipeline split (``python benchmarks/bench_churn.py N``) runs the age-clock fit on N
+simulated customers and prints growthkit's part (table, compression, ranking) apart from
+lifelines' part (fit, conditional survival), plus the compressed-vs-plain checks.
+
+``test_early_warning`` times ``early_warning`` on the inter-purchase clock against the same
+model written by hand (pandas gap rows, a lifelines fit, ``conditional_after``, the rule's
+gate), and the default MBG/NBD list against the pandas recency ranking;
+``test_evaluation`` times ``evaluate_early_warning`` against an evaluation by hand.
 """
 
 from __future__ import annotations
@@ -26,7 +31,13 @@ import pandas as pd
 import pytest
 
 import growthkit as gk
-from growthkit.churn import early_warning, fit_churn_model, survival_table
+from growthkit.churn import (
+    early_warning,
+    evaluate_early_warning,
+    fit_churn_model,
+    fit_gap_model,
+    survival_table,
+)
 
 K = 90
 ORDERS_PER_CUSTOMER = 2.7  # simulate_transactions' default process
@@ -129,65 +140,164 @@ def test_survival_table(benchmark: Any, impl: str, n_orders: int) -> None:
 # --------------------------------------------------------------------------------------
 
 COVARIATES = ["orders", "mean_gap_days"]
-PIPELINE_SIZES = [
+H = 30
+WARNING_SIZES = [
     pytest.param(1_000, id="1e3"),
-    pytest.param(100_000, id="1e5"),
-    pytest.param(1_000_000, id="1e6", marks=pytest.mark.slow),
+    pytest.param(10_000, id="1e4"),
+    pytest.param(100_000, id="1e5", marks=pytest.mark.slow),
 ]
 
 
-def growthkit_pipeline(tx: pd.DataFrame, model: str) -> pd.DataFrame:
-    table = survival_table(tx, amount_col="amount", inactivity_days=K)
-    fitted = fit_churn_model(table, model=model, covariates=COVARIATES)  # type: ignore[arg-type]
-    return early_warning(fitted, table, horizon_days=30, n_drivers=1).table
+def growthkit_warning(tx: pd.DataFrame, model: str) -> pd.DataFrame:
+    """growthkit: gap model (or MBG/NBD) + survival table + early_warning."""
+    table = survival_table(tx, inactivity_days=K)
+    if model == "mbgnbd":
+        from growthkit.clv import ModifiedBetaGeo
+
+        summary = gk.customer_summary(tx, period="D")
+        fitted: Any = ModifiedBetaGeo.fit(summary)
+        return early_warning(
+            fitted, table, horizon_days=H, summary=summary, inactivity_days=K
+        ).table
+    gaps = fit_gap_model(tx, model=model, covariates=COVARIATES)  # type: ignore[arg-type]
+    return early_warning(gaps, table, horizon_days=H, n_drivers=1, inactivity_days=K).table
 
 
-def lifelines_pipeline(tx: pd.DataFrame, model: str) -> pd.DataFrame:
-    """The plain way: pandas table, lifelines fit on every customer, lifelines scores."""
+def pandas_gaps(tx: pd.DataFrame) -> tuple[pd.DataFrame, pd.Timestamp]:
+    """The gap rows an analyst builds: one row per order day, days to the next one."""
+    day = tx["timestamp"].dt.normalize()
+    per = (
+        tx.assign(day=day)
+        .groupby(["customer_id", "day"], sort=True)
+        .size()
+        .rename("n")
+        .reset_index()
+    )
+    per["orders"] = per.groupby("customer_id")["n"].cumsum().astype(float)
+    first = per.groupby("customer_id")["day"].transform("min")
+    age = (per["day"] - first).dt.days
+    per["mean_gap_days"] = np.where(per["orders"] > 1, age / (per["orders"] - 1).clip(1), 0.0)
+    nxt = per.groupby("customer_id")["day"].shift(-1)
+    end = day.max()
+    per["duration"] = np.where(nxt.notna(), (nxt - per["day"]).dt.days, (end - per["day"]).dt.days)
+    per["event"] = nxt.notna().astype(float)
+    return per, end
+
+
+def lifelines_warning(tx: pd.DataFrame, model: str) -> pd.DataFrame:
+    """By hand: pandas gap rows, a lifelines fit, conditional survival, the rule's gate."""
     from lifelines import CoxPHFitter, WeibullAFTFitter
 
-    table = pandas_survival_table(tx, K)
-    data = table[["duration", "churned", *COVARIATES]].astype(float)
+    per, _ = pandas_gaps(tx)
+    data = per[[*COVARIATES, "duration", "event"]]
     if model != "coxph":
         data = data.loc[data["duration"] > 0]
     fitter = (CoxPHFitter if model == "coxph" else WeibullAFTFitter)()
-    fitter.fit(data, "duration", "churned")
-    current = table.loc[~table["churned"]]
-    s = fitter.predict_survival_function(
-        current[COVARIATES], times=[30.0], conditional_after=current["duration"].to_numpy()
-    )
-    p = 1.0 - s.to_numpy().ravel()
-    return pd.DataFrame({"churn_probability": p}, index=current.index).sort_values(
-        "churn_probability", ascending=False, kind="stable"
+    fitter.fit(data, "duration", "event")
+    last = per.loc[per["event"] == 0].set_index("customer_id")
+    current = last.loc[last["duration"] <= K]
+    d = current["duration"].to_numpy(dtype=float)
+    p = np.zeros(len(current))
+    late = d + H > K
+    for w in np.unique(K + 1 - d[late]):  # one lifelines call per window length
+        rows = late & (K + 1 - d == w)
+        s = fitter.predict_survival_function(
+            current.loc[rows, COVARIATES], times=[w], conditional_after=d[rows]
+        )
+        p[rows] = s.to_numpy().ravel()
+    out = pd.DataFrame({"churn_probability": p}, index=current.index)
+    return out.sort_values("churn_probability", ascending=False, kind="stable")
+
+
+def recency_ranking(tx: pd.DataFrame) -> pd.DataFrame:
+    """The one-line baseline: current customers by days since their last order."""
+    day = tx["timestamp"].dt.normalize()
+    d = (day.max() - day.groupby(tx["customer_id"]).max()).dt.days
+    return (
+        d[d <= K].sort_values(ascending=False, kind="stable").rename("days_since_last").to_frame()
     )
 
 
-@pytest.mark.parametrize("n_customers", PIPELINE_SIZES)
-@pytest.mark.parametrize("model", ["weibull", "coxph"])
-@pytest.mark.parametrize("impl", ["growthkit", "lifelines"])
-def test_pipeline(benchmark: Any, impl: str, model: str, n_customers: int) -> None:
-    if model == "coxph" and n_customers >= 10**6 and impl == "lifelines":
-        pytest.skip("plain CoxPHFitter on 10^6 rows: 2-3 minutes per round; see RESULTS_churn.md")
+@pytest.mark.parametrize("n_customers", WARNING_SIZES)
+@pytest.mark.parametrize("model", ["weibull", "coxph", "mbgnbd"])
+@pytest.mark.parametrize("impl", ["growthkit", "by_hand"])
+def test_early_warning(benchmark: Any, impl: str, model: str, n_customers: int) -> None:
+    """early_warning vs lifelines by hand (gap models) or the pandas recency ranking."""
     tx = log_of(int(n_customers * ORDERS_PER_CUSTOMER))
-    benchmark.group = f"churn-pipeline-{model}-{n_customers:.0e}-customers"
-    key = (model, n_customers)
-    if key not in _CHECKED:  # once per group, not once per implementation
-        got = growthkit_pipeline(tx, model)
-        if n_customers <= 100_000:
-            want = lifelines_pipeline(tx, model)
-            np.testing.assert_allclose(
-                got["churn_probability"].to_numpy(),
-                want["churn_probability"].to_numpy(),
-                rtol=1e-3,
-                atol=1e-6,
+    benchmark.group = f"early-warning-{model}-{n_customers:.0e}-customers"
+    alternative = lifelines_warning if model != "mbgnbd" else (lambda t, m: recency_ranking(t))
+    key = (f"warning-{model}", n_customers)
+    if key not in _CHECKED:
+        got = growthkit_warning(tx, model)
+        want = alternative(tx, model)
+        if model == "mbgnbd":  # another quantity: the same customers, zero where d + h <= k
+            assert set(got.index) == set(want.index)
+            zero = got["days_since_last"] + H <= K
+            assert (got.loc[zero, "churn_probability"] == 0).all()
+        else:
+            pd.testing.assert_series_equal(
+                got["churn_probability"].sort_index(),
+                want["churn_probability"].sort_index(),
+                rtol=1e-4,
+                check_index_type=False,
             )
         _CHECKED.add(key)
     func = (
-        (lambda: growthkit_pipeline(tx, model))
+        (lambda: growthkit_warning(tx, model))
         if impl == "growthkit"
-        else (lambda: lifelines_pipeline(tx, model))
+        else (lambda: alternative(tx, model))
     )
-    run(benchmark, func, rounds=1 if n_customers >= 10**6 else 3)
+    run(benchmark, func, rounds=1 if n_customers >= 100_000 else 3)
+
+
+def pandas_evaluation(tx: pd.DataFrame, cutoff: str) -> dict[str, float]:
+    """By hand: Weibull on the gaps to the cutoff, outcome by groupby, AUC and Brier."""
+    from lifelines import WeibullAFTFitter
+    from scipy.stats import rankdata
+
+    day = tx["timestamp"].dt.normalize()
+    c = pd.Timestamp(cutoff)
+    before = tx.loc[day <= c]
+    per, _ = pandas_gaps(before)
+    last = per.loc[per["event"] == 0].set_index("customer_id")
+    last["duration"] = (c - last["day"]).dt.days  # censored at the cutoff
+    rows = pd.concat([per.loc[per["event"] == 1], last.reset_index()], ignore_index=True)
+    data = rows[[*COVARIATES, "duration", "event"]]
+    fitter = WeibullAFTFitter().fit(data.loc[data["duration"] > 0], "duration", "event")
+    current = last.loc[last["duration"] <= K]
+    d = current["duration"].to_numpy(dtype=float)
+    late = d + H > K
+    s = fitter.predict_survival_function(current[COVARIATES], times=np.arange(0, K + 2))
+    p = np.where(late, s.to_numpy()[K + 1] / s.to_numpy()[d.astype(int), np.arange(len(d))], 0)
+    after = tx.loc[(day > c) & (day <= c + pd.Timedelta(days=H))]
+    nxt = after.assign(day=day).groupby("customer_id")["day"].min().reindex(current.index)
+    limit = current["day"] + pd.Timedelta(days=K + 1)
+    y = (late & ~(nxt <= limit)).to_numpy()
+    r = rankdata(p)
+    n1 = y.sum()
+    auc = (r[y].sum() - n1 * (n1 + 1) / 2) / (n1 * (len(y) - n1))
+    return {"auc": float(auc), "brier": float(np.mean((p - y) ** 2))}
+
+
+@pytest.mark.parametrize("n_customers", WARNING_SIZES[:2])
+@pytest.mark.parametrize("impl", ["growthkit", "by_hand"])
+def test_evaluation(benchmark: Any, impl: str, n_customers: int) -> None:
+    """evaluate_early_warning (Weibull on gaps, four scores, every metric) vs one by hand."""
+    tx = log_of(int(n_customers * ORDERS_PER_CUSTOMER))
+    benchmark.group = f"evaluation-weibull-{n_customers:.0e}-customers"
+    cut = "2024-06-30"
+
+    def ours() -> Any:
+        return evaluate_early_warning(tx, cutoff=cut, horizon_days=H, score="weibull", top_k=100)
+
+    key = ("evaluation", n_customers)
+    if key not in _CHECKED:
+        got = ours().metrics.loc["weibull"]
+        want = pandas_evaluation(tx, cut)
+        assert got["auc"] == pytest.approx(want["auc"], rel=1e-4)
+        assert got["brier"] == pytest.approx(want["brier"], rel=1e-3)
+        _CHECKED.add(key)
+    run(benchmark, ours if impl == "growthkit" else (lambda: pandas_evaluation(tx, cut)))
 
 
 # --------------------------------------------------------------------------------------
