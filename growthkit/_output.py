@@ -20,6 +20,7 @@ from contextlib import suppress
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from growthkit._validate import message
@@ -38,20 +39,27 @@ def _neutral_text(x: object) -> object:
 
 
 def _neutral_values(values: pd.Series | pd.Index) -> pd.Series | pd.Index:
-    """Neutralise the text cells of one column or index level (a new object)."""
+    """Neutralise the text cells of one column or index level (``values`` if none needs it)."""
     if isinstance(values.dtype, pd.CategoricalDtype):
-        cats = values.dtype.categories
-        return values.astype(object).map(_neutral_text) if _risky(cats) else values
+        if not _starts_formula(values.dtype.categories).any():
+            return values
+        values = values.astype(object)
     if not (pd.api.types.is_object_dtype(values.dtype) or pd.api.types.is_string_dtype(values)):
         return values
-    if not _risky(values):
+    risky = np.flatnonzero(_starts_formula(values))
+    if not risky.size:
         return values
-    return values.astype(object).map(_neutral_text)
+    cells = np.asarray(values, dtype=object).copy()
+    cells[risky] = [_neutral_text(x) for x in cells[risky]]
+    if isinstance(values, pd.Index):
+        return pd.Index(cells, dtype=object, name=values.name)
+    return pd.Series(cells, index=values.index, name=values.name, dtype=object)
 
 
-def _risky(values: pd.Series | pd.Index) -> bool:
-    objects = np.asarray(values, dtype=object)
-    return any(_neutral_text(x) is not x for x in objects if isinstance(x, str) and x)
+def _starts_formula(values: pd.Series | pd.Index) -> npt.NDArray[np.bool_]:
+    """Which cells are text beginning with a formula character (vectorised)."""
+    firsts = [x[:1] if type(x) is str else "" for x in np.asarray(values, dtype=object)]
+    return np.isin(np.array(firsts, dtype="<U1"), _FORMULA_START)
 
 
 def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
