@@ -378,12 +378,15 @@ def _not_dates(text: pd.Series, present: pd.Series, name: str, options: ReadOpti
 def _guess_format(value: str, *, dayfirst: bool) -> str | None:
     """The strptime format pandas infers from one value, or None."""
     try:
-        from pandas.tseries.api import guess_datetime_format
-    except ImportError:  # pragma: no cover - pandas < 2.2
-        from pandas._libs.tslibs.parsing import guess_datetime_format
+        from pandas.tseries import api
+    except ImportError:  # pragma: no cover - pandas < 2.1
+        return None
+    guess: Any = getattr(api, "guess_datetime_format", None)
+    if guess is None:  # pragma: no cover - pandas < 2.2
+        return None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        guessed: str | None = guess_datetime_format(value, dayfirst=dayfirst)
+        guessed: str | None = guess(value, dayfirst=dayfirst)
     return guessed
 
 

@@ -382,7 +382,7 @@ def check_times(values: pd.Series, name: str) -> tuple[npt.NDArray[np.int64], st
     if isinstance(dtype, pd.ArrowDtype) and dtype.kind == "M":
         # Arrow timestamps (pyarrow-backed frames, Tables saved from them): same unit, zone
         arrow = dtype.pyarrow_dtype
-        unit = getattr(arrow, "unit", "s")  # Arrow dates (date32, date64) have none
+        unit: Any = getattr(arrow, "unit", "s")  # Arrow dates (date32, date64) have none
         zone = getattr(arrow, "tz", None)
         unit_tz: Any = pd.DatetimeTZDtype(unit, zone) if zone else f"datetime64[{unit}]"
         values = values.astype(unit_tz)
