@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
 
 import numpy as np
@@ -553,22 +553,28 @@ def std_errors(
 _F = TypeVar("_F", bound="FittedModel")
 
 
-class FittedModel:
-    """Mixin of every fitted CLV model: checked parameters, equality, pickling, summary.
+def _rebuild(cls: type[_F], values: dict[str, Any]) -> _F:
+    """Unpickle a model through its constructor (see :meth:`FittedModel.__reduce__`)."""
+    return cls(**values)
 
-    Subclasses are frozen dataclasses (``eq=False``: this class compares them) with one
-    float field per parameter (named in ``_param_names``), ``log_likelihood``,
-    ``n_customers`` and ``covariance`` (inverse of the observed information matrix, stored
-    read-only, or ``None`` for a model built from given parameters). Every parameter must
-    be a finite number > 0, whether fitted or given: a model built with ``r = -1`` would
-    predict negative purchases.
+
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class FittedModel:
+    """Base of every fitted CLV model: fit statistics, checks, equality, pickling, summary.
+
+    Subclasses are frozen dataclasses (``eq=False, repr=False``: this class compares and
+    prints them) that add one float field per parameter, named in ``_param_names``. The
+    fit statistics are keyword-only fields shared here: ``log_likelihood`` (NaN for a
+    model built from given parameters), ``n_customers`` (the sum of weights it was fitted
+    on) and ``covariance`` (inverse of the observed information matrix, stored as a
+    read-only copy, or ``None``). Every parameter must be a finite number > 0, whether
+    fitted or given: a model built with ``r = -1`` would predict negative purchases.
     """
 
-    __slots__ = ()
+    log_likelihood: float = field(default=float("nan"), kw_only=True)
+    n_customers: int = field(default=0, kw_only=True)
+    covariance: FloatArray | None = field(default=None, kw_only=True)
     _param_names: ClassVar[tuple[str, ...]] = ()
-    log_likelihood: float
-    n_customers: int
-    covariance: FloatArray | None
 
     def __post_init__(self) -> None:
         for name in self._param_names:
@@ -600,8 +606,13 @@ class FittedModel:
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         # Rebuilt through __init__, so that the covariance is read-only again after
         # unpickling (numpy unpickles arrays writeable).
-        fields = dataclasses.fields(self)  # type: ignore[arg-type]
-        return type(self), tuple(getattr(self, f.name) for f in fields)
+        values = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        return _rebuild, (type(self), values)
+
+    def __repr__(self) -> str:
+        shown = [f"{n}={getattr(self, n)!r}" for n in self._param_names]
+        shown += [f"log_likelihood={self.log_likelihood!r}", f"n_customers={self.n_customers!r}"]
+        return f"{type(self).__name__}({', '.join(shown)})"
 
     @classmethod
     def _check_start(cls, start: object) -> dict[str, float]:

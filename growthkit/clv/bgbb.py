@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -134,7 +134,7 @@ def _neg_ll_grad(
     return -float(w @ ll), -np.asarray(g, dtype=np.float64)
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class BetaGeoBetaBinom(FittedModel):
     """BG/BB model of discrete-time repeat transactions, fitted or with given parameters.
 
@@ -181,9 +181,6 @@ class BetaGeoBetaBinom(FittedModel):
     beta: float
     gamma: float
     delta: float
-    log_likelihood: float = float("nan")
-    n_customers: int = 0
-    covariance: FloatArray | None = field(default=None, repr=False)
 
     _param_names = ("alpha", "beta", "gamma", "delta")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
@@ -22,7 +22,7 @@ from growthkit.clv._base import (
 __all__ = ["BetaGeo", "ModifiedBetaGeo"]
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class _BetaGeoFamily(PurchaseModel):
     """Shared algebra of BG/NBD (``_shift = 0``) and MBG/NBD (``_shift = 1``).
 
@@ -35,9 +35,6 @@ class _BetaGeoFamily(PurchaseModel):
     alpha: float
     a: float
     b: float
-    log_likelihood: float = float("nan")
-    n_customers: int = 0
-    covariance: FloatArray | None = field(default=None, repr=False)
 
     _param_names = ("r", "alpha", "a", "b")
     _shift: ClassVar[int] = 0

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 
 import numpy as np
@@ -75,7 +75,7 @@ def _neg_ll_grad(
     return -ll, -np.array([g_p, g_q, g_v])
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class GammaGamma(FittedModel):
     """Gamma-Gamma spend model, fitted or with given parameters.
 
@@ -123,9 +123,6 @@ class GammaGamma(FittedModel):
     p: float
     q: float
     v: float
-    log_likelihood: float = float("nan")
-    n_customers: int = 0
-    covariance: FloatArray | None = field(default=None, repr=False)
 
     _param_names = ("p", "q", "v")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -83,7 +83,7 @@ def _neg_ll_grad(
     return -ll, -np.asarray(g, dtype=np.float64)
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class ParetoNBD(PurchaseModel):
     """Pareto/NBD purchase model, fitted or with given parameters.
 
@@ -146,9 +146,6 @@ class ParetoNBD(PurchaseModel):
     alpha: float
     s: float
     beta: float
-    log_likelihood: float = float("nan")
-    n_customers: int = 0
-    covariance: FloatArray | None = field(default=None, repr=False)
 
     _param_names = ("r", "alpha", "s", "beta")
 

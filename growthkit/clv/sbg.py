@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -128,7 +128,7 @@ def _check_discount(discount_rate: object) -> float:
     return d
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class ShiftedBetaGeometric(FittedModel):
     """sBG model of contractual retention, fitted or with given parameters.
 
@@ -177,9 +177,6 @@ class ShiftedBetaGeometric(FittedModel):
 
     alpha: float
     beta: float
-    log_likelihood: float = float("nan")
-    n_customers: int = 0
-    covariance: FloatArray | None = field(default=None, repr=False)
 
     _param_names = ("alpha", "beta")
 
