@@ -212,7 +212,7 @@ def lifelines_warning(tx: pd.DataFrame, model: str) -> pd.DataFrame:
 def recency_ranking(tx: pd.DataFrame) -> pd.DataFrame:
     """The one-line baseline: current customers by days since their last order."""
     day = tx["timestamp"].dt.normalize()
-    d = (day.max() - day.groupby(tx["customer_id"]).max()).dt.days
+    d: pd.Series = (day.max() - day.groupby(tx["customer_id"]).max()).dt.days
     return (
         d[d <= K].sort_values(ascending=False, kind="stable").rename("days_since_last").to_frame()
     )

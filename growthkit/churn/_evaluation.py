@@ -122,7 +122,7 @@ class EarlyWarningEvaluation:
     @property
     def at_k(self) -> pd.DataFrame:
         """The model's precision, recall and lift per top-k (a copy)."""
-        return self._at_k.xs(self.score, level="score").copy()
+        return cast(pd.DataFrame, self._at_k.xs(self.score, level="score")).copy()
 
     @property
     def baselines_at_k(self) -> pd.DataFrame:
@@ -141,8 +141,9 @@ class EarlyWarningEvaluation:
 
     def to_frame(self) -> pd.DataFrame:
         """Model and baselines side by side: metrics, then ``precision@k``, ``lift@k``."""
-        wide = self._at_k[["precision", "lift"]].unstack("k")
-        wide.columns = [f"{name}@{k}" for name, k in wide.columns]
+        wide = cast(pd.DataFrame, self._at_k[["precision", "lift"]].unstack("k"))
+        pairs = cast(list[tuple[str, int]], wide.columns.to_list())
+        wide.columns = pd.Index([f"{name}@{k}" for name, k in pairs])
         order = [
             f"{name}@{k}" for k in self._at_k.index.unique("k") for name in ("precision", "lift")
         ]

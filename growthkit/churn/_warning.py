@@ -266,6 +266,7 @@ def early_warning(
         "duration": current["duration"].to_numpy(),
         "days_since_last": current["days_since_last"].to_numpy(),
     }
+    score: str
     if isinstance(model, ChurnModel):
         prob = model.churn_probability(current, horizon_days=h, inactivity_days=k)
         extra.update(_drivers(model.risk_contributions(current), n_top))

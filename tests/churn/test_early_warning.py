@@ -119,7 +119,12 @@ def outcomes(logs: dict[str, tuple[pd.DataFrame, str]]) -> dict[str, pd.DataFram
 def evaluations(logs: dict[str, tuple[pd.DataFrame, str]]) -> dict[tuple[str, str], Any]:
     return {
         (name, model): evaluate_early_warning(
-            tx, cutoff=cut, horizon_days=H, score=model, top_k=[25, 100], amount_col="amount"
+            tx,
+            cutoff=cut,
+            horizon_days=H,
+            score=model,  # type: ignore[arg-type]
+            top_k=[25, 100],
+            amount_col="amount",
         )
         for name, (tx, cut) in logs.items()
         for model in MODELS
@@ -277,7 +282,7 @@ def test_age_at_cutoff_no_longer_beats_the_model(
     age = (pd.Timestamp(cut) - first.reindex(want.index)).dt.days.to_numpy(float)
     y = want["churned"].to_numpy(bool)
     ev = evaluations[("sim1", "mbgnbd")]
-    assert brute_auc(age, y) < ev.metrics.loc["mbgnbd", "auc"] - 0.2
+    assert brute_auc(age, y) < float(np.asarray(ev.metrics.loc["mbgnbd", "auc"])) - 0.2
 
 
 def test_gap_model_matches_plain_lifelines_on_the_gaps() -> None:
@@ -330,7 +335,9 @@ def test_drivers_explain_the_gap_score(cdnow_table: pd.DataFrame) -> None:
 # ----------------------------------------------------------------------- Monte Carlo
 
 
-def _simulate(kind: str, n: int, t_end: float, rng: np.random.Generator) -> pd.DataFrame:
+def _simulate(
+    kind: str, n: int, t_end: float, rng: np.random.Generator
+) -> tuple[pd.DataFrame, dict[str, float]]:
     """x, t_x in (0, T] and whether a purchase falls in (T, T + w], from the model itself."""
     params = {"r": 0.6, "alpha": 20.0, "a": 0.8, "b": 2.5, "s": 0.5, "beta": 60.0}
     lam = rng.gamma(params["r"], 1.0 / params["alpha"], n)
@@ -511,7 +518,7 @@ def test_churn_modules_import_no_cycle() -> None:
             if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
                 skip |= {id(n) for n in ast.walk(node)}
         deps = {
-            n.module.rsplit(".", 1)[-1]
+            (n.module or "").rsplit(".", 1)[-1]
             for n in ast.walk(tree)
             if isinstance(n, ast.ImportFrom)
             and id(n) not in skip
@@ -528,8 +535,8 @@ def test_churn_modules_import_no_cycle() -> None:
             visit(dep, [*stack, node])
         seen[node] = 1
 
-    for node in graph:
-        visit(node, [])
+    for name in graph:
+        visit(name, [])
     assert max(len(p.read_text().splitlines()) for p in root.glob("*.py")) <= 1000
 
 
@@ -538,4 +545,6 @@ def test_gap_cox_converges_without_spend() -> None:
     ev = evaluate_early_warning(
         gk.datasets.load_cdnow(), cutoff=CDNOW_CUTOFF, horizon_days=H, score="coxph", top_k=10
     )
-    assert ev.metrics.loc["coxph", "brier"] < ev.metrics.loc["base_rate", "brier"]
+    metrics = ev.metrics
+    brier = metrics["brier"].to_numpy(dtype=float)
+    assert brier[0] < brier[list(metrics.index).index("base_rate")]
