@@ -56,8 +56,9 @@ def block_scatter(
     """Stable scatter of rows ``lo..hi`` that are steps to their block's next free slot.
 
     ``cursor`` (one per block) is advanced in place; threads scattering disjoint row ranges
-    with disjoint cursors may share the outputs.
+    with disjoint cursors may share the outputs. ``out_rows`` may be empty (rows not kept).
     """
+    has_rows = out_rows.shape[0] > 0
     for i in range(lo, hi):
         s = step_of[labels[i]]
         if s >= 0:
@@ -68,7 +69,8 @@ def block_scatter(
             out_user[p] = c
             out_ticks[p] = ticks[i]
             out_steps[p] = s
-            out_rows[p] = i
+            if has_rows:
+                out_rows[p] = i
 
 
 @nb.njit(inline="always", cache=True)
@@ -84,7 +86,8 @@ def _sort_slice(
     lo: int,
     hi: int,
 ) -> None:
-    """Stable in-place sort of ``lo..hi`` by ``(tick, step)``."""
+    """Stable in-place sort of ``lo..hi`` by ``(tick, step)`` (``rows`` too unless empty)."""
+    has_rows = rows.shape[0] > 0
     ordered = True
     for p in range(lo + 1, hi):
         if _before(ticks[p], steps[p], ticks[p - 1], steps[p - 1]):
@@ -96,23 +99,25 @@ def _sort_slice(
         for p in range(lo + 1, hi):
             t = ticks[p]
             s = steps[p]
-            r = rows[p]
+            r = rows[p] if has_rows else 0
             q = p - 1
             while q >= lo and _before(t, s, ticks[q], steps[q]):
                 ticks[q + 1] = ticks[q]
                 steps[q + 1] = steps[q]
-                rows[q + 1] = rows[q]
+                if has_rows:
+                    rows[q + 1] = rows[q]
                 q -= 1
             ticks[q + 1] = t
             steps[q + 1] = s
-            rows[q + 1] = r
+            if has_rows:
+                rows[q + 1] = r
         return
     # Long unsorted slices: a stable merge sort on the time, then the (few) ties by step
     # with a stable counting sort, so no slice costs more than m log m.
     order = np.argsort(ticks[lo:hi], kind="mergesort")
     t_copy = ticks[lo:hi][order]
     s_copy = steps[lo:hi][order]
-    r_copy = rows[lo:hi][order]
+    r_copy = rows[lo:hi][order] if has_rows else rows
     m = hi - lo
     a = 0
     while a < m:
@@ -122,11 +127,13 @@ def _sort_slice(
         if b - a > 1:
             sub = np.argsort(s_copy[a:b], kind="mergesort")
             s_copy[a:b] = s_copy[a:b][sub]
-            r_copy[a:b] = r_copy[a:b][sub]
+            if has_rows:
+                r_copy[a:b] = r_copy[a:b][sub]
         a = b
     ticks[lo:hi] = t_copy
     steps[lo:hi] = s_copy
-    rows[lo:hi] = r_copy
+    if has_rows:
+        rows[lo:hi] = r_copy
 
 
 @nb.njit(nogil=True, cache=True)
@@ -147,8 +154,10 @@ def sort_block(
     """Counting sort of one block's rows ``lo..hi`` by user, then each user by time.
 
     Writes ``offsets[first_user .. first_user + n_users]`` (the start of each user's slice;
-    the caller sets the end) and the block's slice ``lo..hi`` of the outputs.
+    the caller sets the end) and the block's slice ``lo..hi`` of the outputs (``rows`` and
+    ``out_rows`` may both be empty).
     """
+    has_rows = out_rows.shape[0] > 0
     count = np.zeros(n_users + 1, dtype=np.int64)
     for p in range(lo, hi):
         count[user[p] - first_user + 1] += 1
@@ -163,7 +172,8 @@ def sort_block(
         count[u] = q + 1
         out_ticks[q] = ticks[p]
         out_steps[q] = steps[p]
-        out_rows[q] = rows[p]
+        if has_rows:
+            out_rows[q] = rows[p]
     for u in range(n_users):
         a = offsets[first_user + u]
         b = count[u]
@@ -176,13 +186,16 @@ def funnel_strict(
     offsets: npt.NDArray[np.int64],
     ticks: npt.NDArray[np.int64],
     steps: npt.NDArray[np.int16],
+    rows: npt.NDArray[np.int64],
     n_steps: int,
     window: int,
+    ns: int,
     u_lo: int,
     u_hi: int,
     depth: npt.NDArray[np.int8],
     elapsed: npt.NDArray[np.int64],
-    start: npt.NDArray[np.int64],
+    entered: npt.NDArray[np.int64],
+    start_row: npt.NDArray[np.int64],
 ) -> None:
     """Steps in order: per user, the furthest step reached and the attempt that reached it.
 
@@ -195,9 +208,12 @@ def funnel_strict(
     jumps.
 
     Writes for users ``u_lo..u_hi``: ``depth`` (steps reached, 0 when the user never did
-    the first step), ``elapsed[u, j]`` (ticks from the first step to step ``j``, ``NAT``
-    beyond the depth) and ``start`` (position of the attempt's first step, -1 if none).
+    the first step), ``elapsed[u, j]`` (nanoseconds from the first step to step ``j``,
+    ``NAT`` beyond the depth; a tick is ``ns`` nanoseconds), ``entered`` (the attempt's
+    first-step time in nanoseconds, ``NAT`` if none) and, when ``rows`` is not empty,
+    ``start_row`` (the log row of the attempt's first step, -1 if none).
     """
+    has_rows = rows.shape[0] > 0
     nxt = np.empty(n_steps + 1, dtype=np.int64)
     size = 0
     for u in range(u_lo, u_hi):
@@ -209,7 +225,9 @@ def funnel_strict(
         for j in range(n_steps):
             elapsed[u, j] = NAT
         depth[u] = 0
-        start[u] = -1
+        entered[u] = NAT
+        if has_rows:
+            start_row[u] = -1
         m = hi - lo
         for j in range(n_steps + 1):
             nxt[j] = m
@@ -239,13 +257,15 @@ def funnel_strict(
         if best == 0:
             continue
         depth[u] = best
-        start[u] = lo + best_start
         t0 = ticks[lo + best_start]
+        entered[u] = t0 * ns
+        if has_rows:
+            start_row[u] = rows[lo + best_start]
         p = best_start
         elapsed[u, 0] = 0
         for j in range(1, best):
             p = next_of[p]
-            elapsed[u, j] = ticks[lo + p] - t0
+            elapsed[u, j] = (ticks[lo + p] - t0) * ns
 
 
 @nb.njit(nogil=True, cache=True)
@@ -253,13 +273,16 @@ def funnel_any(
     offsets: npt.NDArray[np.int64],
     ticks: npt.NDArray[np.int64],
     steps: npt.NDArray[np.int16],
+    rows: npt.NDArray[np.int64],
     n_steps: int,
     window: int,
+    ns: int,
     u_lo: int,
     u_hi: int,
     depth: npt.NDArray[np.int8],
     elapsed: npt.NDArray[np.int64],
-    start: npt.NDArray[np.int64],
+    entered: npt.NDArray[np.int64],
+    start_row: npt.NDArray[np.int64],
 ) -> None:
     """Steps in any order: the furthest prefix of steps done within one window.
 
@@ -271,6 +294,7 @@ def funnel_any(
     of steps ``0..j`` have occurred in the window (each step's first occurrence in it).
     Outputs as in :func:`funnel_strict`.
     """
+    has_rows = rows.shape[0] > 0
     count = np.zeros(n_steps, dtype=np.int64)
     first = np.empty(n_steps, dtype=np.int64)
     for u in range(u_lo, u_hi):
@@ -280,7 +304,9 @@ def funnel_any(
             elapsed[u, j] = NAT
             count[j] = 0
         depth[u] = 0
-        start[u] = -1
+        entered[u] = NAT
+        if has_rows:
+            start_row[u] = -1
         best = 0
         best_start = -1
         r = lo
@@ -293,14 +319,12 @@ def funnel_any(
             d = 0
             while d < n_steps and count[d] > 0:
                 d += 1
+            # A window whose earliest rows are all of later steps is not an attempt: the
+            # window from the first row of a reached step holds the same steps and is
+            # examined when the scan gets there.
             if d > best and steps[a] < d:
                 best = d
                 best_start = a
-            elif d > best:
-                # The window's earliest rows are later steps only: the attempt starts at
-                # the first row of a reached step, whose own window (a subset) may reach
-                # less, so it is examined when the scan gets there.
-                pass
             b = a
             while b < hi and ticks[b] == t:
                 count[steps[b]] -= 1
@@ -309,8 +333,10 @@ def funnel_any(
         if best == 0:
             continue
         depth[u] = best
-        start[u] = best_start
         t0 = ticks[best_start]
+        entered[u] = t0 * ns
+        if has_rows:
+            start_row[u] = rows[best_start]
         for j in range(n_steps):
             first[j] = NAT
         found = 0
@@ -325,7 +351,7 @@ def funnel_any(
         for j in range(best):
             if first[j] > done:
                 done = first[j]
-            elapsed[u, j] = done - t0
+            elapsed[u, j] = (done - t0) * ns
 
 
 @nb.njit(nogil=True, cache=True)

@@ -24,7 +24,6 @@ __all__ = [
     "check_window",
     "group_by_user",
     "prepare_events",
-    "run_users",
 ]
 
 _T = TypeVar("_T")
@@ -422,23 +421,20 @@ class Grouped:
     steps: npt.NDArray[np.int16]
     rows: npt.NDArray[np.int64]
 
-    def user_ranges(self, threads: int) -> list[tuple[int, int]]:
-        """Split the users into ``threads`` ranges of about equal rows."""
-        n_users = self.offsets.shape[0] - 1
-        if threads <= 1 or n_users < 2:
-            return [(0, n_users)]
-        cuts = np.searchsorted(
-            self.offsets, np.linspace(0, self.offsets[-1], threads + 1)[1:-1], side="left"
-        )
-        edges = [0, *sorted({int(min(max(c, 0), n_users)) for c in cuts}), n_users]
-        return [(a, b) for a, b in itertools.pairwise(edges) if b > a]
 
-
-def group_by_user(events: Events, chosen: npt.NDArray[np.int32]) -> Grouped:
+def group_by_user(
+    events: Events,
+    chosen: npt.NDArray[np.int32],
+    *,
+    keep_rows: bool = True,
+    visit: Callable[[Grouped, int, int], None] | None = None,
+) -> Grouped:
     """Group the rows whose event is in ``chosen`` (at most 32,767 names) by user.
 
     See :mod:`growthkit._kernels.funnel`: a cache-blocked stable counting sort, then each
-    user's rows in ``(time, position in chosen)`` order.
+    user's rows in ``(time, position in chosen)`` order. Without ``keep_rows`` the log
+    rows are not tracked (``rows`` is empty). ``visit(grouped, u_lo, u_hi)`` is called on
+    each block of users as soon as it is sorted, while its rows are in the cache.
     """
     from growthkit._kernels import funnel as fk
 
@@ -468,7 +464,7 @@ def group_by_user(events: Events, chosen: npt.NDArray[np.int32]) -> Grouped:
     user = np.empty(m, dtype=np.int32)
     ticks = np.empty(m, dtype=np.int64)
     steps = np.empty(m, dtype=np.int16)
-    rows = np.empty(m, dtype=np.int64)
+    rows = np.empty(m if keep_rows else 0, dtype=np.int64)
     _map(
         lambda i: fk.block_scatter(
             events.codes,
@@ -491,11 +487,13 @@ def group_by_user(events: Events, chosen: npt.NDArray[np.int32]) -> Grouped:
     offsets[n_users] = m
     out_ticks = np.empty(m, dtype=np.int64)
     out_steps = np.empty(m, dtype=np.int16)
-    out_rows = np.empty(m, dtype=np.int64)
+    out_rows = np.empty(m if keep_rows else 0, dtype=np.int64)
+    grouped = Grouped(offsets, out_ticks, out_steps, out_rows)
 
     def sort_blocks(span: tuple[int, int]) -> None:
         for b in range(span[0], span[1]):
             first = b << shift
+            size = min(1 << shift, n_users - first)
             fk.sort_block(
                 user,
                 ticks,
@@ -504,12 +502,17 @@ def group_by_user(events: Events, chosen: npt.NDArray[np.int32]) -> Grouped:
                 int(block_start[b]),
                 int(block_start[b + 1]),
                 first,
-                min(1 << shift, n_users - first),
+                size,
                 offsets,
                 out_ticks,
                 out_steps,
                 out_rows,
             )
+            if visit is not None:
+                # the block's last offset is the next block's start (set by this call)
+                if b + 1 < n_blocks:
+                    offsets[first + size] = block_start[b + 1]
+                visit(grouped, first, first + size)
 
     block_cuts = np.linspace(0, n_blocks, threads + 1).astype(np.int64)
     _map(
@@ -517,7 +520,7 @@ def group_by_user(events: Events, chosen: npt.NDArray[np.int32]) -> Grouped:
         [(int(a), int(b)) for a, b in itertools.pairwise(block_cuts)],
         threads,
     )
-    return Grouped(offsets, out_ticks, out_steps, out_rows)
+    return grouped
 
 
 def run_users(fn: Callable[[int, int], None], grouped: Grouped) -> None:

@@ -12,7 +12,13 @@ import pandas as pd
 
 from growthkit import _validate as v
 from growthkit._prepare import period_index
-from growthkit.funnel._events import Events, as_events, check_window, group_by_user, run_users
+from growthkit.funnel._events import (
+    Events,
+    Grouped,
+    as_events,
+    check_window,
+    group_by_user,
+)
 from growthkit.funnel._result import Frozen
 
 if TYPE_CHECKING:
@@ -23,6 +29,7 @@ __all__ = ["FunnelOrder", "FunnelResult", "funnel"]
 FunnelOrder = Literal["strict", "any"]
 _ORDERS: tuple[FunnelOrder, ...] = ("strict", "any")
 _MAX_STEPS = 64
+_NS_PER_TICK = {"s": 10**9, "ms": 10**6, "us": 10**3, "ns": 1}
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -48,13 +55,8 @@ class FunnelResult(Frozen):
         Users reaching each step, int64 of shape ``(groups, steps)``; non-increasing along
         the steps.
     quantiles
-        The probabilities of the time-to-convert quantiles.
-    time_to_convert
-        ``timedelta64[ns]`` of shape ``(groups, steps, quantiles)``: quantiles, over the
-        users reaching a step, of the time from their first step to it (0 at the first
-        step; NaT where no user reached the step).
-    time_from_previous
-        The same for the time from the previous step.
+        The probabilities of the time-to-convert quantiles of ``to_frame()`` (see
+        :meth:`time_to_convert`).
     users
         Every user of the log, named like the user column.
     depth
@@ -86,8 +88,6 @@ class FunnelResult(Frozen):
     groups: pd.Index
     counts: npt.NDArray[np.int64]
     quantiles: tuple[float, ...]
-    time_to_convert: npt.NDArray[np.timedelta64]
-    time_from_previous: npt.NDArray[np.timedelta64]
     users: pd.Index
     depth: npt.NDArray[np.int8]
     group: npt.NDArray[np.int32]
@@ -148,12 +148,41 @@ class FunnelResult(Frozen):
         columns["drop_off"] = (previous - counts).ravel()
         columns["drop_off_rate"] = 1.0 - from_previous.ravel()
         for name, table in (
-            ("time_to_convert", self.time_to_convert),
-            ("time_from_previous", self.time_from_previous),
+            ("time_to_convert", self.time_to_convert()),
+            ("time_from_previous", self.time_to_convert(from_previous=True)),
         ):
             for i, q in enumerate(self.quantiles):
                 columns[f"{name}_p{_percent(q)}"] = pd.to_timedelta(table[:, :, i].ravel())
         return pd.DataFrame(columns)
+
+    def time_to_convert(
+        self, quantiles: Sequence[float] | None = None, *, from_previous: bool = False
+    ) -> npt.NDArray[np.timedelta64]:
+        """Quantiles of the time to convert, per group and step.
+
+        Parameters
+        ----------
+        quantiles
+            Probabilities (linear interpolation); ``None`` for ``self.quantiles``.
+        from_previous
+            Time from the previous step instead of from the first step.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``timedelta64[ns]`` of shape ``(groups, steps, quantiles)``, over the users of
+            the group reaching the step (0 at the first step; NaT where no user did).
+
+        Examples
+        --------
+        >>> import growthkit as gk
+        >>> log = gk.datasets.simulate_events(2000, seed=3)
+        >>> f = gk.funnel.funnel(log, steps=["visit", "view", "purchase"], window="1D")
+        >>> f.time_to_convert([0.5])[0, :, 0].astype("m8[s]").tolist()
+        [datetime.timedelta(0), datetime.timedelta(seconds=68), datetime.timedelta(seconds=423)]
+        """
+        qs = self.quantiles if quantiles is None else _check_quantiles(quantiles)
+        return _quantiles(self.elapsed, self.depth, self.group, len(self.groups), qs, from_previous)
 
     def users_frame(self) -> pd.DataFrame:
         """One row per user: ``depth``, the segment, ``entered_at`` and time to each step.
@@ -383,37 +412,52 @@ def funnel(
     chosen = log.event_codes(step_names)
     k = len(step_names)
     limit = np.iinfo(np.int64).max if checked_window is None else checked_window[0]
-    grouped = group_by_user(log, chosen)
     from growthkit._kernels import funnel as fk
 
-    depth = np.empty(log.n_users, dtype=np.int8)
-    elapsed = np.empty((log.n_users, k), dtype=np.int64)
-    start = np.empty(log.n_users, dtype=np.int64)
+    n = log.n_users
+    depth = np.empty(n, dtype=np.int8)
+    elapsed = np.empty((n, k), dtype=np.int64)
+    entered = np.empty(n, dtype=np.int64)
+    by_property = by is not None and by != "cohort"
+    start_row = np.empty(n if by_property else 0, dtype=np.int64)
     kernel = fk.funnel_strict if checked_order == "strict" else fk.funnel_any
-    run_users(
-        lambda lo, hi: kernel(
-            grouped.offsets, grouped.ticks, grouped.steps, k, limit, lo, hi, depth, elapsed, start
-        ),
-        grouped,
-    )
-    entered = depth > 0
-    start_rows = grouped.rows[start[entered]]
-    start_ticks = grouped.ticks[start[entered]]
+    ns = _NS_PER_TICK[log.unit]
+
+    def scan(g: Grouped, lo: int, hi: int) -> None:
+        kernel(
+            g.offsets,
+            g.ticks,
+            g.steps,
+            g.rows,
+            k,
+            limit,
+            ns,
+            lo,
+            hi,
+            depth,
+            elapsed,
+            entered,
+            start_row,
+        )
+
+    group_by_user(log, chosen, keep_rows=by_property, visit=scan)
+    inside = depth > 0
     if by is None:
-        raw_group = np.zeros(start_rows.shape[0], dtype=np.int64)
+        raw_group = np.zeros(int(np.count_nonzero(inside)), dtype=np.int64)
         labels: pd.Index = pd.Index(["all"], dtype=object)
     elif by == "cohort":
         from growthkit._kernels import periods
 
         assert checked_period is not None
         code = periods.PERIOD_CODES[checked_period]
-        raw_group = periods.period_keys(start_ticks, log.ticks_per_day, code)
+        # entered is in nanoseconds of the local wall clock
+        raw_group = periods.period_keys(entered[inside], 86_400 * 10**9, code)
         labels = pd.Index([], dtype=object)
     else:
-        codes, values = log.property(by)
-        raw_group = codes[start_rows].astype(np.int64)
+        codes, values = log.property(cast(str, by))
+        raw_group = codes[start_row[inside]].astype(np.int64)
         labels = values
-    present, group_entered = np.unique(raw_group, return_inverse=True)
+    present, group_inside = np.unique(raw_group, return_inverse=True)
     if by == "cohort":
         assert checked_period is not None
         groups = period_index(present, checked_period)
@@ -421,18 +465,13 @@ def funnel(
         groups = labels[present] if by is not None else labels
     groups = groups.rename(by if by is not None else None)
     n_groups = len(present)
-    group = np.full(log.n_users, -1, dtype=np.int32)
-    group[entered] = group_entered.astype(np.int32)
+    group = np.full(n, -1, dtype=np.int32)
+    group[inside] = group_inside.astype(np.int32)
     table = np.bincount(
-        group_entered.astype(np.int64) * (k + 1) + depth[entered],
+        group_inside.astype(np.int64) * (k + 1) + depth[inside],
         minlength=n_groups * (k + 1),
     ).reshape(n_groups, k + 1)
     counts = np.cumsum(table[:, ::-1], axis=1)[:, ::-1][:, 1:].astype(np.int64)
-    ns = _ns_per_tick(log.unit)
-    elapsed_ns = np.where(elapsed == fk.NAT, fk.NAT, elapsed * ns).view("m8[ns]")
-    to_convert, from_previous = _quantiles(elapsed_ns, depth, group, n_groups, checked_quantiles)
-    entered_at = np.full(log.n_users, np.datetime64("NaT"), dtype="M8[ns]")
-    entered_at[entered] = (start_ticks * ns).view("M8[ns]")
     return FunnelResult(
         steps=tuple(step_names),
         order=checked_order,
@@ -442,18 +481,12 @@ def funnel(
         groups=groups,
         counts=np.ascontiguousarray(counts),
         quantiles=checked_quantiles,
-        time_to_convert=to_convert,
-        time_from_previous=from_previous,
         users=log.users,
         depth=depth,
         group=group,
-        elapsed=elapsed_ns,
-        entered_at=entered_at,
+        elapsed=elapsed.view("m8[ns]"),
+        entered_at=entered.view("M8[ns]"),
     )
-
-
-def _ns_per_tick(unit: str) -> int:
-    return {"s": 10**9, "ms": 10**6, "us": 10**3, "ns": 1}[unit]
 
 
 def _quantiles(
@@ -462,14 +495,13 @@ def _quantiles(
     group: npt.NDArray[np.int32],
     n_groups: int,
     quantiles: tuple[float, ...],
-) -> tuple[npt.NDArray[np.timedelta64], npt.NDArray[np.timedelta64]]:
-    """Per group and step, quantiles of the time from the first and the previous step."""
+    from_previous: bool,
+) -> npt.NDArray[np.timedelta64]:
+    """Per group and step, quantiles of the time from the first (or the previous) step."""
     k = elapsed.shape[1]
-    shape = (n_groups, k, len(quantiles))
-    to_convert = np.full(shape, np.timedelta64("NaT"), dtype="m8[ns]")
-    from_previous = np.full(shape, np.timedelta64("NaT"), dtype="m8[ns]")
+    out = np.full((n_groups, k, len(quantiles)), np.timedelta64("NaT"), dtype="m8[ns]")
     if not quantiles:
-        return to_convert, from_previous
+        return out
     raw = elapsed.view(np.int64)
     order = np.argsort(group, kind="stable")
     bounds = np.searchsorted(group[order], np.arange(n_groups + 1), side="left")
@@ -481,8 +513,8 @@ def _quantiles(
             reached = members[d > j]
             if reached.shape[0] == 0:
                 continue
-            total = raw[reached, j].astype(np.float64)
-            gap = total - (raw[reached, j - 1] if j else 0)
-            to_convert[g, j] = np.round(np.quantile(total, qs)).astype(np.int64).view("m8[ns]")
-            from_previous[g, j] = np.round(np.quantile(gap, qs)).astype(np.int64).view("m8[ns]")
-    return to_convert, from_previous
+            values = raw[reached, j].astype(np.float64)
+            if from_previous and j:
+                values -= raw[reached, j - 1]
+            out[g, j] = np.round(np.quantile(values, qs)).astype(np.int64).view("m8[ns]")
+    return out
