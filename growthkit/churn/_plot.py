@@ -140,6 +140,16 @@ def plot_calibration(evaluation: EarlyWarningEvaluation, *, ax: Any = None) -> A
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import growthkit as gk
+    >>> from growthkit.churn import evaluate_early_warning, plot_calibration
+    >>> from growthkit.plotting import new_axes
+    >>> ev = evaluate_early_warning(gk.datasets.load_cdnow(), cutoff="1997-12-31",
+    ...                             horizon_days=30, top_k=50)
+    >>> plot_calibration(ev, ax=new_axes()).get_ylabel()
+    'observed churn rate'
     """
     ax = _axes(ax)
     table = evaluation.calibration
@@ -166,6 +176,16 @@ def plot_lift(evaluation: EarlyWarningEvaluation, *, ax: Any = None) -> Any:
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import growthkit as gk
+    >>> from growthkit.churn import evaluate_early_warning, plot_lift
+    >>> from growthkit.plotting import new_axes
+    >>> ev = evaluate_early_warning(gk.datasets.load_cdnow(), cutoff="1997-12-31",
+    ...                             horizon_days=30, top_k=50)
+    >>> [line.get_label() for line in plot_lift(ev, ax=new_axes()).get_lines()]
+    ['mbgnbd', 'days_since_last', 'rfm_score', 'base_rate']
     """
     ax = _axes(ax)
     ranking = evaluation.ranking.sort_index()
