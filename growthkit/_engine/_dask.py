@@ -204,9 +204,9 @@ def _plan(ddf: Any, columns: _Columns, *, observation_end: object) -> tuple[_Pla
             _prepare(bad, columns, observation_end)
         raise cast(GrowthkitError, failed[0].error)
     healthy = [s for s in scans if s.n]
-    ranges = [cast(tuple[Any, Any], s.ids) for s in healthy]
+    ranges: list[Any] = [s.ids for s in healthy]
     if isinstance(id_dtype, pd.CategoricalDtype):
-        ranges = [tuple(id_dtype.categories.get_indexer(list(r))) for r in ranges]
+        ranges = [tuple(id_dtype.categories.get_indexer(pd.Index(r))) for r in ranges]
     plan = _Plan(frame, columns, n, _disjoint(ranges), id_dtype)
     if observation_end is None:
         return plan, max(cast(pd.Timestamp, s.latest) for s in healthy)

@@ -17,7 +17,7 @@ def tx() -> pd.DataFrame:
     return gk.datasets.simulate_transactions(400, start="2023-01-01", end="2023-12-31", seed=3)
 
 
-def _results(tx: pd.DataFrame) -> list[tuple[Any, Any, list[str]]]:
+def _results(tx: pd.DataFrame) -> list[tuple[Any, Any, Any, list[str]]]:
     """(result, the same result made again, a different result, its frame fields)."""
     return [
         (

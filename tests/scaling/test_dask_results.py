@@ -35,7 +35,7 @@ from growthkit.summary import (
 )
 
 # The engine by function name (the names the former growthkit._dask module offered).
-_SPECS = {
+_SPECS: dict[str, Any] = {
     spec.name: spec
     for spec in (
         SUMMARY,
@@ -58,7 +58,7 @@ _dask = SimpleNamespace(
     _Columns=_engine_dask._Columns,
     is_dask_frame=_engine.is_dask_frame,
     maybe_dispatch=lambda name, tx, kwargs: _engine.maybe_dispatch(
-        _SPECS.get(name, name), tx, kwargs
+        _SPECS[name] if name in _SPECS else name, tx, kwargs
     ),
     dispatch=lambda name, tx, kwargs: _engine_dask.run(_SPECS[name], tx, kwargs),
 )
