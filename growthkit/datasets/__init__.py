@@ -4,6 +4,7 @@
 - :func:`load_cdnow_summary` -- its published per-customer calibration summary.
 - :func:`simulate_transactions` -- a synthetic buy-till-you-die order log.
 - :func:`simulate_events` -- a synthetic e-commerce event log (visit .. purchase funnel).
+- :func:`simulate_campaign` -- a win-back campaign with a random holdout and known uplift.
 
 The CDNOW files ship inside the package (``growthkit/datasets/data``); their source and terms
 are stated in ``data/README.md`` there.
@@ -18,12 +19,16 @@ from typing import Any, Literal, cast
 import numpy as np
 import pandas as pd
 
+from growthkit.datasets._campaign import CAMPAIGN_SEGMENTS, SimulatedCampaign, simulate_campaign
 from growthkit.errors import DataError
 
 __all__ = [
+    "CAMPAIGN_SEGMENTS",
     "EVENT_STEPS",
+    "SimulatedCampaign",
     "load_cdnow",
     "load_cdnow_summary",
+    "simulate_campaign",
     "simulate_events",
     "simulate_transactions",
 ]
