@@ -236,7 +236,7 @@ def parse_times(values: pd.Series, options: ReadOptions) -> pd.Series:
         with warnings.catch_warnings():
             warnings.simplefilter("error")
             if options.time_format is not None:
-                return _strict(text, present, name, options, options.time_format)
+                return _strict(text, options, options.time_format)
             if len(present) and present.map(lambda x: bool(_INT.fullmatch(x))).all():
                 raise DataError(
                     message(
@@ -248,11 +248,11 @@ def parse_times(values: pd.Series, options: ReadOptions) -> pd.Series:
                     )
                 )
             if present.map(lambda x: bool(_ISO.fullmatch(x))).all():
-                return _strict(text, present, name, options, "ISO8601")
+                return _strict(text, options, "ISO8601")
             dmy = present.map(_DMY.fullmatch)
             if len(present) and dmy.map(bool).all():
                 return _day_month(text, present, dmy, name, options)
-            return _strict(text, present, name, options, None)
+            return _strict(text, options, None)
     except (ValueError, TypeError, OverflowError, Warning) as exc:
         if isinstance(exc, GrowthkitError):
             raise
@@ -262,8 +262,13 @@ def parse_times(values: pd.Series, options: ReadOptions) -> pd.Series:
 def _day_month(
     text: pd.Series, present: pd.Series, dmy: pd.Series, name: str, options: ReadOptions
 ) -> pd.Series:
+    """Dates like 05/02/2024: day first or month first, one order for the whole column."""
     first = dmy.map(lambda m: int(m.group(1)))
     second = dmy.map(lambda m: int(m.group(2)))
+    head = dmy.iloc[0]
+    sep = head.string[head.end(1)]
+    year = "%Y" if len(head.group(3)) == 4 else "%y"
+    month_first = sep.join(["%m", "%d", year])
     dayfirst = options.dayfirst
     if not dayfirst:
         day_first_proof, month_first_proof = bool((first > 12).any()), bool((second > 12).any())
@@ -278,29 +283,20 @@ def _day_month(
                     name,
                     f"has dates like {present.iloc[0]!r} that read as day/month or month/day",
                     len(present),
-                    "Pass --dayfirst (5 February) or --time-format '%m/%d/%Y' (May 2).",
+                    f"Pass --dayfirst (day first) or --time-format '{month_first}' (month first).",
                 )
             )
         dayfirst = day_first_proof
-    sample = str(present.iloc[0])
-    sep = sample[len(str(dmy.iloc[0].group(1)))]
-    year = "%Y" if len(dmy.iloc[0].group(3)) == 4 else "%y"
-    date = sep.join(["%d", "%m", year] if dayfirst else ["%m", "%d", year])
-    if dmy.iloc[0].end(3) == len(sample):
-        return _strict(text, present, name, options, date)
+    if head.end(3) == len(head.string):
+        return _strict(text, options, sep.join(["%d", "%m", year]) if dayfirst else month_first)
     # with a time part pandas infers the whole format from the first value, day order given
-    return _strict(text, present, name, options, None, dayfirst=dayfirst)
+    return _strict(text, options, None, dayfirst=dayfirst)
 
 
 def _strict(
-    text: pd.Series,
-    present: pd.Series,
-    name: str,
-    options: ReadOptions,
-    fmt: str | None,
-    *,
-    dayfirst: bool = False,
+    text: pd.Series, options: ReadOptions, fmt: str | None, *, dayfirst: bool = False
 ) -> pd.Series:
+    """Parse every value with ``fmt`` (None: the format pandas infers from the first)."""
     parsed = pd.to_datetime(text, format=fmt, utc=options.utc, dayfirst=dayfirst)
     return pd.Series(parsed, index=text.index, name=text.name)
 
