@@ -151,11 +151,11 @@ class EarlyWarningEvaluation:
         out.index.name = "score"
         return out
 
-    def plot(self, *, axes: Any = None) -> Any:
-        """Calibration curve and lift curve; see :func:`growthkit.churn.plot_evaluation`."""
-        from growthkit.churn._plot import plot_evaluation
+    def plot(self, *, ax: Any = None) -> Any:
+        """Calibration curve and lift curve; see :func:`growthkit.plotting.plot_evaluation`."""
+        from growthkit.plotting import plot_evaluation
 
-        return plot_evaluation(self, axes=axes)
+        return plot_evaluation(self, ax=ax)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, EarlyWarningEvaluation):
