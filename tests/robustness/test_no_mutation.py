@@ -1232,6 +1232,13 @@ def test_fit_churn_model(covariates: Any, churn_table: pd.DataFrame) -> None:
     call_unchanged(churn.fit_churn_model, churn_table, model="weibull", covariates=covariates)
 
 
+@covers("churn.fit_gap_model")
+@pytest.mark.parametrize("log_kind", LOG_KINDS)
+def test_fit_gap_model(log_kind: str, logs: dict[str, tuple[Any, pd.Timestamp]]) -> None:
+    tx, _ = logs[log_kind]
+    call_unchanged(churn.fit_gap_model, tx, model="weibull", amount_col="amount")
+
+
 @covers(
     "ChurnModel.churn_probability",
     "ChurnModel.median_lifetime",
@@ -1323,6 +1330,15 @@ def test_churn_plots(cox: churn.ChurnModel, churn_table: pd.DataFrame, figures: 
     call_unchanged(plotting.plot_survival, km, ci=False)
     call_unchanged(churn.plot_risk_distribution, alerts, bins=5)
     call_unchanged(plotting.plot_risk_distribution, alerts, bins=5)
+
+
+@covers("churn.plot_calibration", "churn.plot_lift", "churn.plot_evaluation")
+def test_churn_evaluation_plots(logs: dict[str, tuple[Any, pd.Timestamp]], figures: None) -> None:
+    tx, cut = logs["int-ns"]
+    ev = churn.evaluate_early_warning(tx, cutoff=cut, horizon_days=30, top_k=5)
+    call_unchanged(churn.plot_calibration, ev)
+    call_unchanged(churn.plot_lift, ev)
+    call_unchanged(churn.plot_evaluation, ev)
 
 
 # --------------------------------------------------------------------------------------
