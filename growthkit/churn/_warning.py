@@ -344,6 +344,11 @@ def bgnbd_churn_probability(
 
     Notes
     -----
+    This is the probability of having *dropped out* by ``T + horizon_days``, not of being
+    flagged by the churn rule (which needs ``inactivity_days`` of silence first): for
+    early-warning probabilities use :func:`early_warning` with the model, which returns
+    ``1[d + h > k] P(no purchase in the next k + 1 - d days)``.
+
     BG/NBD keeps a customer with no repeat purchase alive (``P(alive) = 1``), so it ranks
     one-order customers last; ``ModifiedBetaGeo`` (MBG/NBD) lets them drop out.
 
