@@ -13,6 +13,7 @@ from growthkit._validate import FloatArray
 from growthkit.experiments._common import (
     NONNEGATIVE,
     ResultBase,
+    broadcast_floats,
     check_alpha,
     check_both_zero,
     check_counts,
@@ -164,16 +165,11 @@ def campaign_lift(
     """
     a = check_alpha(alpha)
     # Validate under this function's argument names before delegating to the tests.
-    ch, nh_, ct, nt_ = v.broadcast(
-        [
-            (name, v.as_float_array(name, value))
-            for name, value in (
-                ("conversions_holdout", conversions_holdout),
-                ("n_holdout", n_holdout),
-                ("conversions_treated", conversions_treated),
-                ("n_treated", n_treated),
-            )
-        ]
+    ch, nh_, ct, nt_ = broadcast_floats(
+        conversions_holdout=conversions_holdout,
+        n_holdout=n_holdout,
+        conversions_treated=conversions_treated,
+        n_treated=n_treated,
     )
     check_counts(ch, nh_, "conversions_holdout", "n_holdout")
     check_counts(ct, nt_, "conversions_treated", "n_treated")

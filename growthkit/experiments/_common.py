@@ -84,6 +84,11 @@ def pct(value: float) -> str:
     return f"{100.0 * value:+.2f}%"
 
 
+def broadcast_floats(**values: ArrayLike) -> tuple[FloatArray, ...]:
+    """Validate each keyword as a float array (named in messages) and broadcast them all."""
+    return v.broadcast([(name, v.as_float_array(name, value)) for name, value in values.items()])
+
+
 def check_counts(successes: FloatArray, trials: FloatArray, s_name: str, t_name: str) -> None:
     """Counts of one arm: successes >= 0, trials > 0, successes <= trials."""
     v.check_nonnegative(s_name, successes, NONNEGATIVE)
@@ -99,13 +104,8 @@ def proportion_inputs(
     successes_a: ArrayLike, trials_a: ArrayLike, successes_b: ArrayLike, trials_b: ArrayLike
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
     """Validated, broadcast counts of two arms."""
-    xa, na, xb, nb = v.broadcast(
-        [
-            ("successes_a", v.as_float_array("successes_a", successes_a)),
-            ("trials_a", v.as_float_array("trials_a", trials_a)),
-            ("successes_b", v.as_float_array("successes_b", successes_b)),
-            ("trials_b", v.as_float_array("trials_b", trials_b)),
-        ]
+    xa, na, xb, nb = broadcast_floats(
+        successes_a=successes_a, trials_a=trials_a, successes_b=successes_b, trials_b=trials_b
     )
     check_counts(xa, na, "successes_a", "trials_a")
     check_counts(xb, nb, "successes_b", "trials_b")
@@ -134,18 +134,8 @@ def moment_inputs(
     fix: str,
 ) -> tuple[FloatArray, ...]:
     """Validated, broadcast ``(mean, var, n)`` of two arms (n >= 2, some variation)."""
-    ma, va, na, mb, vb, nb = v.broadcast(
-        [
-            (name, v.as_float_array(name, value))
-            for name, value in (
-                ("mean_a", mean_a),
-                ("var_a", var_a),
-                ("n_a", n_a),
-                ("mean_b", mean_b),
-                ("var_b", var_b),
-                ("n_b", n_b),
-            )
-        ]
+    ma, va, na, mb, vb, nb = broadcast_floats(
+        mean_a=mean_a, var_a=var_a, n_a=n_a, mean_b=mean_b, var_b=var_b, n_b=n_b
     )
     v.check_nonnegative("var_a", va, NONNEGATIVE)
     v.check_nonnegative("var_b", vb, NONNEGATIVE)

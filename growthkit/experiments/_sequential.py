@@ -15,6 +15,7 @@ from growthkit._validate import FloatArray
 from growthkit.experiments._common import (
     NONNEGATIVE,
     ResultBase,
+    broadcast_floats,
     check_alpha,
     check_both_zero,
     fmt,
@@ -174,12 +175,7 @@ def optimal_mixing_variance(
     1.478e-04
     """
     a = check_alpha(alpha)
-    va, vb, na, nb = v.broadcast(
-        [
-            (name, v.as_float_array(name, value))
-            for name, value in (("var_a", var_a), ("var_b", var_b), ("n_a", n_a), ("n_b", n_b))
-        ]
-    )
+    va, vb, na, nb = broadcast_floats(var_a=var_a, var_b=var_b, n_a=n_a, n_b=n_b)
     v.check_nonnegative("var_a", va, NONNEGATIVE)
     v.check_nonnegative("var_b", vb, NONNEGATIVE)
     v.check_positive("n_a", na, "Pass the planned units per arm.")
@@ -198,6 +194,24 @@ def optimal_mixing_variance(
             "Rescale the metric (e.g. thousands instead of units).",
         )
     return tau2
+
+
+def running(
+    log_evidence: FloatArray, low: FloatArray, high: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Always-valid p-values and intervals along the looks (last axis).
+
+    The p-value is the running minimum of ``min(1, 1 / evidence)``, the interval the
+    running intersection of the per-look intervals.
+    """
+    pvalue = np.minimum(1.0, np.exp(-np.maximum(log_evidence, 0.0)))
+    if not pvalue.ndim:
+        return pvalue, low, high
+    return (
+        np.minimum.accumulate(pvalue, axis=-1),
+        np.maximum.accumulate(low, axis=-1),
+        np.minimum.accumulate(high, axis=-1),
+    )
 
 
 def sequential_test(
@@ -291,22 +305,18 @@ def sequential_test(
     3
     """
     a = check_alpha(alpha)
-    named = [
-        (name, v.as_float_array(name, value))
-        for name, value in (
-            ("mean_a", mean_a),
-            ("var_a", var_a),
-            ("n_a", n_a),
-            ("mean_b", mean_b),
-            ("var_b", var_b),
-            ("n_b", n_b),
-            ("mixing_variance", mixing_variance),
-        )
-    ]
     burn_in = v.as_float_array("min_n", min_n)
     v.check_min("min_n", burn_in, 1, "Pass the units per arm before the first look that counts.")
-    named.append(("min_n", burn_in))
-    ma, va, na, mb, vb, nb, tau2, burn_in = v.broadcast(named)
+    ma, va, na, mb, vb, nb, tau2, burn_in = broadcast_floats(
+        mean_a=mean_a,
+        var_a=var_a,
+        n_a=n_a,
+        mean_b=mean_b,
+        var_b=var_b,
+        n_b=n_b,
+        mixing_variance=mixing_variance,
+        min_n=burn_in,
+    )
     v.check_nonnegative("var_a", va, NONNEGATIVE)
     v.check_nonnegative("var_b", vb, NONNEGATIVE)
     fix = "Each look needs at least one unit per arm."
@@ -345,13 +355,7 @@ def sequential_test(
             + np.log(math.log(1.0 / a) + 0.5 * (log_vt - log_v))
         )
         half = np.where(info, np.exp(log_half), np.inf)
-    pvalue = np.minimum(1.0, np.exp(-np.maximum(log_lr, 0.0)))
-    if effect.ndim:
-        pvalue = np.minimum.accumulate(pvalue, axis=-1)
-        low = np.maximum.accumulate(effect - half, axis=-1)
-        high = np.minimum.accumulate(effect + half, axis=-1)
-    else:
-        low, high = effect - half, effect + half
+    pvalue, low, high = running(log_lr, effect - half, effect + half)
     with np.errstate(over="ignore"):
         likelihood_ratio = np.exp(log_lr)
     return SequentialResult(

@@ -11,7 +11,7 @@ from scipy import special
 from growthkit import _validate as v
 from growthkit._validate import FloatArray
 from growthkit.experiments._common import check_alpha, proportion_inputs
-from growthkit.experiments._sequential import SequentialResult
+from growthkit.experiments._sequential import SequentialResult, running
 
 
 def _log_mixture(x: FloatArray, n: FloatArray, a0: float, b0: float) -> FloatArray:
@@ -205,15 +205,10 @@ def sequential_proportion_test(
     a0 = v.check_positive_number("prior_alpha", prior_alpha)
     b0 = v.check_positive_number("prior_beta", prior_beta)
     log_e = _log_e_process(xa, na, xb, nb, a0, b0)
-    pvalue = np.minimum(1.0, np.exp(-np.maximum(log_e, 0.0)))
     low_a, high_a = _rate_sequence(xa, na, a0, b0, a / 2.0)
     low_b, high_b = _rate_sequence(xb, nb, a0, b0, a / 2.0)
     effect = xb / nb - xa / na
-    low, high = low_b - high_a, high_b - low_a
-    if effect.ndim:
-        pvalue = np.minimum.accumulate(pvalue, axis=-1)
-        low = np.maximum.accumulate(low, axis=-1)
-        high = np.minimum.accumulate(high, axis=-1)
+    pvalue, low, high = running(log_e, low_b - high_a, high_b - low_a)
     s = a0 + b0
     prior_var = 2.0 * a0 * b0 / (s * s * (s + 1.0))
     with np.errstate(over="ignore"):
