@@ -12,7 +12,7 @@ import pandas as pd
 from growthkit import _validate as v
 from growthkit.churn._btyd import btyd_label, no_purchase_probability
 from growthkit.churn._checks import check_table
-from growthkit.churn._gaps import sub_log as _sub_log  # noqa: F401 - its old home, for tests
+from growthkit.churn._gaps import sub_log
 from growthkit.churn._regression import ChurnModel
 from growthkit.churn._rule import (
     check_horizon,
@@ -31,6 +31,9 @@ __all__ = [
     "frames_equal",
     "ranked",
 ]
+
+#: ``sub_log``'s old name and home (tests/churn/test_churn_table.py imports it from here).
+_sub_log = sub_log
 
 ScoreKind = Literal["coxph", "weibull", "lognormal", "bgnbd", "mbgnbd", "paretonbd"]
 SCORE_KINDS: tuple[ScoreKind, ...] = (
