@@ -14,7 +14,8 @@ and reports medians and ratios, not one-off times):
   this tree against the growthkit in ``DIR`` (e.g. ``git worktree add /tmp/old <commit>``),
   one worker process per tree fed the same calls in turn. Each call gets a fresh prepared
   log ("cold": the layout is built inside the timed call) and, for this tree, also the
-  same log again ("warm": the layout computed once is reused).
+  same log again ("warm": the layout computed once is reused); with ``--frames`` also the
+  DataFrame, as the module benchmarks time it (preparation included).
 
 Logs are the benchmarks' own simulated ones: ``bench_rfm`` (seed 11, shuffled a little,
 amounts rounded), ``bench_cohort`` (seed 42) and ``bench_churn`` (seed 2024).
@@ -219,41 +220,45 @@ def worker() -> None:
     from growthkit.cohort import cohort_matrix, growth_accounting
     from growthkit.rfm import rfm_scores
 
+    frames: dict[tuple[str, int], pd.DataFrame] = {}
     logs: dict[tuple[str, int], Any] = {}
 
-    def log_for(call: str, n: int) -> Any:
+    def inputs(call: str, n: int) -> tuple[pd.DataFrame, Any]:
         kind = {"rfm_scores": "rfm", "survival_table": "churn"}.get(call, "cohort")
         if (kind, n) not in logs:
             if kind == "rfm":
                 tx = simulated(n, seed=11, shuffle=True)
             else:
                 tx = simulated(n, seed=42 if kind == "cohort" else 2024)
+            frames[kind, n] = tx
             logs[kind, n] = gk.prepare_transactions(tx, amount_col="amount")
-        return logs[kind, n]
+        return frames[kind, n], logs[kind, n]
 
     run: dict[str, Callable[[Any], Any]] = {
-        "rfm_scores": lambda log: rfm_scores(log, observation_end=END, bins=5).table,
-        "cohort_matrix": lambda log: cohort_matrix(log).counts,
-        "cohort_revenue": lambda log: (
-            cohort_matrix(log, value="revenue", amount_col="amount").counts
-        ),
-        "growth_accounting": lambda log: growth_accounting(log, amount_col="amount"),
-        "survival_table": lambda log: survival_table(log, amount_col="amount"),
+        "rfm_scores": lambda tx: rfm_scores(tx, amount_col="amount", observation_end=END).table,
+        "cohort_matrix": lambda tx: cohort_matrix(tx).counts,
+        "cohort_revenue": lambda tx: cohort_matrix(tx, value="revenue", amount_col="amount").counts,
+        "growth_accounting": lambda tx: growth_accounting(tx, amount_col="amount"),
+        "survival_table": lambda tx: survival_table(tx, amount_col="amount"),
     }
     print(json.dumps({"file": gk.__file__}), flush=True)
     for line in sys.stdin:
-        call, size, warm = line.split()
-        base = log_for(call, int(size))
-        # A fresh Transactions over the same arrays: nothing derived from it is kept.
-        log = base if warm == "1" else dataclasses.replace(base)
+        call, size, mode = line.split()
+        frame, base = inputs(call, int(size))
+        # "cold": a fresh Transactions over the same arrays (nothing derived from it kept);
+        # "warm": the same prepared log every time; "frame": the DataFrame (preparation
+        # included).
+        tx = frame if mode == "frame" else base if mode == "warm" else dataclasses.replace(base)
         start = time.perf_counter()
-        out = run[call](log)
+        out = run[call](tx)
         seconds = time.perf_counter() - start
         digest = pd.util.hash_pandas_object(out.reset_index(), index=False).sum()
         print(json.dumps({"seconds": seconds, "digest": int(digest)}), flush=True)
 
 
-def bench_compare(old: str, rounds: int, sizes: list[int], calls: list[str]) -> None:
+def bench_compare(
+    old: str, rounds: int, sizes: list[int], calls: list[str], *, frames: bool
+) -> None:
     here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     procs = {}
     for name, tree in (("old", old), ("new", here)):
@@ -270,39 +275,47 @@ def bench_compare(old: str, rounds: int, sizes: list[int], calls: list[str]) -> 
         loaded = json.loads(procs[name].stdout.readline())["file"]
         assert loaded.startswith(os.path.abspath(tree)), (name, loaded)
 
-    def ask(name: str, call: str, n: int, warm: bool) -> tuple[float, int]:
+    def ask(name: str, call: str, n: int, mode: str) -> tuple[float, int]:
         proc = procs[name]
         assert proc.stdin is not None and proc.stdout is not None
-        proc.stdin.write(f"{call} {n} {int(warm)}\n")
+        proc.stdin.write(f"{call} {n} {mode}\n")
         proc.stdin.flush()
         reply = json.loads(proc.stdout.readline())
         return float(reply["seconds"]), int(reply["digest"])
 
-    print(f"compare: medians of {rounds} interleaved runs; ratio = new / old")
-    print("| call | orders | old cold | new cold | new/old | new warm | warm/old |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    runs = [("old", "cold"), ("new", "cold"), ("new", "warm")]
+    if frames:
+        runs += [("old", "frame"), ("new", "frame")]
+    print(f"compare: medians of {rounds} interleaved runs; ratios are new / old")
+    head = "| call | orders | old cold | new cold | ratio | new warm | warm / old cold |"
+    rule = "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+    if frames:
+        head += " old frame | new frame | ratio |"
+        rule += " ---: | ---: | ---: |"
+    print(head)
+    print(rule)
     for n in sizes:
         for call in calls:
             for name in procs:  # JIT compile and log simulation, untimed
-                ask(name, call, n, warm=False)
-            times: dict[str, list[float]] = {"old": [], "new": [], "warm": []}
+                ask(name, call, n, "cold")
+            times: dict[tuple[str, str], list[float]] = {run: [] for run in runs}
             digests = set()
             for _ in range(rounds):
-                for key, name, warm in (
-                    ("old", "old", False),
-                    ("new", "new", False),
-                    ("warm", "new", True),
-                ):
-                    seconds, digest = ask(name, call, n, warm)
-                    times[key].append(seconds)
+                for name, mode in runs:
+                    seconds, digest = ask(name, call, n, mode)
+                    times[name, mode].append(seconds)
                     digests.add(digest)
             assert len(digests) == 1, f"{call} at {n}: outputs differ"
-            old_t, new_t, warm_t = (statistics.median(times[k]) for k in ("old", "new", "warm"))
-            print(
+            m = {run: statistics.median(t) for run, t in times.items()}
+            old_t, new_t, warm_t = m["old", "cold"], m["new", "cold"], m["new", "warm"]
+            line = (
                 f"| {call} | {n:.0e} | {old_t:.3f} s | {new_t:.3f} s | {new_t / old_t:.2f} "
-                f"| {warm_t:.3f} s | {warm_t / old_t:.2f} |",
-                flush=True,
+                f"| {warm_t:.3f} s | {warm_t / old_t:.2f} |"
             )
+            if frames:
+                old_f, new_f = m["old", "frame"], m["new", "frame"]
+                line += f" {old_f:.3f} s | {new_f:.3f} s | {new_f / old_f:.2f} |"
+            print(line, flush=True)
     for proc in procs.values():
         assert proc.stdin is not None
         proc.stdin.close()
@@ -316,6 +329,9 @@ def main() -> None:
     parser.add_argument("--old", help="root of the old growthkit tree (compare)")
     parser.add_argument("--sizes", default="1e6,1e7")
     parser.add_argument("--calls", default=",".join(CALLS))
+    parser.add_argument(
+        "--frames", action="store_true", help="also time calls on the DataFrame (compare)"
+    )
     args = parser.parse_args()
     if args.what == "worker":
         worker()
@@ -325,7 +341,7 @@ def main() -> None:
         bench_bytes(args.rounds)
     else:
         sizes = [int(float(s)) for s in args.sizes.split(",")]
-        bench_compare(args.old, args.rounds, sizes, args.calls.split(","))
+        bench_compare(args.old, args.rounds, sizes, args.calls.split(","), frames=args.frames)
 
 
 if __name__ == "__main__":
