@@ -8,6 +8,7 @@ Where things live:
 - :mod:`growthkit.churn` -- churn as survival analysis (lifelines) and early warning.
 - :mod:`growthkit.clv` -- BG/NBD, Pareto/NBD, Gamma-Gamma, sBG and customer lifetime value.
 - :mod:`growthkit.experiments` -- A/B-test statistics from aggregates.
+- :mod:`growthkit.funnel` -- funnels, paths, DAU/WAU/MAU and stickiness from event logs.
 - :mod:`growthkit.datasets` -- the bundled CDNOW log and a transaction simulator.
 - :mod:`growthkit.errors` -- ``GrowthkitError`` and its subclasses.
 - :func:`warm_up` -- load every compiled kernel at service start (see docs/robustness.md).
@@ -54,9 +55,23 @@ _NAMES: dict[str, str] = {
     "mean_test": "growthkit.experiments",
     "ComparisonResult": "growthkit.experiments",
     "warm_up": "growthkit._warmup",
+    "Events": "growthkit.funnel",
+    "prepare_events": "growthkit.funnel",
+    "FunnelResult": "growthkit.funnel",
 }
 _SUBMODULES = frozenset(
-    {"datasets", "summary", "rfm", "cohort", "churn", "clv", "experiments", "plotting", "report"}
+    {
+        "datasets",
+        "summary",
+        "rfm",
+        "cohort",
+        "churn",
+        "clv",
+        "experiments",
+        "funnel",
+        "plotting",
+        "report",
+    }
 )
 
 __all__ = [
@@ -64,6 +79,8 @@ __all__ = [
     "ComparisonResult",
     "ConvergenceError",
     "DataError",
+    "Events",
+    "FunnelResult",
     "GrowthkitError",
     "GrowthkitWarning",
     "LifecycleResult",
@@ -77,9 +94,11 @@ __all__ = [
     "customer_summary",
     "datasets",
     "early_warning",
+    "funnel",
     "growth_accounting",
     "lifecycle_stages",
     "mean_test",
+    "prepare_events",
     "prepare_transactions",
     "proportion_test",
     "rfm_scores",
@@ -104,6 +123,7 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:
     from growthkit import datasets as datasets
+    from growthkit import funnel as funnel
     from growthkit._prepare import Transactions as Transactions
     from growthkit._prepare import prepare_transactions as prepare_transactions
     from growthkit._warmup import warm_up as warm_up
@@ -116,6 +136,9 @@ if TYPE_CHECKING:
     from growthkit.experiments import ComparisonResult as ComparisonResult
     from growthkit.experiments import mean_test as mean_test
     from growthkit.experiments import proportion_test as proportion_test
+    from growthkit.funnel import Events as Events
+    from growthkit.funnel import FunnelResult as FunnelResult
+    from growthkit.funnel import prepare_events as prepare_events
     from growthkit.rfm import LifecycleResult as LifecycleResult
     from growthkit.rfm import RFMResult as RFMResult
     from growthkit.rfm import lifecycle_stages as lifecycle_stages

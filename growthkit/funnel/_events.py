@@ -318,7 +318,7 @@ def prepare_events(
     >>> frame = gk.datasets.simulate_events(1000, seed=1)
     >>> log = gk.funnel.prepare_events(frame, properties=["device"])
     >>> log.n_users, list(log.event_names)
-    (1000, ['add_to_cart', 'checkout', 'purchase', 'view', 'visit'])
+    (1000, ['visit', 'view', 'add_to_cart', 'checkout', 'purchase'])
     >>> log.property("device")[1].tolist()
     ['desktop', 'mobile']
     """

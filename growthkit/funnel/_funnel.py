@@ -75,7 +75,7 @@ class FunnelResult(Frozen):
     >>> log = gk.datasets.simulate_events(2000, seed=3)
     >>> f = gk.funnel.funnel(log, steps=["visit", "view", "add_to_cart", "purchase"], window="1D")
     >>> f.counts.tolist()
-    [[2000, 1404, 427, 180]]
+    [[2000, 1405, 393, 181]]
     >>> f == gk.funnel.funnel(log, steps=["visit", "view", "add_to_cart", "purchase"], window="1D")
     True
     """
@@ -129,8 +129,8 @@ class FunnelResult(Frozen):
         ... # doctest: +NORMALIZE_WHITESPACE
                step  users  conversion_from_previous  drop_off
         0     visit   2000                  1.000000         0
-        1      view   1404                  0.702000       596
-        2  purchase    180                  0.128205      1224
+        1      view   1405                  0.702500       595
+        2  purchase    181                  0.128826      1224
         """
         g, k = self.counts.shape
         counts = self.counts
@@ -179,7 +179,7 @@ class FunnelResult(Frozen):
         >>> log = gk.datasets.simulate_events(2000, seed=3)
         >>> f = gk.funnel.funnel(log, steps=["visit", "view", "purchase"], window="1D")
         >>> f.time_to_convert([0.5])[0, :, 0].astype("m8[s]").tolist()
-        [datetime.timedelta(0), datetime.timedelta(seconds=68), datetime.timedelta(seconds=423)]
+        [datetime.timedelta(0), datetime.timedelta(seconds=68), datetime.timedelta(seconds=425)]
         """
         qs = self.quantiles if quantiles is None else _check_quantiles(quantiles)
         return _quantiles(self.elapsed, self.depth, self.group, len(self.groups), qs, from_previous)
@@ -232,11 +232,11 @@ class FunnelResult(Frozen):
         >>> f.plot(ax=new_axes()).get_ylabel()
         'users'
         """
-        from growthkit.plotting import _funnel as charts
+        from growthkit.plotting import plot_funnel, plot_funnel_steps
 
         if v.check_choice("kind", kind, ("bars", "steps")) == "steps":
-            return charts.plot_funnel_steps(self, ax=ax)
-        return charts.plot_funnel(self, ax=ax)
+            return plot_funnel_steps(self, ax=ax)
+        return plot_funnel(self, ax=ax)
 
 
 def _percent(q: float) -> str:
@@ -377,15 +377,15 @@ def funnel(
     ... # doctest: +NORMALIZE_WHITESPACE
               step  users  conversion  conversion_from_previous
     0        visit   5000       1.000                     1.000
-    1         view   3496       0.699                     0.699
-    2  add_to_cart   1043       0.209                     0.298
-    3     checkout    621       0.124                     0.595
-    4     purchase    439       0.088                     0.707
+    1         view   3518       0.704                     0.704
+    2  add_to_cart   1102       0.220                     0.313
+    3     checkout    665       0.133                     0.603
+    4     purchase    467       0.093                     0.702
     >>> by_device = gk.funnel.funnel(log, steps, window="1D", by="device")
     >>> by_device.conversion["purchase"].round(3)
     device
-    desktop    0.09
-    mobile     0.086
+    desktop    0.094
+    mobile     0.093
     Name: purchase, dtype: float64
     """
     step_names = _check_steps(steps)

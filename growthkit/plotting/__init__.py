@@ -13,7 +13,8 @@ called, so ``import growthkit.plotting`` is free.
   :func:`plot_frequency_recency_matrix`, :func:`plot_probability_alive_matrix`,
   :func:`plot_holdout_comparison`, :func:`plot_calibration_purchases_vs_holdout_purchases`,
   :func:`plot_clv_distribution` (CLV; the ``lifetimes`` chart names work too),
-  :func:`plot_forest` (experiments).
+  :func:`plot_forest` (experiments), :func:`plot_funnel`, :func:`plot_funnel_steps`,
+  :func:`plot_stickiness` (event logs).
 
 Every chart draws on ``ax`` when given (else on a new pyplot figure), in the house style,
 and returns the matplotlib ``Axes``. Each is implemented once, in the private module of its
@@ -39,6 +40,7 @@ from growthkit.plotting._clv import (
 )
 from growthkit.plotting._cohort import plot_cohort_retention, plot_growth
 from growthkit.plotting._experiments import plot_forest
+from growthkit.plotting._funnel import plot_funnel, plot_funnel_steps, plot_stickiness
 from growthkit.plotting._orders import plot_orders_over_time
 from growthkit.plotting._rfm import plot_rf_heatmap, plot_segments
 from growthkit.plotting._style import PALETTE, new_axes, style
@@ -53,6 +55,8 @@ __all__ = [
     "plot_evaluation",
     "plot_forest",
     "plot_frequency_recency_matrix",
+    "plot_funnel",
+    "plot_funnel_steps",
     "plot_growth",
     "plot_holdout_comparison",
     "plot_lift",
@@ -61,6 +65,7 @@ __all__ = [
     "plot_risk_distribution",
     "plot_rf_heatmap",
     "plot_segments",
+    "plot_stickiness",
     "plot_survival",
     "style",
 ]
