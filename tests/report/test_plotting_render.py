@@ -134,6 +134,7 @@ def inputs(cdnow: pd.DataFrame) -> dict[str, Any]:
     table = churn.survival_table(cdnow)
     ch = gk.calibration_holdout_summary(cdnow, calibration_end="1997-09-30", period="W")
     model = gk.clv.BetaGeo.fit(ch)
+    events = gk.datasets.simulate_events(500, seed=3)
     return {
         "tx": cdnow,
         "matrix": gk.cohort.cohort_matrix(cdnow, period="Q"),
@@ -148,6 +149,8 @@ def inputs(cdnow: pd.DataFrame) -> dict[str, Any]:
         "evaluation": churn.evaluate_early_warning(
             cdnow, cutoff="1997-12-31", horizon_days=30, top_k=50
         ),
+        "funnel": gk.funnel.funnel(events, ["visit", "view", "purchase"], window="1D", by="device"),
+        "activity": gk.funnel.activity(events),
         "ab": gk.experiments.proportion_test([100, 50], [1000, 800], [130, 45], [1000, 800]),
     }
 
@@ -181,6 +184,9 @@ CHARTS: dict[str, Callable[[dict[str, Any], Axes | None], Axes]] = {
     ),
     "plot_clv_distribution": lambda d, ax: plotting.plot_clv_distribution(d["clv"], ax=ax),
     "plot_forest": lambda d, ax: plotting.plot_forest(d["ab"], ax=ax),
+    "plot_funnel": lambda d, ax: plotting.plot_funnel(d["funnel"], ax=ax),
+    "plot_funnel_steps": lambda d, ax: plotting.plot_funnel_steps(d["funnel"], ax=ax),
+    "plot_stickiness": lambda d, ax: plotting.plot_stickiness(d["activity"], ax=ax),
 }
 
 
