@@ -29,6 +29,7 @@ from growthkit.campaigns._holdout import (
     hash_unit,
     holdout_sample_size,
 )
+from growthkit.campaigns._report import ReportSection, campaign_section
 from growthkit.campaigns._targeting import TargetList, target_customers
 from growthkit.campaigns._uplift import (
     Strategy,
@@ -42,10 +43,12 @@ from growthkit.campaigns._uplift import (
 __all__ = [
     "CampaignEvaluation",
     "HoldoutAssignment",
+    "ReportSection",
     "Strategy",
     "TargetList",
     "UpliftEvaluation",
     "assign_holdout",
+    "campaign_section",
     "evaluate_campaign",
     "evaluate_uplift",
     "hash_unit",
