@@ -391,9 +391,7 @@ def fit_frame(
         # same maximum.
         options["fit_options"] = {"step_size": 0.5}
     with lifelines_calls(f"{kind} fit"):
-        fitter.fit(
-            data, duration_col="duration", event_col="event", weights_col=weights, **options
-        )
+        fitter.fit(data, duration_col="duration", event_col="event", weights_col=weights, **options)
     params = fitter.params_
     if kind == "coxph":
         coefs = params.reindex(list(names))
