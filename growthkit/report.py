@@ -31,7 +31,7 @@ import pandas as pd
 from growthkit import _validate as v
 from growthkit._output import check_out_dir, write_csv, write_text
 from growthkit._prepare import Transactions, as_transactions
-from growthkit.errors import GrowthkitError, GrowthkitWarning
+from growthkit.errors import DataError, GrowthkitError, GrowthkitWarning
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -59,6 +59,7 @@ TABLES: tuple[str, ...] = (
     "rfm_customers",
     "survival_table",
     "early_warning",
+    "early_warning_evaluation",
     "clv_parameters",
     "clv_customers",
 )
@@ -317,13 +318,21 @@ def _rfm(ctx: _Context, s: _Section) -> None:
 
 
 def _churn(ctx: _Context, s: _Section) -> None:
-    from growthkit.churn import early_warning, fit_churn_model, kaplan_meier, survival_table
-    from growthkit.plotting import plot_risk_distribution, plot_survival
+    from growthkit.churn import early_warning, evaluate_early_warning, kaplan_meier, survival_table
+    from growthkit.clv import ModifiedBetaGeo
+    from growthkit.plotting import (
+        plot_calibration,
+        plot_lift,
+        plot_risk_distribution,
+        plot_survival,
+    )
+    from growthkit.summary import customer_summary
 
     s.intro = (
         f"A customer counts as churned after {ctx.inactivity_days} days without an order. "
-        "Kaplan-Meier curve of time to churn; a Cox model ranks current customers by their "
-        f"probability of churning within {ctx.horizon_days} days."
+        "Kaplan-Meier curve of time to churn; MBG/NBD gives each current customer's "
+        f"probability of churning within {ctx.horizon_days} days under that rule (exactly 0 "
+        "for customers who cannot reach the inactivity window in time)."
     )
     amount = ctx.log.amount_col if ctx.has_amounts else None
     table = survival_table(ctx.log, amount_col=amount, inactivity_days=ctx.inactivity_days)
@@ -334,9 +343,13 @@ def _churn(ctx: _Context, s: _Section) -> None:
     )
     km = kaplan_meier(table)
     s.chart(lambda ax: plot_survival(km, ax=ax), "Kaplan-Meier survival", size=(7.0, 3.6))
-    model = fit_churn_model(table)
+    summary = customer_summary(ctx.log, period="D")
     alerts = early_warning(
-        model, table, horizon_days=ctx.horizon_days, inactivity_days=ctx.inactivity_days
+        ModifiedBetaGeo.fit(summary),
+        table,
+        summary=summary,
+        horizon_days=ctx.horizon_days,
+        inactivity_days=ctx.inactivity_days,
     )
     s.table(
         "early_warning",
@@ -348,6 +361,27 @@ def _churn(ctx: _Context, s: _Section) -> None:
     s.chart(
         lambda ax: plot_risk_distribution(alerts, ax=ax), "churn risk distribution", size=(7, 3.2)
     )
+    cutoff = ctx.log.latest - pd.Timedelta(days=ctx.horizon_days)
+    try:
+        evaluation = evaluate_early_warning(
+            ctx.log,
+            cutoff=cutoff,
+            horizon_days=ctx.horizon_days,
+            inactivity_days=ctx.inactivity_days,
+            top_k=[100],
+        )
+    except DataError as exc:  # a log too short to hold a cutoff and its horizon
+        s.para(f"No out-of-time check of the ranking: {exc}")
+        return
+    s.table(
+        "early_warning_evaluation",
+        evaluation.to_frame(),
+        f"Out of time: scored at {cutoff:%Y-%m-%d} with only the orders up to then, checked "
+        f"{ctx.horizon_days} days later, beside the baselines a user would try",
+        rows=4,
+    )
+    s.chart(lambda ax: plot_calibration(evaluation, ax=ax), "calibration", size=(5.0, 4.0))
+    s.chart(lambda ax: plot_lift(evaluation, ax=ax), "lift vs baselines", size=(6.0, 4.0))
 
 
 def _clv(ctx: _Context, s: _Section) -> None:
