@@ -406,7 +406,7 @@ def evaluate_campaign(
     rows = log.customers.get_indexer(ids)
     absent = rows < 0
     if absent.any():
-        example = ids[np.flatnonzero(absent)[0]]
+        example = ids[np.flatnonzero(absent)[:1]].tolist()[0]  # a Python scalar for the repr
         raise DataError(
             v.message(
                 customer_col,
