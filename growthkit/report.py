@@ -343,6 +343,11 @@ def _churn(ctx: _Context, s: _Section) -> None:
     )
     km = kaplan_meier(table)
     s.chart(lambda ax: plot_survival(km, ax=ax), "Kaplan-Meier survival", size=(7.0, 3.6))
+    if churned == 0:
+        raise _Skip(
+            "no churned customers yet: nothing to rank against or to check a ranking on "
+            "(use a longer log or a shorter inactivity window)"
+        )
     summary = customer_summary(ctx.log, period="D")
     alerts = early_warning(
         ModifiedBetaGeo.fit(summary),

@@ -27,6 +27,7 @@ EXPECTED_CSV = {
     "rfm_customers",
     "survival_table",
     "early_warning",
+    "early_warning_evaluation",
     "clv_parameters",
     "clv_customers",
 }
