@@ -181,14 +181,109 @@ def sort_block(
             _sort_slice(out_ticks, out_steps, out_rows, a, b)
 
 
+@nb.njit(cache=True)
+def _strict_attempt(
+    ticks: npt.NDArray[np.int64],
+    steps: npt.NDArray[np.int16],
+    lo: int,
+    hi: int,
+    n_steps: int,
+    window: int,
+    nxt: npt.NDArray[np.int64],
+    next_of: npt.NDArray[np.int64],
+) -> tuple[int, int]:
+    """Steps in order: the furthest depth of one user and the attempt's first position.
+
+    A chain is an occurrence of each step ``0..j`` with non-decreasing times and the last at
+    most ``window`` ticks after the first. From a given first-step occurrence the greedy
+    chain (the earliest next step at or after the current one, ties in time allowed) reaches
+    as far as any chain from it, at the earliest times; the attempt is the earliest
+    first-step occurrence whose greedy chain goes furthest. ``next_of[q]`` (filled here: the
+    next occurrence of step ``steps[q] + 1`` after ``q``, relative to ``lo``) makes each
+    greedy chain at most ``n_steps`` jumps.
+    """
+    m = hi - lo
+    for j in range(n_steps + 1):
+        nxt[j] = m
+    for q in range(m - 1, -1, -1):
+        s = steps[lo + q]
+        next_of[q] = nxt[s + 1]
+        nxt[s] = q
+    best = 0
+    best_start = -1
+    for q in range(m):
+        if steps[lo + q] != 0:
+            continue
+        t0 = ticks[lo + q]
+        d = 1
+        p = q
+        while d < n_steps:
+            r = next_of[p]
+            if r == m or ticks[lo + r] - t0 > window:
+                break
+            p = r
+            d += 1
+        if d > best:
+            best = d
+            best_start = lo + q
+            if d == n_steps:
+                break
+    return best, best_start
+
+
+@nb.njit(cache=True)
+def _any_attempt(
+    ticks: npt.NDArray[np.int64],
+    steps: npt.NDArray[np.int16],
+    lo: int,
+    hi: int,
+    n_steps: int,
+    window: int,
+    count: npt.NDArray[np.int64],
+) -> tuple[int, int]:
+    """Steps in any order: the furthest prefix of steps that one window holds.
+
+    Two pointers slide over the user's times; the window starting at each distinct time
+    holds per-step counts, and its depth is the first step it lacks. The attempt is the
+    earliest window start at an occurrence of a reached step that reaches the depth.
+    """
+    for j in range(n_steps):
+        count[j] = 0
+    best = 0
+    best_start = -1
+    r = lo
+    a = lo
+    while a < hi:
+        t = ticks[a]
+        while r < hi and ticks[r] - t <= window:
+            count[steps[r]] += 1
+            r += 1
+        d = 0
+        while d < n_steps and count[d] > 0:
+            d += 1
+        # A window whose earliest rows are all of later steps is not an attempt: the
+        # window from the first row of a reached step holds the same steps and is
+        # examined when the scan gets there.
+        if d > best and steps[a] < d:
+            best = d
+            best_start = a
+        b = a
+        while b < hi and ticks[b] == t:
+            count[steps[b]] -= 1
+            b += 1
+        a = b
+    return best, best_start
+
+
 @nb.njit(nogil=True, cache=True)
-def funnel_strict(
+def funnel_users(
     offsets: npt.NDArray[np.int64],
     ticks: npt.NDArray[np.int64],
     steps: npt.NDArray[np.int16],
     rows: npt.NDArray[np.int64],
     n_steps: int,
     window: int,
+    any_order: bool,
     ns: int,
     u_lo: int,
     u_hi: int,
@@ -197,15 +292,11 @@ def funnel_strict(
     entered: npt.NDArray[np.int64],
     start_row: npt.NDArray[np.int64],
 ) -> None:
-    """Steps in order: per user, the furthest step reached and the attempt that reached it.
+    """Per user, the furthest step reached and the attempt that reached it.
 
-    A chain is an occurrence of each step ``0..j`` with non-decreasing times and the last at
-    most ``window`` ticks after the first. From a given first-step occurrence the greedy
-    chain (the earliest next step at or after the current one, ties in time allowed) reaches
-    as far as any chain from it and at the earliest times; the user's attempt is the
-    earliest first-step occurrence whose greedy chain goes furthest. ``next_of[p]`` (the next
-    occurrence of step ``steps[p] + 1`` after ``p``) makes each greedy chain ``n_steps``
-    jumps.
+    See :func:`_strict_attempt` and :func:`_any_attempt`. In strict order step ``j`` of the
+    attempt is converted at the greedy chain's ``j``-th occurrence; in any order when all of
+    steps ``0..j`` have occurred in the window (each step's first occurrence in it).
 
     Writes for users ``u_lo..u_hi``: ``depth`` (steps reached, 0 when the user never did
     the first step), ``elapsed[u, j]`` (nanoseconds from the first step to step ``j``,
@@ -214,144 +305,53 @@ def funnel_strict(
     ``start_row`` (the log row of the attempt's first step, -1 if none).
     """
     has_rows = rows.shape[0] > 0
-    nxt = np.empty(n_steps + 1, dtype=np.int64)
-    size = 0
+    size = 1
     for u in range(u_lo, u_hi):
         size = max(size, offsets[u + 1] - offsets[u])
     next_of = np.empty(size, dtype=np.int64)
+    nxt = np.empty(n_steps + 1, dtype=np.int64)
+    count = np.empty(n_steps, dtype=np.int64)
+    done = np.empty(n_steps, dtype=np.int64)
     for u in range(u_lo, u_hi):
         lo = offsets[u]
         hi = offsets[u + 1]
+        if any_order:
+            best, first = _any_attempt(ticks, steps, lo, hi, n_steps, window, count)
+        else:
+            best, first = _strict_attempt(ticks, steps, lo, hi, n_steps, window, nxt, next_of)
+        depth[u] = best
         for j in range(n_steps):
             elapsed[u, j] = NAT
-        depth[u] = 0
-        entered[u] = NAT
-        if has_rows:
-            start_row[u] = -1
-        m = hi - lo
-        for j in range(n_steps + 1):
-            nxt[j] = m
-        for q in range(m - 1, -1, -1):
-            s = steps[lo + q]
-            next_of[q] = nxt[s + 1]
-            nxt[s] = q
-        best = 0
-        best_start = -1
-        for q in range(m):
-            if steps[lo + q] != 0:
-                continue
-            t0 = ticks[lo + q]
-            d = 1
-            p = q
-            while d < n_steps:
-                r = next_of[p]
-                if r == m or ticks[lo + r] - t0 > window:
-                    break
-                p = r
-                d += 1
-            if d > best:
-                best = d
-                best_start = q
-                if d == n_steps:
-                    break
         if best == 0:
+            entered[u] = NAT
+            if has_rows:
+                start_row[u] = -1
             continue
-        depth[u] = best
-        t0 = ticks[lo + best_start]
+        t0 = ticks[first]
         entered[u] = t0 * ns
         if has_rows:
-            start_row[u] = rows[lo + best_start]
-        p = best_start
-        elapsed[u, 0] = 0
-        for j in range(1, best):
-            p = next_of[p]
-            elapsed[u, j] = (ticks[lo + p] - t0) * ns
-
-
-@nb.njit(nogil=True, cache=True)
-def funnel_any(
-    offsets: npt.NDArray[np.int64],
-    ticks: npt.NDArray[np.int64],
-    steps: npt.NDArray[np.int16],
-    rows: npt.NDArray[np.int64],
-    n_steps: int,
-    window: int,
-    ns: int,
-    u_lo: int,
-    u_hi: int,
-    depth: npt.NDArray[np.int8],
-    elapsed: npt.NDArray[np.int64],
-    entered: npt.NDArray[np.int64],
-    start_row: npt.NDArray[np.int64],
-) -> None:
-    """Steps in any order: the furthest prefix of steps done within one window.
-
-    The user reaches step ``j`` when some window ``[a, a + window]`` holds an occurrence of
-    every step ``0..j``. Two pointers slide over the user's times; the window starting at
-    each distinct time holds per-step counts, and its depth is the first step it lacks.
-    The attempt is the earliest window start (at an occurrence of one of the reached steps)
-    that reaches the user's depth; ``elapsed[u, j]`` is the time from that start until all
-    of steps ``0..j`` have occurred in the window (each step's first occurrence in it).
-    Outputs as in :func:`funnel_strict`.
-    """
-    has_rows = rows.shape[0] > 0
-    count = np.zeros(n_steps, dtype=np.int64)
-    first = np.empty(n_steps, dtype=np.int64)
-    for u in range(u_lo, u_hi):
-        lo = offsets[u]
-        hi = offsets[u + 1]
-        for j in range(n_steps):
-            elapsed[u, j] = NAT
-            count[j] = 0
-        depth[u] = 0
-        entered[u] = NAT
-        if has_rows:
-            start_row[u] = -1
-        best = 0
-        best_start = -1
-        r = lo
-        a = lo
-        while a < hi:
-            t = ticks[a]
-            while r < hi and ticks[r] - t <= window:
-                count[steps[r]] += 1
-                r += 1
-            d = 0
-            while d < n_steps and count[d] > 0:
-                d += 1
-            # A window whose earliest rows are all of later steps is not an attempt: the
-            # window from the first row of a reached step holds the same steps and is
-            # examined when the scan gets there.
-            if d > best and steps[a] < d:
-                best = d
-                best_start = a
-            b = a
-            while b < hi and ticks[b] == t:
-                count[steps[b]] -= 1
-                b += 1
-            a = b
-        if best == 0:
-            continue
-        depth[u] = best
-        t0 = ticks[best_start]
-        entered[u] = t0 * ns
-        if has_rows:
-            start_row[u] = rows[best_start]
-        for j in range(n_steps):
-            first[j] = NAT
-        found = 0
-        q = best_start
-        while q < hi and found < best and ticks[q] - t0 <= window:
-            s = steps[q]
-            if s < best and first[s] == NAT:
-                first[s] = ticks[q]
-                found += 1
-            q += 1
-        done = t0
+            start_row[u] = rows[first]
+        if any_order:
+            for j in range(n_steps):
+                done[j] = NAT
+            found = 0
+            q = first
+            while q < hi and found < best and ticks[q] - t0 <= window:
+                s = steps[q]
+                if s < best and done[s] == NAT:
+                    done[s] = ticks[q]
+                    found += 1
+                q += 1
+            for j in range(1, best):
+                done[j] = max(done[j], done[j - 1])
+        else:
+            p = first - lo
+            done[0] = t0
+            for j in range(1, best):
+                p = next_of[p]
+                done[j] = ticks[lo + p]
         for j in range(best):
-            if first[j] > done:
-                done = first[j]
-            elapsed[u, j] = (done - t0) * ns
+            elapsed[u, j] = (done[j] - t0) * ns
 
 
 @nb.njit(nogil=True, cache=True)

@@ -182,16 +182,6 @@ class Events:
         i = self.properties.index(name)
         return self.property_codes[i], self.property_values[i]
 
-    def to_timestamp(self, ticks: int) -> pd.Timestamp:
-        """The timestamp (in this log's time zone) of wall-clock ``ticks``."""
-        unit: Any = self.unit
-        stamp = pd.Timestamp(np.datetime64(int(ticks), unit))
-        return stamp.tz_localize(cast(str, self.tz)) if self.tz is not None else stamp
-
-    def to_timedelta(self, ticks: int) -> pd.Timedelta:
-        """A tick count as a duration."""
-        return pd.Timedelta(int(ticks), unit=cast(Any, self.unit))
-
     def to_transactions(self, event: object = None) -> Transactions:
         """The rows of ``event`` (one name, a list, or ``None`` for all) as a transaction log.
 
@@ -231,10 +221,6 @@ class Events:
             tz=self.tz,
             amounts=None,
         )
-
-    def day_keys(self) -> npt.NDArray[np.int64]:
-        """Per-row calendar day (days since 1970-01-01, local wall clock)."""
-        return np.floor_divide(self.ticks, self.ticks_per_day)
 
 
 def _as_names(names: object, field: str) -> list[object]:
@@ -521,9 +507,3 @@ def group_by_user(
         threads,
     )
     return grouped
-
-
-def run_users(fn: Callable[[int, int], None], grouped: Grouped) -> None:
-    """Call ``fn(u_lo, u_hi)`` over ranges of users, on threads for large logs."""
-    threads = _threads(int(grouped.offsets[-1]))
-    _map(lambda r: fn(r[0], r[1]), grouped.user_ranges(threads), threads)

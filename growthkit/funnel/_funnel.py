@@ -420,17 +420,18 @@ def funnel(
     entered = np.empty(n, dtype=np.int64)
     by_property = by is not None and by != "cohort"
     start_row = np.empty(n if by_property else 0, dtype=np.int64)
-    kernel = fk.funnel_strict if checked_order == "strict" else fk.funnel_any
+    any_order = checked_order == "any"
     ns = _NS_PER_TICK[log.unit]
 
     def scan(g: Grouped, lo: int, hi: int) -> None:
-        kernel(
+        fk.funnel_users(
             g.offsets,
             g.ticks,
             g.steps,
             g.rows,
             k,
             limit,
+            any_order,
             ns,
             lo,
             hi,
