@@ -24,8 +24,8 @@ import numpy.typing as npt
 import pandas as pd
 
 from growthkit import _validate as v
-from growthkit._engine import PerPeriod, Spec, maybe_dispatch
-from growthkit._prepare import Transactions, as_transactions, period_index
+from growthkit._engine import PerPeriod, Spec, run
+from growthkit._prepare import Transactions, period_index
 from growthkit._results import freeze, frozen, same
 from growthkit.errors import DataError, SchemaError
 
@@ -430,17 +430,11 @@ def cohort_matrix(
     1997-02  39.0  88.3
     1997-03  45.6  92.1
     """
-    if (out := maybe_dispatch(COHORT_MATRIX, tx, locals())) is not None:
-        return cast(CohortMatrix, out)
-    args = _check_matrix_args(locals(), tx)
-    log = as_transactions(
-        tx, customer_col=customer_col, time_col=time_col, amount_col=args["amount_col"]
-    )
-    return _finish_matrix(_matrix_partials(log, args), args)
+    return cast(CohortMatrix, run(COHORT_MATRIX, tx, locals()))
 
 
 def _check_matrix_args(arguments: dict[str, Any], tx: object) -> dict[str, Any]:
-    args = {k: value for k, value in arguments.items() if k not in ("tx", "out")}
+    args = dict(arguments)
     args["value"] = v.check_choice("value", args["value"], _VALUES)
     args["cumulative"] = _check_bool("cumulative", args["cumulative"])
     if args["value"] == "revenue" and args["amount_col"] is None:
@@ -637,15 +631,11 @@ def growth_accounting(
     1998Q1     384     0       196          188      208     0.903846
     1998Q2     300     0       169          131      215     0.609302
     """
-    if (out := maybe_dispatch(GROWTH_ACCOUNTING, tx, locals())) is not None:
-        return cast(pd.DataFrame, out)
-    args = _check_growth_args(locals(), tx)
-    log = as_transactions(tx, customer_col=customer_col, time_col=time_col, amount_col=amount_col)
-    return _finish_growth(_growth_partials(log, args), args)
+    return cast(pd.DataFrame, run(GROWTH_ACCOUNTING, tx, locals()))
 
 
 def _check_growth_args(arguments: dict[str, Any], tx: object) -> dict[str, Any]:
-    args = {k: value for k, value in arguments.items() if k not in ("tx", "out")}
+    args = dict(arguments)
     args["period"] = v.check_period(args["period"])
     return args
 

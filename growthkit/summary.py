@@ -21,8 +21,8 @@ import numpy.typing as npt
 import pandas as pd
 
 from growthkit import _validate as v
-from growthkit._engine import PerCustomer, Spec, maybe_dispatch
-from growthkit._prepare import Transactions, as_transactions
+from growthkit._engine import PerCustomer, Spec, run
+from growthkit._prepare import Transactions
 from growthkit.errors import DataError
 
 __all__ = ["calibration_holdout_summary", "customer_summary"]
@@ -159,16 +159,12 @@ def customer_summary(
     >>> s.loc[1].round(2).tolist()
     [2.0, 30.43, 38.86, 22.35]
     """
-    if (out := maybe_dispatch(SUMMARY, tx, locals())) is not None:
-        return cast(pd.DataFrame, out)
-    args = _check_summary_args(locals(), tx)
-    log = as_transactions(tx, customer_col=customer_col, time_col=time_col, amount_col=amount_col)
-    return _finish_summary(_summary_partials(log, args), args)
+    return cast(pd.DataFrame, run(SUMMARY, tx, locals()))
 
 
 def _check_summary_args(arguments: dict[str, Any], tx: object) -> dict[str, Any]:
     """The arguments of :func:`customer_summary` / :func:`calibration_holdout_summary`."""
-    args = {k: value for k, value in arguments.items() if k not in ("tx", "out")}
+    args = dict(arguments)
     args["period"] = v.check_period(args["period"])
     return args
 
@@ -267,11 +263,7 @@ def calibration_holdout_summary(
     >>> s.loc[1].round(2).tolist()
     [2.0, 30.43, 38.86, 1.0, 39.0]
     """
-    if (out := maybe_dispatch(CALIBRATION_HOLDOUT, tx, locals())) is not None:
-        return cast(pd.DataFrame, out)
-    args = _check_summary_args(locals(), tx)
-    log = as_transactions(tx, customer_col=customer_col, time_col=time_col, amount_col=amount_col)
-    return _finish_holdout(_holdout_partials(log, args), args)
+    return cast(pd.DataFrame, run(CALIBRATION_HOLDOUT, tx, locals()))
 
 
 def _holdout_partials(log: Transactions, args: dict[str, Any]) -> PerCustomer:

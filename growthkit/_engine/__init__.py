@@ -7,8 +7,9 @@ Every transaction-level function is four steps (see ``docs/scaling.md``)::
     parts = _partials(log, args)             # per-customer or per-period aggregates
     return _finish(parts, args)              # scores, ratios, the result object
 
-and its module exposes those steps as a :class:`Spec`. In memory the function runs them
-in a row. On a distributed frame it hands its spec to :func:`maybe_dispatch`, and the
+and its module exposes those steps as a :class:`Spec`; the public function is
+``run(SPEC, tx, locals())``. In memory :func:`run` takes the four steps in a row. On a
+distributed frame it hands the spec to :func:`maybe_dispatch`, and the
 engine validates every partition with the same :func:`~growthkit.prepare_transactions`,
 maps ``_partials`` over partitions holding whole customers, reduces the partials
 (:class:`PerCustomer` by concatenation, :class:`PerPeriod` by aligned sums) and calls
@@ -26,8 +27,26 @@ from collections.abc import Mapping
 from typing import Any
 
 from growthkit._engine._spec import PerCustomer, PerPeriod, Spec
+from growthkit._prepare import as_transactions
 
-__all__ = ["PerCustomer", "PerPeriod", "Spec", "is_dask_frame", "maybe_dispatch"]
+__all__ = ["PerCustomer", "PerPeriod", "Spec", "is_dask_frame", "maybe_dispatch", "run"]
+
+
+def run(spec: Spec, tx: Any, arguments: Mapping[str, object]) -> Any:
+    """The function of ``spec`` on ``tx``: in memory, or on the engine of ``tx``'s type.
+
+    ``arguments`` are the public function's arguments (its ``locals()`` on entry).
+    """
+    if (out := maybe_dispatch(spec, tx, arguments)) is not None:
+        return out
+    args = spec.check_args({k: value for k, value in arguments.items() if k != "tx"}, tx)
+    log = as_transactions(
+        tx,
+        customer_col=args["customer_col"],
+        time_col=args["time_col"],
+        amount_col=args["amount_col"],
+    )
+    return spec.finish(spec.partials(log, args), args)
 
 
 def is_dask_frame(obj: object) -> bool:

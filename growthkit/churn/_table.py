@@ -13,8 +13,8 @@ import numpy.typing as npt
 import pandas as pd
 
 from growthkit import _validate as v
-from growthkit._engine import PerCustomer, Spec, maybe_dispatch
-from growthkit._prepare import Transactions, as_transactions, period_index
+from growthkit._engine import PerCustomer, Spec, run
+from growthkit._prepare import Transactions, period_index
 
 __all__ = ["survival_table"]
 
@@ -116,15 +116,11 @@ def survival_table(
     1                 150     True       2              305
     2                 213    False       2               46
     """
-    if (out := maybe_dispatch(SURVIVAL_TABLE, tx, locals())) is not None:
-        return cast(pd.DataFrame, out)
-    args = _check_args(locals(), tx)
-    log = as_transactions(tx, customer_col=customer_col, time_col=time_col, amount_col=amount_col)
-    return _finish(_partials(log, args), args)
+    return cast(pd.DataFrame, run(SURVIVAL_TABLE, tx, locals()))
 
 
 def _check_args(arguments: dict[str, Any], tx: object) -> dict[str, Any]:
-    args = {k: value for k, value in arguments.items() if k not in ("tx", "out")}
+    args = dict(arguments)
     args["inactivity_days"] = v.check_positive_int("inactivity_days", args["inactivity_days"])
     return args
 

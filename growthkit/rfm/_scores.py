@@ -18,8 +18,8 @@ import numpy.typing as npt
 import pandas as pd
 
 from growthkit import _validate as v
-from growthkit._engine import PerCustomer, Spec, maybe_dispatch
-from growthkit._prepare import Transactions, as_transactions
+from growthkit._engine import PerCustomer, Spec, run
+from growthkit._prepare import Transactions
 from growthkit._results import freeze, frozen, same
 from growthkit.errors import DataError, SchemaError
 
@@ -813,17 +813,11 @@ def rfm_scores(
     >>> res.segment_summary().loc["Champions", ["customers", "revenue_share"]].round(3).tolist()
     [434.0, 0.501]
     """  # noqa: E501
-    if (out := maybe_dispatch(RFM_SCORES, tx, locals())) is not None:
-        return cast(RFMResult, out)
-    args = _check_args(locals(), tx)
-    log = as_transactions(
-        tx, customer_col=customer_col, time_col=time_col, amount_col=args["amount_col"]
-    )
-    return _finish(_partials(log, args), args)
+    return cast(RFMResult, run(RFM_SCORES, tx, locals()))
 
 
 def _check_args(arguments: dict[str, Any], tx: object) -> dict[str, Any]:
-    args = {k: value for k, value in arguments.items() if k not in ("tx", "out")}
+    args = dict(arguments)
     args["bins"] = _check_bins(args["bins"])
     args["edges"] = _check_edges(args["edges"], args["bins"])
     args["segments"] = _check_scheme(args["segments"], args["fallback"])
