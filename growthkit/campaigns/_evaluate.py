@@ -13,6 +13,7 @@ from growthkit import _validate as v
 from growthkit._prepare import Transactions, as_transactions
 from growthkit._results import freeze, frozen, same
 from growthkit.campaigns._holdout import ARMS, HoldoutAssignment, arm_labels
+from growthkit.campaigns._uplift import fmt
 from growthkit.errors import DataError
 from growthkit.experiments import (
     ComparisonResult,
@@ -71,6 +72,19 @@ class CampaignEvaluation:
     Notes
     -----
     Results compare with ``==`` (frames exactly), pickle, and their frames are read-only.
+
+    Examples
+    --------
+    >>> import growthkit as gk
+    >>> from growthkit.campaigns import evaluate_campaign
+    >>> sim = gk.datasets.simulate_campaign(5_000, seed=4)
+    >>> ev = evaluate_campaign(sim.orders, sim.assignment, send_date=sim.send_date,
+    ...                        cost=3_000.0)
+    >>> ev.n_treated, ev.n_holdout
+    (4000, 1000)
+    >>> low, high = ev.incremental_revenue_ci
+    >>> bool(low < ev.incremental_revenue < high), bool(ev.roi == ev.summary()["roi"])
+    (True, True)
     """
 
     winback_rate: ComparisonResult
@@ -156,9 +170,8 @@ class CampaignEvaluation:
             f"{self.n_treated} treated vs {self.n_holdout} held out"
             f"{' (CUPED on ' + str(self.pre_days) + ' days)' if self.cuped else ''}, {level} CI"
         )
-        return f"{head}\n{self.to_frame().to_string(float_format=lambda x: f'{x:.4g}')}\n" + (
-            self.summary().to_string(float_format=lambda x: f"{x:,.4g}")
-        )
+        table = self.to_frame().to_string(float_format=fmt)
+        return f"{head}\n{table}\n{self.summary().to_string(float_format=fmt)}"
 
     def plot(self, *, ax: Axes | None = None) -> Axes:
         """Relative effects with intervals (:func:`growthkit.plotting.plot_campaign`)."""

@@ -110,6 +110,18 @@ class HoldoutAssignment:
     -----
     Two assignments are ``==`` when every field and the table are exactly equal; they
     pickle, and the table is read-only.
+
+    Examples
+    --------
+    >>> from growthkit.campaigns import assign_holdout
+    >>> a = assign_holdout(range(10), salt="demo", holdout_share=0.3)
+    >>> a.counts()  # doctest: +NORMALIZE_WHITESPACE
+    arm      treatment  holdout
+    stratum
+    all              7        3
+    >>> a.table["arm"].tolist() == assign_holdout(range(10), salt="demo",
+    ...                                           holdout_share=0.3).table["arm"].tolist()
+    True
     """
 
     table: pd.DataFrame

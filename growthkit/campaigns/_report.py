@@ -37,6 +37,16 @@ class ReportSection:
         ``(name, frame, caption)``: written as ``name.csv`` and shown.
     charts
         ``(draw, alt, size)``: ``draw(ax)`` renders the chart on ``ax``; ``size`` in inches.
+
+    Examples
+    --------
+    >>> import growthkit as gk
+    >>> from growthkit.campaigns import campaign_section
+    >>> sim = gk.datasets.simulate_campaign(2_000, seed=1)
+    >>> frame = sim.assignment[["customer_id", "arm"]].assign(send_date="2024-06-01")
+    >>> sec = campaign_section(sim.orders, frame)
+    >>> sec.paragraphs[0].startswith("1,601 customers contacted on 2024-06-01")
+    True
     """
 
     title: str

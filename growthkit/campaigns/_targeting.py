@@ -32,6 +32,17 @@ class TargetList:
     Notes
     -----
     Lists compare with ``==`` (tables exactly), pickle, and their table is read-only.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from growthkit.campaigns import target_customers
+    >>> p = pd.Series([0.5, 0.9], index=["a", "b"])
+    >>> tl = target_customers(p, pd.Series([40.0, 10.0], index=["a", "b"]), top_k=1)
+    >>> print(tl)
+    target list: 1 of 2 customers selected, value at risk 20.00, cost 1.00
+    >>> tl.selected().index.tolist()
+    ['a']
     """
 
     table: pd.DataFrame

@@ -41,6 +41,11 @@ CurveKind = Literal["qini", "uplift"]
 FloatArray = npt.NDArray[np.float64]
 
 
+def fmt(x: float) -> str:
+    """Numbers for printed results: thousands in full, the rest to four digits."""
+    return f"{x:,.0f}" if abs(x) >= 1e4 else f"{x:.4g}"
+
+
 def _inputs(
     outcome: object, score: object, treatment: object, *, binary: bool
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
@@ -332,6 +337,19 @@ class UpliftEvaluation:
     Notes
     -----
     Results compare with ``==`` (the curve exactly) and pickle; the curve is read-only.
+
+    Examples
+    --------
+    >>> from growthkit.campaigns import evaluate_uplift
+    >>> ev = evaluate_uplift([1, 0, 1, 0], [0.9, 0.1, 0.4, 0.6], [1, 1, 0, 0], k=0.5)
+    >>> ev.curve["n"].tolist(), ev.curve["qini"].tolist()
+    ([0, 1, 2, 3, 4], [0.0, 1.0, 1.0, 0.5, 0.0])
+    >>> print(ev)  # doctest: +NORMALIZE_WHITESPACE
+    auuc                1
+    qini_coefficient    0.8333
+    uplift_at_0.5       1
+    n_treated           2
+    n_control           2
     """
 
     curve: pd.DataFrame
@@ -372,7 +390,7 @@ class UpliftEvaluation:
         )
 
     def __str__(self) -> str:
-        return self.summary().to_string(float_format=lambda x: f"{x:.4g}")
+        return self.summary().to_string(float_format=fmt)
 
     def plot(self, *, kind: CurveKind = "qini", ax: Axes | None = None) -> Axes:
         """The curve with its random line (:func:`growthkit.plotting.plot_uplift`)."""

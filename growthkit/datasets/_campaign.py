@@ -49,6 +49,18 @@ class SimulatedCampaign:
     true_incremental_revenue
         Expected extra revenue the campaign caused: ``true_uplift`` summed over treated
         customers.
+
+    Examples
+    --------
+    >>> import growthkit as gk
+    >>> sim = gk.datasets.simulate_campaign(1_000, seed=2)
+    >>> sim.send_date, sim.window_days, sim.observation_end
+    (Timestamp('2024-06-01 00:00:00'), 30, Timestamp('2024-07-01 00:00:00'))
+    >>> bool(sim.orders["timestamp"].max() < sim.observation_end)
+    True
+    >>> treated = sim.assignment["arm"] == "treatment"
+    >>> bool(sim.true_incremental_revenue == sim.assignment.loc[treated, "true_uplift"].sum())
+    True
     """
 
     orders: pd.DataFrame
