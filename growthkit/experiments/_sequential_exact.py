@@ -16,7 +16,9 @@ from growthkit.experiments._sequential import SequentialResult, running
 
 def _log_mixture(x: FloatArray, n: FloatArray, a0: float, b0: float) -> FloatArray:
     """Log of the Beta(a0, b0) mixture of Bernoulli likelihoods of x successes in n."""
-    return np.asarray(special.betaln(a0 + x, b0 + n - x) - special.betaln(a0, b0), dtype=np.float64)
+    return np.asarray(
+        special.betaln(a0 + x, b0 + (n - x)) - special.betaln(a0, b0), dtype=np.float64
+    )
 
 
 def _log_lik(x: FloatArray, n: FloatArray, p: FloatArray) -> FloatArray:
@@ -63,6 +65,10 @@ def _rate_sequence(
     """
     threshold = _log_mixture(x, n, a0, b0) + math.log(level)
     return _lower_end(x, n, threshold), 1.0 - _lower_end(n - x, n, threshold)
+
+
+_MAX_COUNT = 2.0**53
+_MAX_PRIOR = 1e9
 
 
 def _check_growing(name: str, arr: FloatArray) -> None:
@@ -145,8 +151,9 @@ def sequential_proportion_test(
     SchemaError
         Non-numeric counts.
     DataError
-        Invalid counts (as :func:`proportion_test`), non-integer counts, counts that
-        decrease between looks, a non-positive prior, or ``alpha`` outside (0, 1).
+        Invalid counts (as :func:`proportion_test`), non-integer counts, counts above
+        2**53, counts that decrease between looks, a non-positive prior or one whose
+        ``prior_alpha + prior_beta`` exceeds 1e9, or ``alpha`` outside (0, 1).
 
     Notes
     -----
@@ -200,10 +207,25 @@ def sequential_proportion_test(
     for name, arr in (("successes_a", xa), ("trials_a", na), ("successes_b", xb), ("trials_b", nb)):
         v.check_whole(name, arr)
         _check_growing(name, arr)
+        huge = int(np.count_nonzero(arr > _MAX_COUNT))
+        if huge:
+            raise v.data_error(
+                name,
+                "exceeds 2**53 (about 9.0e15), beyond which float64 does not hold counts exactly",
+                huge,
+                "Use sequential_test for such counts.",
+            )
     _check_growing("trials_a` minus `successes_a", na - xa)
     _check_growing("trials_b` minus `successes_b", nb - xb)
     a0 = v.check_positive_number("prior_alpha", prior_alpha)
     b0 = v.check_positive_number("prior_beta", prior_beta)
+    if a0 + b0 > _MAX_PRIOR:
+        raise v.data_error(
+            "prior_alpha",
+            f"plus `prior_beta` exceeds {_MAX_PRIOR:g}: a prior worth more units than any test",
+            1,
+            "Pass e.g. 10 and 90 for a rate near 10 %.",
+        )
     log_e = _log_e_process(xa, na, xb, nb, a0, b0)
     low_a, high_a = _rate_sequence(xa, na, a0, b0, a / 2.0)
     low_b, high_b = _rate_sequence(xb, nb, a0, b0, a / 2.0)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pytest
@@ -140,3 +141,30 @@ def test_exact_proportion_test_bad_input() -> None:
         ex.sequential_proportion_test(1, 10, 1, 10, prior_alpha=0.0)
     with pytest.raises(DataError, match=r"`min_n` is below 1: 1 rows\."):
         ex.sequential_test(0.0, 1.0, 10, 0.0, 1.0, 10, mixing_variance=1.0, min_n=0)
+
+
+def test_exact_proportion_test_is_finite_on_hostile_counts() -> None:
+    # counts up to 2**53 (where float64 stops holding whole numbers), priors from 1e-300
+    # to a total of 1e9: never NaN, p-values in [0, 1] (found: b0 + n - x rounded to 0)
+    top = 2.0**53
+    rng = np.random.default_rng(21)
+    cases: list[tuple[Any, Any, Any, Any]] = [
+        (top, top, 0.0, top),
+        (top / 2, top, top / 2, top),
+        ([0.0, 1e15], [1.0, top], [0.0, 0.0], [1.0, top]),
+    ]
+    for _ in range(100):
+        scale = 10.0 ** rng.integers(0, 16)
+        na = np.minimum(np.cumsum(np.floor(rng.random(4) * scale)) + 1, top)
+        nb = np.minimum(np.cumsum(np.floor(rng.random(4) * scale)) + 1, top)
+        cases.append((np.floor(na * rng.random()), na, np.floor(nb * rng.random()), nb))
+    for counts in cases:
+        for prior in ((1.0, 1.0), (1e-300, 1.0), (5e8, 5e8)):
+            res = ex.sequential_proportion_test(*counts, prior_alpha=prior[0], prior_beta=prior[1])
+            for arr in (res.effect, res.pvalue, res.ci_low, res.ci_high, res.likelihood_ratio):
+                assert not np.isnan(arr).any(), (counts, prior)
+            assert ((res.pvalue >= 0) & (res.pvalue <= 1)).all()
+    with pytest.raises(DataError, match=r"`trials_a` exceeds 2\*\*53 \(about 9\.0e15\)"):
+        ex.sequential_proportion_test(0, 1e16, 0, 10)
+    with pytest.raises(DataError, match=r"`prior_alpha` plus `prior_beta` exceeds 1e\+09"):
+        ex.sequential_proportion_test(1, 10, 1, 10, prior_alpha=1e9, prior_beta=1.0)
