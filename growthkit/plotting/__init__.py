@@ -13,7 +13,8 @@ called, so ``import growthkit.plotting`` is free.
   :func:`plot_frequency_recency_matrix`, :func:`plot_probability_alive_matrix`,
   :func:`plot_holdout_comparison`, :func:`plot_calibration_purchases_vs_holdout_purchases`,
   :func:`plot_clv_distribution` (CLV; the ``lifetimes`` chart names work too),
-  :func:`plot_forest` (experiments), :func:`plot_funnel`, :func:`plot_funnel_steps`,
+  :func:`plot_forest` (experiments), :func:`plot_campaign`, :func:`plot_uplift`
+  (campaigns), :func:`plot_funnel`, :func:`plot_funnel_steps`,
   :func:`plot_stickiness` (event logs).
 
 Every chart draws on ``ax`` when given (else on a new pyplot figure), in the house style,
@@ -24,6 +25,7 @@ domain (``_orders``, ``_cohort``, ``_rfm``, ``_churn``, ``_clv``, ``_experiments
 :meth:`~growthkit.experiments.ComparisonResult.plot`) draw the same charts.
 """
 
+from growthkit.plotting._campaigns import plot_campaign, plot_uplift
 from growthkit.plotting._churn import (
     plot_calibration,
     plot_evaluation,
@@ -50,6 +52,7 @@ __all__ = [
     "new_axes",
     "plot_calibration",
     "plot_calibration_purchases_vs_holdout_purchases",
+    "plot_campaign",
     "plot_clv_distribution",
     "plot_cohort_retention",
     "plot_evaluation",
@@ -67,5 +70,6 @@ __all__ = [
     "plot_segments",
     "plot_stickiness",
     "plot_survival",
+    "plot_uplift",
     "style",
 ]

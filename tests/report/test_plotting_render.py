@@ -135,6 +135,10 @@ def inputs(cdnow: pd.DataFrame) -> dict[str, Any]:
     ch = gk.calibration_holdout_summary(cdnow, calibration_end="1997-09-30", period="W")
     model = gk.clv.BetaGeo.fit(ch)
     events = gk.datasets.simulate_events(500, seed=3)
+    rng = np.random.default_rng(0)
+    t, gain = rng.integers(0, 2, 500), rng.uniform(0, 0.4, 500)
+    y = (rng.uniform(size=500) < 0.1 + gain * t).astype(int)
+    sim = gk.datasets.simulate_campaign(5_000, seed=1)
     return {
         "tx": cdnow,
         "matrix": gk.cohort.cohort_matrix(cdnow, period="Q"),
@@ -151,6 +155,10 @@ def inputs(cdnow: pd.DataFrame) -> dict[str, Any]:
         ),
         "funnel": gk.funnel.funnel(events, ["visit", "view", "purchase"], window="1D", by="device"),
         "activity": gk.funnel.activity(events),
+        "uplift": gk.campaigns.evaluate_uplift(y, gain, t),
+        "campaign": gk.campaigns.evaluate_campaign(
+            sim.orders, sim.assignment, send_date=sim.send_date
+        ),
         "ab": gk.experiments.proportion_test([100, 50], [1000, 800], [130, 45], [1000, 800]),
     }
 
@@ -187,6 +195,8 @@ CHARTS: dict[str, Callable[[dict[str, Any], Axes | None], Axes]] = {
     "plot_funnel": lambda d, ax: plotting.plot_funnel(d["funnel"], ax=ax),
     "plot_funnel_steps": lambda d, ax: plotting.plot_funnel_steps(d["funnel"], ax=ax),
     "plot_stickiness": lambda d, ax: plotting.plot_stickiness(d["activity"], ax=ax),
+    "plot_uplift": lambda d, ax: plotting.plot_uplift(d["uplift"], ax=ax),
+    "plot_campaign": lambda d, ax: plotting.plot_campaign(d["campaign"], ax=ax),
 }
 
 
