@@ -7,11 +7,11 @@ import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from naive_cohort import naive_growth, period_keys
 
 import growthkit as gk
 from growthkit import cohort as cohort_module
 from growthkit.cohort import growth_accounting, plot_growth
+from tests.cohort.naive_cohort import naive_growth, period_keys
 
 COUNTS = ["active", "new", "retained", "resurrected", "churned"]
 MONEY = [

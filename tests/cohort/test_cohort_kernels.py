@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from naive_cohort import naive_cohort_counts, naive_growth
 
 from growthkit._kernels import cohort as ck
 from growthkit._kernels import periods
+from tests.cohort.naive_cohort import naive_cohort_counts, naive_growth
 
 NO_RECORD = np.empty(0, dtype=np.int16)  # cohort_sums: the sums, no per-customer cohort
 

@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from naive_cohort import naive_cohort_counts, period_keys
 
 import growthkit as gk
 from growthkit import cohort as cohort_module
 from growthkit.cohort import CohortMatrix, cohort_matrix
+from tests.cohort.naive_cohort import naive_cohort_counts, period_keys
 
 
 def make_log(

@@ -5,9 +5,9 @@ import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from naive import naive_summary
 
 import growthkit as gk
+from tests.foundation.naive import naive_summary
 
 
 def random_log(seed: int, n: int = 400, customers: int = 40, days: int = 200) -> pd.DataFrame:

@@ -7,12 +7,12 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 import pytest
-from rfm_naive import cut_score, min_rank_score, naive_rfm
 
 import growthkit as gk
 from growthkit import rfm
 from growthkit._kernels import rfm as kr
 from growthkit.rfm import _scores
+from tests.rfm.rfm_naive import cut_score, min_rank_score, naive_rfm
 
 
 def random_log(

@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from rfm_naive import naive_rfm, naive_standard_segment
 
 import growthkit as gk
 from growthkit import rfm
 from growthkit.rfm import _scores
+from tests.rfm.rfm_naive import naive_rfm, naive_standard_segment
 
 matplotlib.use("Agg")
 

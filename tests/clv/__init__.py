@@ -1,0 +1,1 @@
+"""Tests of growthkit (a package, so helper modules import by their full name)."""
