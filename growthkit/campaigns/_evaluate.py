@@ -219,7 +219,7 @@ def _assignment(
     missing = int(ids.isna().sum())
     if missing:
         raise v.data_error(name, "has missing customer ids", missing, "Drop or fill them.")
-    dup = int(ids.duplicated().sum())
+    dup = 0 if ids.is_unique else int(ids.duplicated().sum())
     if dup:
         raise v.data_error(name, "has duplicated customers", dup, "Assign each customer once.")
     treated = arm_labels(arms, len(ids), arm_col if isinstance(assignment, pd.DataFrame) else "arm")
@@ -429,16 +429,18 @@ def evaluate_campaign(
             )
         )
     send_stamp, send, stop = _check_window(log, send_date, window, observation_end)
-    orders, revenue = _window_sums(log, rows.astype(np.int64), send, stop)
+    at = np.asarray(rows, dtype=np.int64)
+    orders, revenue = _window_sums(log, at, send, stop)
     won = orders > 0
-    data: dict[str, Any] = {"arm": np.where(treated, ARMS[0], ARMS[1]).astype(object)}
+    arm = pd.Categorical.from_codes((~treated).astype(np.int8), categories=list(ARMS))
+    data: dict[str, Any] = {"arm": arm}
     if segments is not None:
         data["segment"] = segments
     data |= {"orders": orders, "revenue": revenue, "won_back": won}
     pre_orders = pre_revenue = None
     if pre is not None:
         pre_orders, pre_revenue = _window_sums(
-            log, rows.astype(np.int64), send - pre * log.ticks_per_day, send
+            log, at, send - pre * log.ticks_per_day, send
         )
         data |= {"pre_orders": pre_orders, "pre_revenue": pre_revenue}
     customers = pd.DataFrame(data, index=ids.rename(customer_col))

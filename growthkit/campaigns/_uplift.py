@@ -4,8 +4,10 @@ The definitions are scikit-uplift's (``sklift.metrics``, version 0.5.1), reprodu
 operation by operation so that the numbers agree to rounding:
 
 - units are ranked by score, highest first, ties in reverse input order
-  (``np.argsort(score, kind="mergesort")[::-1]``); curve points sit at the last unit of
-  each run of tied scores, plus the origin;
+  (``np.argsort(score, kind="mergesort")[::-1]``, which decides ``uplift_at_k``); curve
+  points sit at the last unit of each run of tied scores, plus the origin, so they do not
+  depend on the order within ties (computed with numpy's fastest sort, and the perfect
+  curves, whose scores take two to four values, by counting);
 - uplift curve at ``n`` targeted units: ``(Y_t / N_t - Y_c / N_c) * n`` (a rate of 0 for
   an arm with no unit yet); Qini curve: ``Y_t - Y_c * N_t / N_c``;
 - the scores are areas by the trapezoid rule between the curve and the random line from
@@ -82,11 +84,16 @@ def _inputs(
     return y, s, t
 
 
-def _points(
-    y: FloatArray, s: FloatArray, t: FloatArray
-) -> tuple[npt.NDArray[np.int64], FloatArray, FloatArray, FloatArray]:
-    """Units targeted at each distinct score, and treated units and outcomes by arm so far."""
-    order = np.argsort(s, kind="mergesort")[::-1]
+Points = tuple[npt.NDArray[np.int64], FloatArray, FloatArray, FloatArray]
+
+
+def _points(y: FloatArray, s: FloatArray, t: FloatArray) -> Points:
+    """Units targeted at each distinct score, and treated units and outcomes by arm so far.
+
+    Points sit at the ends of runs of tied scores, so the order within a run does not
+    matter and numpy's fastest sort serves (sums of 0/1 outcomes are exact in any order).
+    """
+    order = np.argsort(s)[::-1]
     y, s, t = y[order], s[order], t[order]
     last = np.r_[np.flatnonzero(np.diff(s)), s.size - 1]
     n_treated = np.cumsum(t, dtype=np.float64)[last]
@@ -95,8 +102,18 @@ def _points(
     return (last + 1).astype(np.int64), n_treated, y_treated, y_control
 
 
-def _curve(y: FloatArray, s: FloatArray, t: FloatArray, kind: CurveKind) -> tuple[Any, FloatArray]:
-    n, n_t, y_t, y_c = _points(y, s, t)
+def _key_points(key: npt.NDArray[np.int64], y: FloatArray, t: FloatArray) -> Points:
+    """:func:`_points` for a score of small non-negative integers, by counting (no sort)."""
+    k = int(key.max()) + 1
+    count = np.bincount(key, minlength=k)
+    present = np.flatnonzero(count)[::-1]
+    sums = [np.bincount(key, weights=w, minlength=k)[present] for w in (t, y * t, y * (1 - t))]
+    n_t, y_t, y_c = (np.cumsum(x, dtype=np.float64) for x in sums)
+    return np.cumsum(count[present]).astype(np.int64), n_t, y_t, y_c
+
+
+def _curve(points: Points, kind: CurveKind) -> tuple[Any, FloatArray]:
+    n, n_t, y_t, y_c = points
     n_c = n - n_t
     zero = np.zeros_like(y_t)
     if kind == "uplift":
@@ -132,12 +149,14 @@ def _perfect_uplift(y: FloatArray, t: FloatArray) -> tuple[Any, FloatArray]:
     control_responders = np.sum((y == 1) & (t == 0))
     treated_non_responders = np.sum((y == 0) & (t == 1))
     summand = y if control_responders > treated_non_responders else t
-    return _curve(y, 2.0 * (y == t) + summand, t, "uplift")
+    key = (2 * (y == t) + summand).astype(np.int64)
+    return _curve(_key_points(key, y, t), "uplift")
 
 
 def _perfect_qini(y: FloatArray, t: FloatArray, negative_effect: bool) -> tuple[Any, FloatArray]:
     if negative_effect:
-        return _curve(y, y * t - y * (1.0 - t), t, "qini")
+        key = (y * t - y * (1.0 - t) + 1.0).astype(np.int64)  # -1, 0, 1 shifted to 0..2
+        return _curve(_key_points(key, y, t), "qini")
     random = y[t == 1].sum() - np.count_nonzero(t == 1) * y[t == 0].sum() / np.count_nonzero(t == 0)
     if random < 0:
         raise v.data_error(
@@ -181,7 +200,7 @@ def uplift_auc_score(outcome: object, score: object, treatment: object) -> float
     1.0
     """
     y, s, t = _inputs(outcome, score, treatment, binary=True)
-    return _score(_curve(y, s, t, "uplift"), _perfect_uplift(y, t))
+    return _score(_curve(_points(y, s, t), "uplift"), _perfect_uplift(y, t))
 
 
 def qini_auc_score(
@@ -216,7 +235,7 @@ def qini_auc_score(
     """
     _check_flag(negative_effect)
     y, s, t = _inputs(outcome, score, treatment, binary=True)
-    return _score(_curve(y, s, t, "qini"), _perfect_qini(y, t, negative_effect))
+    return _score(_curve(_points(y, s, t), "qini"), _perfect_qini(y, t, negative_effect))
 
 
 def _check_flag(negative_effect: object) -> None:
@@ -450,8 +469,9 @@ def evaluate_uplift(
     _check_flag(negative_effect)
     y, s, t = _inputs(outcome, score, treatment, binary=False)
     binary = bool(np.all((y == 0) | (y == 1)))
-    x, up = _curve(y, s, t, "uplift")
-    _, qi = _curve(y, s, t, "qini")
+    points = _points(y, s, t)
+    x, up = _curve(points, "uplift")
+    _, qi = _curve(points, "qini")
     if binary:
         auuc = _score((x, up), _perfect_uplift(y, t))
         qini = _score((x, qi), _perfect_qini(y, t, negative_effect))
