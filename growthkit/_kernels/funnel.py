@@ -147,25 +147,28 @@ def sort_block(
     first_user: int,
     n_users: int,
     offsets: npt.NDArray[np.int64],
+    at: int,
     out_ticks: npt.NDArray[np.int64],
     out_steps: npt.NDArray[np.int16],
     out_rows: npt.NDArray[np.int64],
+    dst: int,
 ) -> None:
     """Counting sort of one block's rows ``lo..hi`` by user, then each user by time.
 
-    Writes ``offsets[first_user .. first_user + n_users]`` (the start of each user's slice;
-    the caller sets the end) and the block's slice ``lo..hi`` of the outputs (``rows`` and
-    ``out_rows`` may both be empty).
+    Writes ``offsets[at .. at + n_users]`` (the start of each user's slice; the caller sets
+    the end) and the outputs from position ``dst`` on (``rows`` and ``out_rows`` may both
+    be empty): ``at = first_user, dst = lo`` sorts in place of the block in whole-log
+    arrays, ``at = dst = 0`` into the block's own buffers.
     """
     has_rows = out_rows.shape[0] > 0
     count = np.zeros(n_users + 1, dtype=np.int64)
     for p in range(lo, hi):
         count[user[p] - first_user + 1] += 1
-    count[0] = lo
+    count[0] = dst
     for u in range(n_users):
         count[u + 1] += count[u]
     for u in range(n_users):
-        offsets[first_user + u] = count[u]
+        offsets[at + u] = count[u]
     for p in range(lo, hi):
         u = user[p] - first_user
         q = count[u]
@@ -175,7 +178,7 @@ def sort_block(
         if has_rows:
             out_rows[q] = rows[p]
     for u in range(n_users):
-        a = offsets[first_user + u]
+        a = offsets[at + u]
         b = count[u]
         if b - a > 1:
             _sort_slice(out_ticks, out_steps, out_rows, a, b)
@@ -287,6 +290,7 @@ def funnel_users(
     ns: int,
     u_lo: int,
     u_hi: int,
+    out: int,
     depth: npt.NDArray[np.int8],
     elapsed: npt.NDArray[np.int64],
     entered: npt.NDArray[np.int64],
@@ -298,11 +302,12 @@ def funnel_users(
     attempt is converted at the greedy chain's ``j``-th occurrence; in any order when all of
     steps ``0..j`` have occurred in the window (each step's first occurrence in it).
 
-    Writes for users ``u_lo..u_hi``: ``depth`` (steps reached, 0 when the user never did
-    the first step), ``elapsed[u, j]`` (nanoseconds from the first step to step ``j``,
-    ``NAT`` beyond the depth; a tick is ``ns`` nanoseconds), ``entered`` (the attempt's
-    first-step time in nanoseconds, ``NAT`` if none) and, when ``rows`` is not empty,
-    ``start_row`` (the log row of the attempt's first step, -1 if none).
+    Writes for users ``u_lo..u_hi``, at ``u + out`` in the outputs: ``depth`` (steps
+    reached, 0 when the user never did the first step), ``elapsed[u, j]`` (nanoseconds
+    from the first step to step ``j``, ``NAT`` beyond the depth; a tick is ``ns``
+    nanoseconds), ``entered`` (the attempt's first-step time in nanoseconds, ``NAT`` if
+    none) and, when ``rows`` is not empty, ``start_row`` (the log row of the attempt's
+    first step, -1 if none).
     """
     has_rows = rows.shape[0] > 0
     size = 1
@@ -315,22 +320,23 @@ def funnel_users(
     for u in range(u_lo, u_hi):
         lo = offsets[u]
         hi = offsets[u + 1]
+        v = u + out
         if any_order:
             best, first = _any_attempt(ticks, steps, lo, hi, n_steps, window, count)
         else:
             best, first = _strict_attempt(ticks, steps, lo, hi, n_steps, window, nxt, next_of)
-        depth[u] = best
+        depth[v] = best
         for j in range(n_steps):
-            elapsed[u, j] = NAT
+            elapsed[v, j] = NAT
         if best == 0:
-            entered[u] = NAT
+            entered[v] = NAT
             if has_rows:
-                start_row[u] = -1
+                start_row[v] = -1
             continue
         t0 = ticks[first]
-        entered[u] = t0 * ns
+        entered[v] = t0 * ns
         if has_rows:
-            start_row[u] = rows[first]
+            start_row[v] = rows[first]
         if any_order:
             for j in range(n_steps):
                 done[j] = NAT
@@ -351,7 +357,82 @@ def funnel_users(
                 p = next_of[p]
                 done[j] = ticks[lo + p]
         for j in range(best):
-            elapsed[u, j] = (done[j] - t0) * ns
+            elapsed[v, j] = (done[j] - t0) * ns
+
+
+@nb.njit(nogil=True, cache=True)
+def funnel_blocks(
+    user: npt.NDArray[np.int32],
+    ticks: npt.NDArray[np.int64],
+    steps: npt.NDArray[np.int16],
+    rows: npt.NDArray[np.int64],
+    block_start: npt.NDArray[np.int64],
+    shift: int,
+    n_users: int,
+    b_lo: int,
+    b_hi: int,
+    n_steps: int,
+    window: int,
+    any_order: bool,
+    ns: int,
+    depth: npt.NDArray[np.int8],
+    elapsed: npt.NDArray[np.int64],
+    entered: npt.NDArray[np.int64],
+    start_row: npt.NDArray[np.int64],
+) -> None:
+    """:func:`funnel_users` on blocks ``b_lo..b_hi`` of the block-partitioned rows.
+
+    Each block is sorted by user (and each user by time) into buffers of the block's own
+    size, which stay in the cache while :func:`funnel_users` reads them: the rows go to
+    main memory once (the partition pass), not three times.
+    """
+    size = 0
+    for b in range(b_lo, b_hi):
+        size = max(size, block_start[b + 1] - block_start[b])
+    has_rows = rows.shape[0] > 0
+    local_ticks = np.empty(size, dtype=np.int64)
+    local_steps = np.empty(size, dtype=np.int16)
+    local_rows = np.empty(size if has_rows else 0, dtype=np.int64)
+    offsets = np.empty((1 << shift) + 1, dtype=np.int64)
+    for b in range(b_lo, b_hi):
+        first = b << shift
+        count = min(1 << shift, n_users - first)
+        lo = block_start[b]
+        hi = block_start[b + 1]
+        sort_block(
+            user,
+            ticks,
+            steps,
+            rows,
+            lo,
+            hi,
+            first,
+            count,
+            offsets,
+            0,
+            local_ticks,
+            local_steps,
+            local_rows,
+            0,
+        )
+        offsets[count] = hi - lo
+        funnel_users(
+            offsets,
+            local_ticks,
+            local_steps,
+            local_rows,
+            n_steps,
+            window,
+            any_order,
+            ns,
+            0,
+            count,
+            first,
+            depth,
+            elapsed,
+            entered,
+            start_row,
+        )
 
 
 @nb.njit(nogil=True, cache=True)

@@ -20,9 +20,11 @@ from growthkit._prepare import Transactions, factorize_ids
 __all__ = [
     "Events",
     "Grouped",
+    "Partitioned",
     "as_events",
     "check_window",
     "group_by_user",
+    "partition",
     "prepare_events",
 ]
 
@@ -30,8 +32,9 @@ _T = TypeVar("_T")
 _R = TypeVar("_R")
 _TICKS_PER_DAY = {"s": 86_400, "ms": 86_400_000, "us": 86_400_000_000, "ns": 86_400_000_000_000}
 _NS_PER_TICK = {"s": 10**9, "ms": 10**6, "us": 10**3, "ns": 1}
-# Users per block of the grouping sort: the block's counters (8 bytes a user) stay in L2.
-_BLOCK_USERS_LOG2 = 15
+# Users per block: a block's rows (about 5 events a user, 10-18 bytes each) and counters
+# (8 bytes a user) stay in the L2 cache while it is sorted and scanned.
+_BLOCK_USERS_LOG2 = 13
 # From this many rows on, passes are split between two threads (the kernels release the
 # GIL); below it a thread costs more than it saves.
 _PARALLEL_ROWS = 1 << 20
@@ -408,19 +411,42 @@ class Grouped:
     rows: npt.NDArray[np.int64]
 
 
-def group_by_user(
-    events: Events,
-    chosen: npt.NDArray[np.int32],
-    *,
-    keep_rows: bool = True,
-    visit: Callable[[Grouped, int, int], None] | None = None,
-) -> Grouped:
-    """Group the rows whose event is in ``chosen`` (at most 32,767 names) by user.
+@dataclass(frozen=True, slots=True)
+class Partitioned:
+    """The rows of chosen events dealt into blocks of ``2**shift`` consecutive users.
 
-    See :mod:`growthkit._kernels.funnel`: a cache-blocked stable counting sort, then each
-    user's rows in ``(time, position in chosen)`` order. Without ``keep_rows`` the log
-    rows are not tracked (``rows`` is empty). ``visit(grouped, u_lo, u_hi)`` is called on
-    each block of users as soon as it is sorted, while its rows are in the cache.
+    Block ``b`` holds rows ``block_start[b]:block_start[b + 1]`` in log order, with their
+    user, tick, position in the chosen list and (unless empty) log row.
+    """
+
+    user: npt.NDArray[np.int32]
+    ticks: npt.NDArray[np.int64]
+    steps: npt.NDArray[np.int16]
+    rows: npt.NDArray[np.int64]
+    block_start: npt.NDArray[np.int64]
+    shift: int
+    n_users: int
+    threads: int
+
+    def block_ranges(self) -> list[tuple[int, int]]:
+        """The blocks split into one range per thread."""
+        n_blocks = self.block_start.shape[0] - 1
+        cuts = np.linspace(0, n_blocks, self.threads + 1).astype(np.int64)
+        return [(int(a), int(b)) for a, b in itertools.pairwise(cuts)]
+
+    def map_blocks(self, fn: Callable[[tuple[int, int]], None]) -> None:
+        """Call ``fn((b_lo, b_hi))`` on each thread's range of blocks."""
+        _map(fn, self.block_ranges(), self.threads)
+
+
+def partition(
+    events: Events, chosen: npt.NDArray[np.int32], *, keep_rows: bool = True
+) -> Partitioned:
+    """Deal the rows whose event is in ``chosen`` (at most 32,767 names) into user blocks.
+
+    A stable counting sort by block (one histogram pass, one scatter into a few hundred
+    append streams), each thread taking a range of rows with its own cursors. Without
+    ``keep_rows`` the log rows are not tracked (``rows`` is empty).
     """
     from growthkit._kernels import funnel as fk
 
@@ -469,41 +495,45 @@ def group_by_user(
         list(range(len(ranges))),
         threads,
     )
-    offsets = np.empty(n_users + 1, dtype=np.int64)
-    offsets[n_users] = m
+    return Partitioned(user, ticks, steps, rows, block_start, shift, n_users, threads)
+
+
+def group_by_user(events: Events, chosen: npt.NDArray[np.int32]) -> Grouped:
+    """Group the rows whose event is in ``chosen`` (at most 32,767 names) by user.
+
+    :func:`partition`, then each block sorted by user in place (block-local counters that
+    stay in the L2 cache) and each user's rows put in ``(time, position in chosen)`` order.
+    """
+    from growthkit._kernels import funnel as fk
+
+    part = partition(events, chosen)
+    m = part.ticks.shape[0]
+    offsets = np.empty(part.n_users + 1, dtype=np.int64)
+    offsets[part.n_users] = m
     out_ticks = np.empty(m, dtype=np.int64)
     out_steps = np.empty(m, dtype=np.int16)
-    out_rows = np.empty(m if keep_rows else 0, dtype=np.int64)
-    grouped = Grouped(offsets, out_ticks, out_steps, out_rows)
+    out_rows = np.empty(m, dtype=np.int64)
 
     def sort_blocks(span: tuple[int, int]) -> None:
         for b in range(span[0], span[1]):
-            first = b << shift
-            size = min(1 << shift, n_users - first)
+            first = b << part.shift
+            lo = int(part.block_start[b])
             fk.sort_block(
-                user,
-                ticks,
-                steps,
-                rows,
-                int(block_start[b]),
-                int(block_start[b + 1]),
+                part.user,
+                part.ticks,
+                part.steps,
+                part.rows,
+                lo,
+                int(part.block_start[b + 1]),
                 first,
-                size,
+                min(1 << part.shift, part.n_users - first),
                 offsets,
+                first,
                 out_ticks,
                 out_steps,
                 out_rows,
+                lo,
             )
-            if visit is not None:
-                # the block's last offset is the next block's start (set by this call)
-                if b + 1 < n_blocks:
-                    offsets[first + size] = block_start[b + 1]
-                visit(grouped, first, first + size)
 
-    block_cuts = np.linspace(0, n_blocks, threads + 1).astype(np.int64)
-    _map(
-        sort_blocks,
-        [(int(a), int(b)) for a, b in itertools.pairwise(block_cuts)],
-        threads,
-    )
-    return grouped
+    part.map_blocks(sort_blocks)
+    return Grouped(offsets, out_ticks, out_steps, out_rows)

@@ -12,13 +12,7 @@ import pandas as pd
 
 from growthkit import _validate as v
 from growthkit._prepare import period_index
-from growthkit.funnel._events import (
-    Events,
-    Grouped,
-    as_events,
-    check_window,
-    group_by_user,
-)
+from growthkit.funnel._events import Events, as_events, check_window, partition
 from growthkit.funnel._result import Frozen
 
 if TYPE_CHECKING:
@@ -423,55 +417,57 @@ def funnel(
     any_order = checked_order == "any"
     ns = _NS_PER_TICK[log.unit]
 
-    def scan(g: Grouped, lo: int, hi: int) -> None:
-        fk.funnel_users(
-            g.offsets,
-            g.ticks,
-            g.steps,
-            g.rows,
+    part = partition(log, chosen, keep_rows=by_property)
+    part.map_blocks(
+        lambda span: fk.funnel_blocks(
+            part.user,
+            part.ticks,
+            part.steps,
+            part.rows,
+            part.block_start,
+            part.shift,
+            n,
+            span[0],
+            span[1],
             k,
             limit,
             any_order,
             ns,
-            lo,
-            hi,
             depth,
             elapsed,
             entered,
             start_row,
         )
-
-    group_by_user(log, chosen, keep_rows=by_property, visit=scan)
-    inside = depth > 0
+    )
     if by is None:
-        raw_group = np.zeros(int(np.count_nonzero(inside)), dtype=np.int64)
-        labels: pd.Index = pd.Index(["all"], dtype=object)
-    elif by == "cohort":
-        from growthkit._kernels import periods
+        groups: pd.Index = pd.Index(["all"], dtype=object)
+        group = np.where(depth > 0, 0, -1).astype(np.int32)
+        table = np.bincount(depth, minlength=k + 1)[None, :]
+    else:
+        inside = depth > 0
+        if by == "cohort":
+            from growthkit._kernels import periods
 
-        assert checked_period is not None
-        code = periods.PERIOD_CODES[checked_period]
-        # entered is in nanoseconds of the local wall clock
-        raw_group = periods.period_keys(entered[inside], 86_400 * 10**9, code)
-        labels = pd.Index([], dtype=object)
-    else:
-        codes, values = log.property(cast(str, by))
-        raw_group = codes[start_row[inside]].astype(np.int64)
-        labels = values
-    present, group_inside = np.unique(raw_group, return_inverse=True)
-    if by == "cohort":
-        assert checked_period is not None
-        groups = period_index(present, checked_period)
-    else:
-        groups = labels[present] if by is not None else labels
-    groups = groups.rename(by if by is not None else None)
-    n_groups = len(present)
-    group = np.full(n, -1, dtype=np.int32)
-    group[inside] = group_inside.astype(np.int32)
-    table = np.bincount(
-        group_inside.astype(np.int64) * (k + 1) + depth[inside],
-        minlength=n_groups * (k + 1),
-    ).reshape(n_groups, k + 1)
+            assert checked_period is not None
+            code = periods.PERIOD_CODES[checked_period]
+            # entered is in nanoseconds of the local wall clock
+            raw_group = periods.period_keys(entered[inside], 86_400 * 10**9, code)
+        else:
+            codes, values = log.property(by)
+            raw_group = codes[start_row[inside]].astype(np.int64)
+        present, group_inside = np.unique(raw_group, return_inverse=True)
+        if by == "cohort":
+            assert checked_period is not None
+            groups = period_index(present, checked_period)
+        else:
+            groups = values[present]
+        groups = groups.rename(by)
+        group = np.full(n, -1, dtype=np.int32)
+        group[inside] = group_inside.astype(np.int32)
+        table = np.bincount(
+            group_inside.astype(np.int64) * (k + 1) + depth[inside],
+            minlength=len(present) * (k + 1),
+        ).reshape(len(present), k + 1)
     counts = np.cumsum(table[:, ::-1], axis=1)[:, ::-1][:, 1:].astype(np.int64)
     return FunnelResult(
         steps=tuple(step_names),
