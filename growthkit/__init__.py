@@ -9,6 +9,7 @@ Where things live:
 - :mod:`growthkit.clv` -- BG/NBD, Pareto/NBD, Gamma-Gamma, sBG and customer lifetime value.
 - :mod:`growthkit.experiments` -- A/B-test statistics from aggregates.
 - :mod:`growthkit.funnel` -- funnels, paths, DAU/WAU/MAU and stickiness from event logs.
+- :mod:`growthkit.campaigns` -- targeting, holdout design, campaign and uplift evaluation.
 - :mod:`growthkit.datasets` -- the bundled CDNOW log and a transaction simulator.
 - :mod:`growthkit.errors` -- ``GrowthkitError`` and its subclasses.
 - :func:`warm_up` -- load every compiled kernel at service start (see docs/robustness.md).
@@ -58,6 +59,10 @@ _NAMES: dict[str, str] = {
     "Events": "growthkit.funnel",
     "prepare_events": "growthkit.funnel",
     "FunnelResult": "growthkit.funnel",
+    "target_customers": "growthkit.campaigns",
+    "assign_holdout": "growthkit.campaigns",
+    "evaluate_campaign": "growthkit.campaigns",
+    "evaluate_uplift": "growthkit.campaigns",
 }
 _SUBMODULES = frozenset(
     {
@@ -69,6 +74,7 @@ _SUBMODULES = frozenset(
         "clv",
         "experiments",
         "funnel",
+        "campaigns",
         "plotting",
         "report",
     }
@@ -88,12 +94,16 @@ __all__ = [
     "SchemaError",
     "Transactions",
     "__version__",
+    "assign_holdout",
     "calibration_holdout_summary",
+    "campaigns",
     "cohort_matrix",
     "customer_lifetime_value",
     "customer_summary",
     "datasets",
     "early_warning",
+    "evaluate_campaign",
+    "evaluate_uplift",
     "funnel",
     "growth_accounting",
     "lifecycle_stages",
@@ -103,6 +113,7 @@ __all__ = [
     "proportion_test",
     "rfm_scores",
     "survival_table",
+    "target_customers",
     "warm_up",
 ]
 
@@ -122,11 +133,16 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
+    from growthkit import campaigns as campaigns
     from growthkit import datasets as datasets
     from growthkit import funnel as funnel
     from growthkit._prepare import Transactions as Transactions
     from growthkit._prepare import prepare_transactions as prepare_transactions
     from growthkit._warmup import warm_up as warm_up
+    from growthkit.campaigns import assign_holdout as assign_holdout
+    from growthkit.campaigns import evaluate_campaign as evaluate_campaign
+    from growthkit.campaigns import evaluate_uplift as evaluate_uplift
+    from growthkit.campaigns import target_customers as target_customers
     from growthkit.churn import early_warning as early_warning
     from growthkit.churn import survival_table as survival_table
     from growthkit.clv import customer_lifetime_value as customer_lifetime_value
