@@ -143,8 +143,7 @@ def group_sequential_boundaries(
     """
     a = check_alpha(alpha)
     alt = v.check_alternative(alternative)
-    if spending not in ("obrien-fleming", "pocock"):
-        raise v.data_error("spending", f"is {spending!r}, not 'obrien-fleming' or 'pocock'", 1)
+    v.check_choice("spending", spending, ("obrien-fleming", "pocock"))
     if isinstance(information_fractions, (int, np.integer)):
         k = int(information_fractions)
         if k < 1:

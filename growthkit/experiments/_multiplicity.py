@@ -47,8 +47,7 @@ def adjust_pvalues(pvalues: ArrayLike, method: AdjustMethod = "holm") -> FloatAr
     bad = (p < 0) | (p > 1)
     if bad.any():
         raise v.data_error("pvalues", "is outside [0, 1]", int(bad.sum()), "Pass p-values.")
-    if method not in ("holm", "bh"):
-        raise v.data_error("method", f"is {method!r}, not 'holm' or 'bh'", 1)
+    v.check_choice("method", method, ("holm", "bh"))
     flat = p.ravel()
     m = flat.size
     if m == 0:

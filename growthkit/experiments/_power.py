@@ -108,8 +108,7 @@ def _power_inputs(
 
     For means the effect and the standard errors are in units of ``std``.
     """
-    if metric not in ("proportion", "mean"):
-        raise v.data_error("metric", f"is {metric!r}, not 'proportion' or 'mean'", 1)
+    v.check_choice("metric", metric, ("proportion", "mean"))
     named = [
         ("baseline", v.as_float_array("baseline", baseline)),
         ("mde", v.as_float_array("mde", mde)),
