@@ -131,7 +131,7 @@ def uplift_data(n: int) -> tuple[np.ndarray[Any, Any], ...]:
 
 
 def sklift_three(y: Any, s: Any, t: Any) -> tuple[float, float, float]:
-    from sklift.metrics import qini_auc_score as q
+    from sklift.metrics import qini_auc_score as q  # type: ignore[import-untyped]
     from sklift.metrics import uplift_at_k as at_k
     from sklift.metrics import uplift_auc_score as u
 

@@ -216,7 +216,7 @@ def _assignment(
     name = customer_col if isinstance(assignment, pd.DataFrame) else "assignment"
     if len(ids) == 0:
         raise v.data_error(name, "is empty", 0, "Pass the campaign's customers.")
-    missing = int(ids.isna().sum())
+    missing = int(np.count_nonzero(ids.isna()))
     if missing:
         raise v.data_error(name, "has missing customer ids", missing, "Drop or fill them.")
     dup = 0 if ids.is_unique else int(ids.duplicated().sum())
@@ -234,7 +234,10 @@ def _window_sums(
     codes = log.codes[inside]
     orders = np.bincount(codes, minlength=log.n_customers).astype(np.float64)
     assert log.amounts is not None
-    revenue = np.bincount(codes, weights=log.amounts[inside], minlength=log.n_customers)
+    weights = log.amounts[inside]
+    revenue = np.asarray(
+        np.bincount(codes, weights=weights, minlength=log.n_customers), dtype=np.float64
+    )
     return orders[rows], revenue[rows]
 
 
@@ -286,6 +289,7 @@ def _outcome_test(
             return cuped_test(y[~treated], x[~treated], y[treated], x[treated], alpha=alpha)
         return mean_test_samples(y[~treated], y[treated], alpha=alpha)
     if adjust:
+        assert x is not None
         y = np.asarray(cuped(y, x).adjusted, dtype=np.float64)
     holdout, treatment = _stratified(y, ~treated, strata), _stratified(y, treated, strata)
     return mean_test(*holdout, *treatment, alpha=alpha)
@@ -432,16 +436,15 @@ def evaluate_campaign(
     at = np.asarray(rows, dtype=np.int64)
     orders, revenue = _window_sums(log, at, send, stop)
     won = orders > 0
-    arm = pd.Categorical.from_codes((~treated).astype(np.int8), categories=list(ARMS))
+    codes: Any = (~treated).astype(np.int8)
+    arm = pd.Categorical.from_codes(codes, categories=pd.Index(list(ARMS)))
     data: dict[str, Any] = {"arm": arm}
     if segments is not None:
         data["segment"] = segments
     data |= {"orders": orders, "revenue": revenue, "won_back": won}
     pre_orders = pre_revenue = None
     if pre is not None:
-        pre_orders, pre_revenue = _window_sums(
-            log, at, send - pre * log.ticks_per_day, send
-        )
+        pre_orders, pre_revenue = _window_sums(log, at, send - pre * log.ticks_per_day, send)
         data |= {"pre_orders": pre_orders, "pre_revenue": pre_revenue}
     customers = pd.DataFrame(data, index=ids.rename(customer_col))
 
@@ -502,12 +505,13 @@ def _by_segment(customers: pd.DataFrame, alpha: float) -> pd.DataFrame:
     )
     wide = stats.unstack("arm")
     seg = wide.index
-    empty = wide["n"].isna().any(axis=1) | (wide["n"].fillna(0) < 2).any(axis=1)
+    sizes = wide["n"].to_numpy(dtype=np.float64)
+    empty = ~(np.nan_to_num(sizes) >= 2).all(axis=1)
     if empty.any():
         raise v.data_error(
             "segment",
             "has segments with fewer than 2 customers in an arm "
-            f"(e.g. {seg[np.flatnonzero(empty.to_numpy())[0]]!r})",
+            f"(e.g. {seg[np.flatnonzero(empty)[0]]!r})",
             int(empty.sum()),
             "Merge small segments or evaluate without segment_col.",
         )

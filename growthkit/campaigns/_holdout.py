@@ -31,7 +31,8 @@ _SEP = "\x1f"  # unit separator: salt "a" + id "bc" never hashes like salt "ab" 
 
 
 def _id_texts(customers: object, name: str) -> tuple[pd.Index, list[str]]:
-    ids = pd.Index(customers if not isinstance(customers, pd.Series) else customers.to_numpy())
+    data: Any = customers.to_numpy() if isinstance(customers, pd.Series) else customers
+    ids = pd.Index(data)
     if ids.ndim != 1:
         raise v.schema_error(name, "must be 1-D ids", len(ids))
     missing = int(ids.isna().sum())
@@ -82,7 +83,9 @@ def hash_unit(customers: object, *, salt: str) -> npt.NDArray[np.float64]:
     prefix = (salt + _SEP).encode("utf-8")
     words = np.fromiter(
         (
-            int.from_bytes(hashlib.blake2b(prefix + t.encode("utf-8"), digest_size=8).digest())
+            int.from_bytes(
+                hashlib.blake2b(prefix + t.encode("utf-8"), digest_size=8).digest(), "big"
+            )
             >> 11
             for t in texts
         ),

@@ -39,6 +39,7 @@ __all__ = [
 ]
 
 Strategy = Literal["overall", "by_group"]
+STRATEGIES: tuple[Strategy, ...] = ("overall", "by_group")
 CurveKind = Literal["qini", "uplift"]
 FloatArray = npt.NDArray[np.float64]
 
@@ -326,7 +327,7 @@ def uplift_at_k(
     >>> uplift_at_k([1, 0, 1, 0], [0.9, 0.1, 0.4, 0.6], [1, 1, 0, 0], k=0.5)
     1.0
     """
-    strat = v.check_choice("strategy", strategy, ("overall", "by_group"))
+    strat = v.check_choice("strategy", strategy, STRATEGIES)
     y, s, t = _inputs(outcome, score, treatment, binary=False)
     return _uplift_at_k(y, s, t, _k_size(k, y.size), strat)
 
@@ -465,7 +466,7 @@ def evaluate_uplift(
     >>> bool(ev.qini_coefficient > 0), list(ev.curve.columns)
     (True, ['n', 'share', 'uplift', 'qini', 'uplift_random', 'qini_random'])
     """
-    strat = v.check_choice("strategy", strategy, ("overall", "by_group"))
+    strat = v.check_choice("strategy", strategy, STRATEGIES)
     _check_flag(negative_effect)
     y, s, t = _inputs(outcome, score, treatment, binary=False)
     binary = bool(np.all((y == 0) | (y == 1)))

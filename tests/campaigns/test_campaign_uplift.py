@@ -130,7 +130,7 @@ def test_pinned_scikit_uplift_values() -> None:
     assert uplift_auc_score(Y, S, T) == pytest.approx(PINNED["auuc"], abs=1e-12)
     for strategy in ("overall", "by_group"):
         for k in (0.3, 10):
-            got = uplift_at_k(Y, S, T, k=k, strategy=strategy)  # type: ignore[arg-type]
+            got = uplift_at_k(Y, S, T, k=k, strategy=strategy)
             assert got == pytest.approx(PINNED[(strategy, k)], abs=1e-12)
 
 
@@ -153,7 +153,7 @@ def test_brute_force_twin(seed: int) -> None:
         except (ValueError, RuntimeWarning):
             continue
         if np.isfinite(want):
-            got = uplift_at_k(y, s, t, k=0.5, strategy=strategy)  # type: ignore[arg-type]
+            got = uplift_at_k(y, s, t, k=0.5, strategy=strategy)
             assert got == pytest.approx(want, abs=1e-12)
 
 
