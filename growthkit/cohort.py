@@ -23,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from growthkit import _blocks
 from growthkit import _validate as v
 from growthkit._engine import PerPeriod, Spec, run
 from growthkit._prepare import Transactions, period_index
@@ -55,13 +56,6 @@ def _check_bool(name: str, value: object) -> bool:
     return bool(value)
 
 
-# Block-local kernel state is kept under this many bytes so that it stays in the L2 cache.
-_BLOCK_BYTES = 1 << 18
-# When all customers' state fits in this much (one block's budget), the kernels read the
-# prepared arrays directly as a single block. Beyond it partitioning pays even while the
-# state would still fit an L3 share: at 10^6 orders and 4 MiB of state, the random accesses
-# of one direct pass took 2.4x as long as partitioning first (shared 2-vCPU machine).
-_DIRECT_BYTES = _BLOCK_BYTES
 # Largest division-free period table (16 bytes a bucket of about a day): beyond it (logs
 # spanning millennia) the period keys are computed into an array first.
 _TABLE_BUCKETS = 1 << 20
@@ -83,6 +77,7 @@ class _Prepared:
     layout: TicksLayout | KeysLayout
     lo: int
     n_periods: int
+    period: v.Period
 
 
 def _prepare(log: Transactions, period: v.Period, observation_end: object) -> _Prepared:
@@ -98,8 +93,8 @@ def _prepare(log: Transactions, period: v.Period, observation_end: object) -> _P
     table = periods.period_table(first_tick, last_tick, log.ticks_per_day, code, _TABLE_BUCKETS)
     if table[1].shape[0]:
         layout: TicksLayout | KeysLayout = ck.ticks_layout(lo, first_tick, table)
-        return _Prepared(log, log.ticks, layout, lo, n_periods)
-    return _Prepared(log, log.period_keys(period), (lo,), lo, n_periods)
+        return _Prepared(log, log.ticks, layout, lo, n_periods, period)
+    return _Prepared(log, log.period_keys(period), (lo,), lo, n_periods, period)
 
 
 def _n_rows(tx: object) -> int:
@@ -116,30 +111,26 @@ def _partition(
     Layout,
     npt.NDArray[np.float64],
 ]:
-    """Rows grouped into customer blocks whose kernel state fits the cache.
+    """The log's customer blocks sized for ``state_bytes`` of kernel state per customer.
 
-    ``state_bytes`` is the kernel's state per customer. Returns the block shift and the
-    kernels' inputs ``offsets, rows, values, layout, amounts``: when all customers' state
-    is small, the prepared arrays themselves as a single block (periods looked up from the
-    ticks as the kernel goes), else :func:`partition_rows`' packed customer-block copy
-    (4 bytes a row, plus the amount), with each row's period computed once.
+    Returns the block shift and the kernels' inputs ``offsets, rows, values, layout,
+    amounts``: the log's customer-block layout (rows are the customers' positions in their
+    block) with the ticks as values (periods looked up from them as the kernel goes) or,
+    for logs spanning millennia, the period keys. When all customers' state fits one
+    block, that block is the prepared arrays themselves.
     """
-    from growthkit._kernels import cohort as ck
+    from growthkit._kernels import periods
 
     log = prep.log
-    values = log.amounts if amounts and log.amounts is not None else np.empty(0, np.float64)
-    whole = max(log.n_customers - 1, 1).bit_length()
-    if (1 << whole) * state_bytes <= _DIRECT_BYTES:
-        offsets = np.array([0, log.n_rows], dtype=np.int64)
-        return whole, offsets, log.codes, prep.values, prep.layout, values
-    period_bits = max(prep.n_periods - 1, 1).bit_length()
-    per_block = max(_BLOCK_BYTES // state_bytes, 1)
-    shift = max(min(per_block.bit_length() - 1, whole, 32 - period_bits), 0)
-    n_blocks = ((log.n_customers - 1) >> shift) + 1
-    offsets, packed, placed = ck.partition_rows(
-        log.codes, prep.values, prep.layout, values, shift, period_bits, n_blocks
-    )
-    return shift, offsets, packed, np.empty(0, dtype=np.int64), period_bits, placed
+    blocks = log.customer_blocks(_blocks.shift_for(state_bytes, log.n_customers))
+    placed = blocks.amounts if amounts and blocks.amounts is not None else np.empty(0, np.float64)
+    values = prep.values
+    if blocks.n_blocks > 1:
+        values = blocks.ticks
+        if len(prep.layout) == 1:
+            code = periods.PERIOD_CODES[prep.period]
+            values = periods.period_keys(values, log.ticks_per_day, code)
+    return blocks.shift, blocks.offsets, blocks.codes, values, prep.layout, placed
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -1,25 +1,23 @@
 """Cohort-matrix and growth-accounting kernels.
 
-Every kernel reads its rows through a :data:`Layout`: either the prepared arrays themselves
-(customer codes and wall-clock ticks, each row's period ``t`` in ``0..n_periods-1`` looked
-up in a division-free period table as the kernel goes: no per-row period array is built),
-or :func:`partition_rows`' packed copy (one uint32 per row: the customer's position in its
-block and ``t``), plus optional ``amounts``.
+Every kernel reads its rows through a :data:`Layout`: customer codes (or, in a
+customer-block layout, the customers' positions in their block) with either wall-clock
+ticks (each row's period ``t`` in ``0..n_periods-1`` looked up in a division-free period
+table as the kernel goes: no per-row period array is built) or period keys, plus optional
+``amounts``.
 
 The order logs we see are in time order, so consecutive rows belong to unrelated customers
 and any per-customer state (a bitset word, a first period) is a cache miss per row: one
-random pass over 10^7 rows costs ~0.5-0.8 s, ten times a sequential pass. So the rows are
-first *partitioned* by customer block (``code >> shift``, a counting sort on the block
-number: one sequential histogram pass and one scatter into a few hundred append streams,
-which is also where each row's period is computed, once, and packed with the customer into
-4 bytes), and every consumer then works block by block with block-local state small enough
-for the L2 cache:
+random pass over 10^7 rows costs ~0.5-0.8 s, ten times a sequential pass. So long logs are
+read through the log's customer-block layout (:meth:`growthkit.Transactions.customer_blocks`:
+rows grouped, stably, by block of ``2**shift`` consecutive customers), and every consumer
+works block by block with block-local state small enough for the L2 cache:
 
 - distinct customers per period: a block-local bitset, one bit per customer per period;
 - orders / revenue by cohort: block-local first period, then the sums (two passes over the
   block, which is itself cache resident);
 - revenue growth accounting: a block-local state machine over the block's rows in period
-  order (the scatter is stable, so a time-ordered log stays in order inside each block;
+  order (the layout is stable, so a time-ordered log stays in order inside each block;
   a block that is not gets a counting sort by period of its own, cache-resident rows).
 """
 
@@ -66,9 +64,9 @@ so each kernel is compiled once per form, with no per-row test of the form:
   :func:`~growthkit._kernels.periods.period_table` (see :func:`ticks_layout`);
 - ``(lo,)``: ``rows`` are customer codes and ``values`` period keys, ``t = value - lo``
   (for logs too long for a period table, and for tests);
-- an int ``period_bits``: :func:`partition_rows`' packed rows,
-  ``rows[r] = local << period_bits | t`` with ``local`` the customer's position in its
-  block; ``values`` are not read.
+- an int ``period_bits``: packed rows, ``rows[r] = local << period_bits | t`` with
+  ``local`` the customer's position in its block (:func:`growth_revenue`'s period-sorted
+  scratch copy of a block); ``values`` are not read.
 """
 
 
@@ -123,46 +121,6 @@ def _row_compiled(rows: Any, values: Any, r: Any, layout: Any) -> Any:
 
 
 @nb.njit(nogil=True, cache=True)
-def partition_rows(
-    codes: npt.NDArray[np.int32],
-    values: npt.NDArray[np.int64],
-    layout: TicksLayout | KeysLayout,
-    amounts: npt.NDArray[np.float64],
-    shift: int,
-    period_bits: int,
-    n_blocks: int,
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint32], npt.NDArray[np.float64]]:
-    """Stable counting sort of the rows by customer block ``code >> shift``, packed.
-
-    ``layout`` is the ticks or keys layout of ``(codes, values)``. Returns block offsets
-    (``n_blocks + 1``, one block per ``2**shift`` codes), per placed row
-    ``(code mod 2**shift) << period_bits | t`` (read back with layout ``period_bits``;
-    needs ``shift + period_bits <= 32``) and its amount (empty when ``amounts`` is).
-    Rows keep their order inside each block.
-    """
-    n = codes.shape[0]
-    offsets = np.zeros(n_blocks + 1, dtype=np.int64)
-    for i in range(n):
-        offsets[(codes[i] >> shift) + 1] += 1
-    for b in range(n_blocks):
-        offsets[b + 1] += offsets[b]
-    heads = offsets[:-1].copy()
-    packed = np.empty(n, dtype=np.uint32)
-    has_amounts = amounts.shape[0] == n
-    out_amounts = np.empty(n if has_amounts else 0, dtype=np.float64)
-    mask = (np.int64(1) << shift) - 1
-    for i in range(n):
-        c, t = _row(codes, values, i, layout)
-        b = c >> shift
-        j = heads[b]
-        heads[b] = j + 1
-        packed[j] = np.uint32(((c & mask) << period_bits) | t)
-        if has_amounts:
-            out_amounts[j] = amounts[i]
-    return offsets, packed, out_amounts
-
-
-@nb.njit(nogil=True, cache=True)
 def _fill_block_bits(
     bits: npt.NDArray[np.uint64],
     rows: npt.NDArray[np.integer[Any]],
@@ -192,9 +150,9 @@ def cohort_customers(
 
     ``active[j, a]`` counts customers whose first period is ``j`` and who are active in
     period ``j + a``; ``last[j, a]`` counts those whose last active period is ``j + a``.
-    Input: the output of :func:`partition_rows` (any row order inside the blocks of
-    ``2**shift`` customers), or the prepared codes and ticks as one block (``offsets =
-    [0, n]``, ``2**shift`` above every code). Every consumer kernel takes the same two forms.
+    Input: a customer-block layout (any row order inside the blocks of ``2**shift``
+    customers), or the prepared codes and ticks as one block (``offsets = [0, n]``,
+    ``2**shift`` above every code). Every consumer kernel takes the same two forms.
     """
     active = np.zeros((n_periods, n_periods), dtype=np.int64)
     last = np.zeros((n_periods, n_periods), dtype=np.int64)

@@ -1,13 +1,12 @@
 """Survival-table kernels: per-customer first/last day, orders and spend, cache-blocked.
 
 With millions of customers the per-customer state does not fit in the cache, and a single
-pass over a time-ordered log misses it on almost every order. So the rows are first
-partitioned (stably) into buckets of ``2**shift`` consecutive customer codes, each row
-packed into one integer key ``day << shift | code-in-bucket`` plus its amount; each bucket
-is then folded with its state in the L2 cache, and the table's columns are written while
-that state is still hot. The caller splits both passes between threads (the kernels
-release the GIL); buckets keep the rows' order, so spends are summed in row order exactly
-as a single pass would.
+pass over a time-ordered log misses it on almost every order. So the fold reads the log's
+customer-block layout (:meth:`growthkit.Transactions.customer_blocks`: rows grouped, stably,
+by block of ``2**shift`` consecutive customer codes): each block is folded with its state
+in the L2 cache, and the table's columns are written while that state is still hot. The
+caller splits the blocks between threads (the kernel releases the GIL); blocks keep the
+rows' order, so spends are summed in row order exactly as a single pass would.
 """
 
 from __future__ import annotations
@@ -17,9 +16,6 @@ import numpy as np
 import numpy.typing as npt
 
 from growthkit._kernels.periods import MONTH, period_of
-
-_I64_MAX = np.iinfo(np.int64).max
-_I64_MIN = np.iinfo(np.int64).min
 
 
 @nb.njit(inline="always", cache=True)
@@ -38,60 +34,15 @@ def _day(tick: int, ticks_per_day: int) -> int:
 
 
 @nb.njit(nogil=True, cache=True)
-def bucket_counts_and_range(
-    codes: npt.NDArray[np.int32], ticks: npt.NDArray[np.int64], shift: int, n_buckets: int
-) -> tuple[npt.NDArray[np.int64], int, int]:
-    """Rows per bucket of ``2**shift`` customer codes, and the smallest and largest tick."""
-    counts = np.zeros(n_buckets, dtype=np.int64)
-    lo = _I64_MAX
-    hi = _I64_MIN
-    for i in range(codes.shape[0]):
-        counts[codes[i] >> shift] += 1
-        t = ticks[i]
-        lo = min(lo, t)
-        hi = max(hi, t)
-    return counts, lo, hi
-
-
-@nb.njit(nogil=True, cache=True)
-def scatter_keys(
+def fold_table(
+    offsets: npt.NDArray[np.int64],
     codes: npt.NDArray[np.int32],
     ticks: npt.NDArray[np.int64],
     amounts: npt.NDArray[np.float64],
+    first_block: int,
+    end_block: int,
+    shift: int,
     ticks_per_day: int,
-    lo_day: int,
-    shift: int,
-    cursor: npt.NDArray[np.int64],
-    out_keys: npt.NDArray[np.uint32] | npt.NDArray[np.uint64],
-    out_amounts: npt.NDArray[np.float64],
-) -> None:
-    """Stable scatter of rows to their bucket's next slot (``cursor[bucket]``, advanced).
-
-    Each row becomes ``(day - lo_day) << shift | (code mod 2**shift)`` in ``out_keys``
-    (uint32 when the day range fits, uint64 otherwise); amounts are copied only when
-    ``amounts`` is not empty. Threads scattering disjoint row ranges with disjoint cursors
-    may share the outputs.
-    """
-    has_amounts = amounts.shape[0] == codes.shape[0]
-    mask = (1 << shift) - 1
-    for i in range(codes.shape[0]):
-        c = codes[i]
-        b = c >> shift
-        p = cursor[b]
-        cursor[b] = p + 1
-        out_keys[p] = ((_day(ticks[i], ticks_per_day) - lo_day) << shift) | (c & mask)
-        if has_amounts:
-            out_amounts[p] = amounts[i]
-
-
-@nb.njit(nogil=True, cache=True)
-def fold_table(
-    keys: npt.NDArray[np.uint32] | npt.NDArray[np.uint64],
-    amounts: npt.NDArray[np.float64],
-    starts: npt.NDArray[np.int64],
-    first_bucket: int,
-    end_bucket: int,
-    shift: int,
     lo_day: int,
     end_day: int,
     inactivity_days: int,
@@ -105,23 +56,23 @@ def fold_table(
     since_last: npt.NDArray[np.int64],
     cohort: npt.NDArray[np.int64],
 ) -> None:
-    """Fold buckets ``first_bucket .. end_bucket - 1`` and write their customers' columns.
+    """Fold blocks ``first_block .. end_block - 1`` and write their customers' columns.
 
-    Bucket ``b`` holds rows ``starts[b] .. starts[b + 1] - 1`` (keys from
-    :func:`scatter_keys`) and customers ``b << shift`` onwards; the outputs have one slot
-    per customer (``spend`` may be empty: no amounts). ``cohort`` is the month ordinal of
-    the first order, looked up in ``month_of[day - lo_day]`` (or computed when
-    ``month_of`` is empty: a wide day range). Customers without rows get zeros.
+    Block ``b`` of a customer-block layout holds rows ``offsets[b] .. offsets[b + 1] - 1``
+    (``codes`` their customers' positions in the block) and customers ``b << shift``
+    onwards; the outputs have one slot per customer (``spend`` may be empty: no amounts).
+    ``cohort`` is the month ordinal of the first order, looked up in
+    ``month_of[day - lo_day]`` (or computed when ``month_of`` is empty: a wide day range).
+    Customers without rows get zeros.
     """
     n_customers = duration.shape[0]
     size = 1 << shift
-    mask = (1 << shift) - 1
     has_amounts = spend.shape[0] == n_customers
     lookup = month_of.shape[0] > 0
     # One 32-byte row of state per customer [orders, first day, last day, spend], so that
     # an order touches one cache line; float64 holds the counts and days exactly (< 2**53).
     state = np.zeros((size, 4), dtype=np.float64)
-    for b in range(first_bucket, end_bucket):
+    for b in range(first_block, end_block):
         base = b << shift
         m = min(size, n_customers - base)
         for j in range(m):
@@ -129,10 +80,19 @@ def fold_table(
             state[j, 1] = np.inf
             state[j, 2] = -np.inf
             state[j, 3] = 0.0
-        for p in range(starts[b], starts[b + 1]):
-            key = np.int64(keys[p])
-            j = key & mask
-            d = np.float64(key >> shift)
+        # A block's rows of a time-ordered log fall on few days in a row: the day of the
+        # previous row is reused while the tick stays inside it (no division).
+        day_start = np.int64(1)
+        day_end = np.int64(0)
+        d = 0.0
+        for p in range(offsets[b], offsets[b + 1]):
+            j = codes[p]
+            t = ticks[p]
+            if t < day_start or t >= day_end:
+                day = _day(t, ticks_per_day)
+                day_start = day * ticks_per_day
+                day_end = day_start + ticks_per_day
+                d = np.float64(day - lo_day)
             state[j, 0] += 1.0
             state[j, 1] = min(state[j, 1], d)
             state[j, 2] = max(state[j, 2], d)

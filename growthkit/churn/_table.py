@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from typing import Any, cast
 
@@ -12,6 +9,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from growthkit import _blocks, _threads
 from growthkit import _validate as v
 from growthkit._engine import PerCustomer, Spec, run
 from growthkit._prepare import Transactions, period_index
@@ -94,10 +92,10 @@ def survival_table(
     and 2024-11-15 is censored with duration 213 days (2024-06-01 to 2024-12-31).
 
     The table is computed without a per-row temporary or a pandas date operation: the
-    orders are partitioned by blocks of 8192 customers (one packed integer per order:
-    day and customer), each block is folded with its per-customer state in the CPU cache,
-    and the columns are written from that state directly (two threads from 2^20 orders
-    on). Spend is summed in row order.
+    orders are read by blocks of 8192 customers (the log's customer-block layout, kept on a
+    prepared log for the next call), each block is folded with its per-customer state in
+    the CPU cache, and the columns are written from that state directly (on every usable
+    core from 2^20 orders on). Spend is summed in row order.
 
     Examples
     --------
@@ -141,11 +139,8 @@ def _finish(parts: PerCustomer, args: dict[str, Any]) -> pd.DataFrame:
     return _Columns(**arrays).frame(parts.customers.copy())
 
 
-# Rows are partitioned into buckets of 2**_BUCKET_SHIFT customers: 8192 customers x 32
-# bytes of fold state = 256 KiB, which stays in a core's L2 cache. Logs of at least
-# _PARALLEL_ROWS orders are split between two threads (the kernels release the GIL).
-_BUCKET_SHIFT = 13
-_PARALLEL_ROWS = 1 << 20
+# fold_table keeps 32 bytes per customer: orders, first day, last day, spend.
+_STATE_BYTES = 32
 
 
 def _table(log: Transactions, end_ticks: int, k: int) -> pd.DataFrame:
@@ -154,77 +149,36 @@ def _table(log: Transactions, end_ticks: int, k: int) -> pd.DataFrame:
 
 
 def _columns(log: Transactions, end_ticks: int, k: int) -> _Columns:
-    """The survival table's columns of a prepared log."""
+    """The survival table's columns of a prepared log, block by customer block."""
     from growthkit._kernels import survival as ks
 
     n = log.n_customers
-    shift = min(_BUCKET_SHIFT, max(n - 1, 1).bit_length())
-    n_buckets = -(-n // (1 << shift))
-    amounts = log.amounts if log.amounts is not None else np.empty(0, dtype=np.float64)
-    n_rows = log.n_rows
-    bounds = [0, n_rows // 2, n_rows] if n_rows >= _PARALLEL_ROWS else [0, n_rows]
-    parts = [slice(a, b) for a, b in itertools.pairwise(bounds)]
+    blocks = log.customer_blocks(_blocks.shift_for(_STATE_BYTES, n))
     tpd = log.ticks_per_day
-    end_day = end_ticks // tpd
-    pool = ThreadPoolExecutor(max_workers=2) if len(parts) > 1 else None
-    each: Callable[..., Iterable[Any]] = pool.map if pool is not None else map
-    try:
-        scans = list(
-            each(
-                lambda rows: ks.bucket_counts_and_range(
-                    log.codes[rows], log.ticks[rows], shift, n_buckets
-                ),
-                parts,
-            )
+    lo_day = int(log.ticks.min()) // tpd
+    month_of = _month_table(lo_day, int(log.ticks.max()) // tpd - lo_day, n)
+    amounts = blocks.amounts if blocks.amounts is not None else np.empty(0, dtype=np.float64)
+    out = _Columns.empty(n, with_spend=log.amounts is not None)
+
+    def fold(span: range) -> None:
+        ks.fold_table(
+            blocks.offsets,
+            blocks.codes,
+            blocks.ticks,
+            amounts,
+            span.start,
+            span.stop,
+            blocks.shift,
+            tpd,
+            lo_day,
+            end_ticks // tpd,
+            k,
+            month_of,
+            *out.arrays(),
         )
-        lo_day = min(int(lo) for _, lo, _ in scans) // tpd
-        span = max(int(hi) for _, _, hi in scans) // tpd - lo_day
-        counts = [c for c, _, _ in scans]
-        starts = np.zeros(n_buckets + 1, dtype=np.int64)
-        np.cumsum(np.sum(counts, axis=0), out=starts[1:])
-        cursors = [starts[:-1] + sum(counts[:i]) for i in range(len(parts))]
-        month_of = _month_table(lo_day, span, n)
-        keys = np.empty(n_rows, dtype=np.uint32 if span >> (32 - shift) == 0 else np.uint64)
-        packed_amounts = np.empty(amounts.shape[0], dtype=np.float64)
 
-        def scatter(i: int) -> None:
-            rows = parts[i]
-            ks.scatter_keys(
-                log.codes[rows],
-                log.ticks[rows],
-                amounts[rows] if amounts.shape[0] else amounts,
-                tpd,
-                lo_day,
-                shift,
-                cursors[i],
-                keys,
-                packed_amounts,
-            )
-
-        list(each(scatter, range(len(parts))))
-        out = _Columns.empty(n, with_spend=log.amounts is not None)
-        # Split the buckets where half of the rows lie.
-        middle = min(max(int(np.searchsorted(starts, starts[-1] // 2)), 1), n_buckets)
-        ranges = [(0, middle), (middle, n_buckets)] if len(parts) > 1 else [(0, n_buckets)]
-
-        def fold(buckets: tuple[int, int]) -> None:
-            ks.fold_table(
-                keys,
-                packed_amounts,
-                starts,
-                *buckets,
-                shift,
-                lo_day,
-                end_day,
-                k,
-                month_of,
-                *out.arrays(),
-            )
-
-        list(each(fold, ranges))
-    finally:
-        if pool is not None:
-            pool.shutdown()
+    threads = _threads.threads_for(log.n_rows)
+    _threads.thread_map(fold, blocks.balanced(threads), threads=threads)
     return out
 
 

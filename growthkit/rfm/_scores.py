@@ -8,7 +8,6 @@ distribution of every customer (``_finish``) -> a frozen result.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Executor
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal, cast
@@ -17,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from growthkit import _blocks, _threads
 from growthkit import _validate as v
 from growthkit._engine import PerCustomer, Spec, run
 from growthkit._prepare import Transactions
@@ -284,101 +284,54 @@ class _Metrics:
     last: IntArray
 
 
-# Logs at least this long are aggregated bucket by bucket: rows are first scattered into
-# buckets of 2**_BUCKET_SHIFT consecutive customers, so that each customer_aggregates call
-# works on cache-sized per-customer arrays instead of missing the cache on every row of a
-# time-ordered log. Buckets hold disjoint customers and keep the rows' order, so the result
-# is bitwise that of one pass; two threads share the buckets (the kernels release the GIL).
-_PARALLEL_ROWS = 1 << 21
-_BUCKET_SHIFT = 15
+# customer_aggregates keeps 32 bytes per customer: orders, total, first and last tick.
+_STATE_BYTES = 32
 
 
 def _metrics(log: Transactions) -> _Metrics:
+    """Per-customer aggregates, block by block of the log's customer-block layout.
+
+    On a time-ordered log consecutive rows belong to unrelated customers: one pass would
+    miss the cache on every row once the per-customer arrays outgrow it. Blocks hold
+    disjoint customers and keep the rows' order, so the result is bitwise that of one
+    pass; the policy's threads share the blocks (the kernel releases the GIL).
+    """
     from growthkit._kernels import aggregate as agg
 
-    amounts = log.amounts if log.amounts is not None else np.empty(0, dtype=np.float64)
     n_customers = log.n_customers
-    if log.n_rows < _PARALLEL_ROWS or n_customers <= 2 << _BUCKET_SHIFT:
+    blocks = log.customer_blocks(_blocks.shift_for(_STATE_BYTES, n_customers))
+    shift = blocks.shift
+    amounts = blocks.amounts if blocks.amounts is not None else np.empty(0, dtype=np.float64)
+    if blocks.n_blocks == 1:
         orders, total, first, last = agg.customer_aggregates(
-            log.codes, log.ticks, amounts, n_customers
+            blocks.codes, blocks.ticks, amounts, n_customers
         )
         return _Metrics(orders, total, first, last)
-    from concurrent.futures import ThreadPoolExecutor
-
-    size = 1 << _BUCKET_SHIFT
-    n_buckets = -(-n_customers // size)
     out = _Metrics(
         frequency=np.empty(n_customers, dtype=np.int64),
         monetary=np.empty(n_customers, dtype=np.float64),
         first=np.empty(n_customers, dtype=np.int64),
         last=np.empty(n_customers, dtype=np.int64),
     )
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        codes, ticks, parts, starts = _partition_rows(
-            pool, log.codes, log.ticks, amounts, _BUCKET_SHIFT, n_buckets
-        )
 
-        def run(buckets: range) -> None:
-            for b in buckets:
-                rows = slice(int(starts[b]), int(starts[b + 1]))
-                lo, hi = b * size, min((b + 1) * size, n_customers)
-                o, t, f, la = agg.customer_aggregates(
-                    codes[rows], ticks[rows], parts[rows] if parts.shape[0] else parts, hi - lo
-                )
-                out.frequency[lo:hi] = o
-                out.monetary[lo:hi] = t
-                out.first[lo:hi] = f
-                out.last[lo:hi] = la
+    def run(span: range) -> None:
+        for b in span:
+            rows = blocks.rows(b)
+            lo, hi = b << shift, min((b + 1) << shift, n_customers)
+            o, t, f, la = agg.customer_aggregates(
+                blocks.codes[rows],
+                blocks.ticks[rows],
+                amounts[rows] if amounts.shape[0] else amounts,
+                hi - lo,
+            )
+            out.frequency[lo:hi] = o
+            out.monetary[lo:hi] = t
+            out.first[lo:hi] = f
+            out.last[lo:hi] = la
 
-        # Split the buckets where half of the rows lie.
-        middle = int(np.searchsorted(starts, starts[-1] // 2))
-        middle = min(max(middle, 1), n_buckets - 1)
-        list(pool.map(run, [range(middle), range(middle, n_buckets)]))
+    threads = _threads.threads_for(log.n_rows)
+    _threads.thread_map(run, blocks.balanced(threads), threads=threads)
     return out
-
-
-def _partition_rows(
-    pool: Executor,
-    codes: npt.NDArray[np.int32],
-    ticks: IntArray,
-    amounts: FloatArray,
-    shift: int,
-    n_buckets: int,
-) -> tuple[npt.NDArray[np.int32], IntArray, FloatArray, IntArray]:
-    """Rows grouped by bucket of ``2**shift`` customers, stably, in two threads.
-
-    Each half of the rows is scattered by its own thread; within a bucket the first half's
-    rows precede the second half's, so the original row order is kept. Returns rebased
-    codes, ticks, amounts (empty without amounts) and the bucket row offsets.
-    """
-    from growthkit._kernels import rfm as kr
-
-    n = codes.shape[0]
-    halves = [slice(0, n // 2), slice(n // 2, n)]
-    counts = list(pool.map(lambda h: kr.bucket_counts(codes[h], shift, n_buckets), halves))
-    total = counts[0] + counts[1]
-    starts = np.zeros(n_buckets + 1, dtype=np.int64)
-    np.cumsum(total, out=starts[1:])
-    cursors = [starts[:-1].copy(), starts[:-1] + counts[0]]
-    out_codes = np.empty(n, dtype=np.int32)
-    out_ticks = np.empty(n, dtype=np.int64)
-    out_amounts = np.empty(n if amounts.shape[0] else 0, dtype=np.float64)
-
-    def scatter(k: int) -> None:
-        h = halves[k]
-        kr.scatter_rows(
-            codes[h],
-            ticks[h],
-            amounts[h] if amounts.shape[0] else amounts,
-            shift,
-            cursors[k],
-            out_codes,
-            out_ticks,
-            out_amounts,
-        )
-
-    list(pool.map(scatter, range(2)))
-    return out_codes, out_ticks, out_amounts, starts
 
 
 def _days_before(end_ticks: int, ticks: IntArray, log: Transactions) -> IntArray:

@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import growthkit as gk
+from growthkit import _blocks, _threads
 from growthkit.churn import _table as table_module
 from growthkit.churn import survival_table
 from growthkit.churn._warning import _sub_log
@@ -108,8 +109,8 @@ def test_kernel_paths_match_naive_twin(
     plain = survival_table(tx, amount_col="amount", inactivity_days=30)
     want = naive_survival_table(tx, inactivity_days=30, amount=True)
     pd.testing.assert_frame_equal(plain, want, check_names=False)
-    monkeypatch.setattr(table_module, "_BUCKET_SHIFT", 3)
-    monkeypatch.setattr(table_module, "_PARALLEL_ROWS", 64)
+    monkeypatch.setattr(_blocks, "BLOCK_BYTES", table_module._STATE_BYTES << 3)
+    monkeypatch.setattr(_threads, "PARALLEL_ROWS", 64)
     blocked = survival_table(tx, amount_col="amount", inactivity_days=30)
     # Both paths sum each customer's amounts in row order: bitwise equal.
     pd.testing.assert_frame_equal(blocked, plain, check_exact=True)
@@ -117,7 +118,7 @@ def test_kernel_paths_match_naive_twin(
 
 def test_customers_without_orders_in_a_truncated_log(monkeypatch: pytest.MonkeyPatch) -> None:
     """evaluate_early_warning builds tables of truncated logs that keep every customer."""
-    monkeypatch.setattr(table_module, "_BUCKET_SHIFT", 2)
+    monkeypatch.setattr(_blocks, "BLOCK_BYTES", table_module._STATE_BYTES << 2)
     tx = _random_log(np.random.default_rng(3), 2000, "ns", "2023-01-01", "2024-01-01")
     log = gk.prepare_transactions(tx, amount_col="amount")
     end = log.to_ticks(pd.Timestamp("2023-03-01"))

@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import growthkit as gk
+from growthkit import _blocks
 from growthkit import cohort as cohort_module
 from growthkit.cohort import growth_accounting, plot_growth
 from tests.cohort.naive_cohort import naive_growth, period_keys
@@ -143,8 +144,7 @@ def test_partitioned_path_matches_naive(
     shuffled: bool, with_amounts: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Small logs take the direct single-block path; force the customer-block partition.
-    monkeypatch.setattr(cohort_module, "_DIRECT_BYTES", 0)
-    monkeypatch.setattr(cohort_module, "_BLOCK_BYTES", 64)
+    monkeypatch.setattr(_blocks, "BLOCK_BYTES", 64)
     frame = make_log(9, n_rows=2000, n_customers=300)
     if not shuffled:
         frame = frame.sort_values("timestamp", kind="stable", ignore_index=True)

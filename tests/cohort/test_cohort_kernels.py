@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from growthkit import _blocks
 from growthkit._kernels import cohort as ck
 from growthkit._kernels import periods
 from tests.cohort.naive_cohort import naive_cohort_counts, naive_growth
@@ -67,14 +68,13 @@ def partition(
     lo: int,
     n: int,
     shift: int,
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint32], npt.NDArray[np.int64], int, Any]:
-    """``partition_rows`` as the kernels take it: offsets, rows, values, layout, amounts."""
-    n_blocks = ((int(codes.max())) >> shift) + 1
-    bits = max(n - 1, 1).bit_length()
-    offsets, packed, placed = ck.partition_rows(
-        codes, keys, key_layout(keys, lo), amounts, shift, bits, n_blocks
-    )
-    return offsets, packed, np.empty(0, np.int64), bits, placed
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int32], npt.NDArray[np.int64], Any, Any]:
+    """The customer-block layout as the kernels take it: offsets, rows, values, layout, amounts."""
+    n_customers = int(codes.max()) + 1
+    given = amounts if amounts.shape[0] == codes.shape[0] else None
+    blocks = _blocks.build(codes, keys, given, n_customers, shift)
+    placed = blocks.amounts if blocks.amounts is not None else np.empty(0)
+    return blocks.offsets, blocks.codes, blocks.ticks, (lo,), placed
 
 
 def as_matrix(table: pd.DataFrame, lo: int, n: int) -> npt.NDArray[np.float64]:
@@ -85,15 +85,13 @@ def as_matrix(table: pd.DataFrame, lo: int, n: int) -> npt.NDArray[np.float64]:
 @pytest.mark.parametrize("shift", SHIFTS)
 def test_partition_rows_is_a_stable_block_sort(shift: int) -> None:
     codes, keys, amounts, lo = random_arrays(4, 300, 40, 9)
-    offsets, packed, _, layout, pa = partition(codes, keys, amounts, lo, 9, shift)
-    bits = layout
+    offsets, local, placed_keys, _, pa = partition(codes, keys, amounts, lo, 9, shift)
     assert offsets[0] == 0 and offsets[-1] == codes.shape[0]
     # Reference: a stable sort of the rows by block number.
     ref = np.argsort(codes >> shift, kind="stable")
     block = np.repeat(np.arange(offsets.shape[0] - 1), np.diff(offsets))
-    local = (packed >> np.uint32(bits)).astype(np.int64)
     np.testing.assert_array_equal((block << shift) + local, codes[ref])
-    np.testing.assert_array_equal(packed & np.uint32((1 << bits) - 1), keys[ref] - lo)
+    np.testing.assert_array_equal(placed_keys - lo, keys[ref] - lo)
     np.testing.assert_array_equal(pa, amounts[ref])
     counts = np.bincount(codes >> shift, minlength=offsets.shape[0] - 1)
     np.testing.assert_array_equal(np.diff(offsets), counts)

@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import growthkit as gk
+from growthkit import _blocks
 from growthkit import cohort as cohort_module
 from growthkit.cohort import CohortMatrix, cohort_matrix
 from tests.cohort.naive_cohort import naive_cohort_counts, period_keys
@@ -124,8 +125,7 @@ def test_partitioned_path_matches_naive(
     value: str, cumulative: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Small logs take the direct single-block path; force the customer-block partition.
-    monkeypatch.setattr(cohort_module, "_DIRECT_BYTES", 0)
-    monkeypatch.setattr(cohort_module, "_BLOCK_BYTES", 64)
+    monkeypatch.setattr(_blocks, "BLOCK_BYTES", 64)
     frame = make_log(6, 2000, 300, 500)
     got = cohort_matrix(
         frame,
@@ -145,8 +145,7 @@ def test_period_keys_path_when_no_period_table(
     # Logs spanning millennia get no period table; the kernels then read materialised keys.
     monkeypatch.setattr(cohort_module, "_TABLE_BUCKETS", 0)
     if partitioned:
-        monkeypatch.setattr(cohort_module, "_DIRECT_BYTES", 0)
-        monkeypatch.setattr(cohort_module, "_BLOCK_BYTES", 64)
+        monkeypatch.setattr(_blocks, "BLOCK_BYTES", 64)
     frame = make_log(8, 2000, 300, 500)
     value: Literal["customers", "revenue"]
     for value in ("customers", "revenue"):

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 import growthkit as gk
-from growthkit import rfm
+from growthkit import _blocks, _threads, rfm
+from growthkit._kernels import blocks as kb
 from growthkit._kernels import rfm as kr
 from growthkit.rfm import _scores
 from tests.rfm.rfm_naive import cut_score, min_rank_score, naive_rfm
@@ -264,33 +265,34 @@ def test_bucketed_aggregation_is_bitwise_one_pass(
     tx["amount"] = np.random.default_rng(0).integers(0, 10_000, len(tx)) / 100
     one = rfm.rfm_scores(tx).table
     life_one = rfm.lifecycle_stages(tx).table
-    monkeypatch.setattr(_scores, "_PARALLEL_ROWS", 10)
-    monkeypatch.setattr(_scores, "_BUCKET_SHIFT", shift)
+    monkeypatch.setattr(_threads, "PARALLEL_ROWS", 10)
+    monkeypatch.setattr(_blocks, "BLOCK_BYTES", _scores._STATE_BYTES << shift)
     pd.testing.assert_frame_equal(rfm.rfm_scores(tx).table, one, check_exact=True)
     pd.testing.assert_frame_equal(rfm.lifecycle_stages(tx).table, life_one, check_exact=True)
 
 
 @pytest.mark.parametrize("with_amounts", [True, False])
-def test_partition_rows_matches_stable_argsort(with_amounts: bool) -> None:
-    from concurrent.futures import ThreadPoolExecutor
-
+def test_partition_rows_matches_stable_argsort(
+    with_amounts: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_threads, "PARALLEL_ROWS", 10)  # two threads, as rfm uses them
+    monkeypatch.setenv(_threads.ENV_VAR, "2")
     rng = np.random.default_rng(2)
     n, shift = 3001, 4
     codes = rng.integers(0, 100, n).astype(np.int32)
     ticks = rng.integers(0, 10**9, n).astype(np.int64)
     amounts = rng.random(n) if with_amounts else np.empty(0)
     n_buckets = -(-100 // (1 << shift))
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        out_codes, out_ticks, out_amounts, starts = _scores._partition_rows(
-            pool, codes, ticks, amounts, shift, n_buckets
-        )
+    layout = _blocks.build(codes, ticks, amounts if with_amounts else None, 100, shift)
+    out_codes, out_ticks, starts = layout.codes, layout.ticks, layout.offsets
+    out_amounts = layout.amounts if layout.amounts is not None else np.empty(0)
     bucket = codes >> shift
     order = np.argsort(bucket, kind="stable")
     np.testing.assert_array_equal(out_codes, codes[order] - (bucket[order] << shift))
     np.testing.assert_array_equal(out_ticks, ticks[order])
     np.testing.assert_array_equal(out_amounts, amounts[order] if with_amounts else [])
     np.testing.assert_array_equal(starts, np.searchsorted(bucket[order], np.arange(n_buckets + 1)))
-    np.testing.assert_array_equal(kr.bucket_counts(codes, shift, n_buckets), np.diff(starts))
+    np.testing.assert_array_equal(kb.block_counts(codes, shift, n_buckets), np.diff(starts))
 
 
 # --- kernels against naive numpy twins -------------------------------------------------
