@@ -53,7 +53,7 @@ def make_log(n_users: int) -> pd.DataFrame:
 
 
 def growthkit_counts(events: pd.DataFrame | gf.Events) -> npt.NDArray[np.int64]:
-    return gf.funnel(events, STEPS, window=WINDOW).counts[0]
+    return np.asarray(gf.funnel(events, STEPS, window=WINDOW).counts[0], dtype=np.int64)
 
 
 def pandas_counts(tx: pd.DataFrame) -> npt.NDArray[np.int64]:

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import datetime
 import itertools
-import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -16,6 +14,7 @@ import pandas as pd
 
 from growthkit import _validate as v
 from growthkit._prepare import Transactions, factorize_ids
+from growthkit._threads import thread_map, threads_for
 
 __all__ = [
     "Events",
@@ -28,35 +27,16 @@ __all__ = [
     "prepare_events",
 ]
 
-_T = TypeVar("_T")
-_R = TypeVar("_R")
 _TICKS_PER_DAY = {"s": 86_400, "ms": 86_400_000, "us": 86_400_000_000, "ns": 86_400_000_000_000}
 _NS_PER_TICK = {"s": 10**9, "ms": 10**6, "us": 10**3, "ns": 1}
 # Users per block: a block's rows (about 5 events a user, 10-18 bytes each) and counters
 # (8 bytes a user) stay in the L2 cache while it is sorted and scanned.
 _BLOCK_USERS_LOG2 = 13
-# From this many rows on, passes are split between two threads (the kernels release the
-# GIL); below it a thread costs more than it saves.
-_PARALLEL_ROWS = 1 << 20
 
 
 def _readonly(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
     a.flags.writeable = False
     return a
-
-
-def _threads(n_rows: int) -> int:
-    if n_rows < _PARALLEL_ROWS:
-        return 1
-    affinity = getattr(os, "sched_getaffinity", None)
-    return max(1, min(len(affinity(0)) if affinity else (os.cpu_count() or 1), 16))
-
-
-def _map(fn: Callable[[_T], _R], items: Sequence[_T], threads: int) -> list[_R]:
-    if threads <= 1 or len(items) <= 1:
-        return [fn(x) for x in items]
-    with ThreadPoolExecutor(max_workers=min(threads, len(items))) as pool:
-        return list(pool.map(fn, items))
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -436,7 +416,7 @@ class Partitioned:
 
     def map_blocks(self, fn: Callable[[tuple[int, int]], None]) -> None:
         """Call ``fn((b_lo, b_hi))`` on each thread's range of blocks."""
-        _map(fn, self.block_ranges(), self.threads)
+        thread_map(fn, self.block_ranges(), threads=self.threads)
 
 
 def partition(
@@ -456,15 +436,15 @@ def partition(
     shift = min(_BLOCK_USERS_LOG2, max(n_users - 1, 1).bit_length())
     n_blocks = ((n_users - 1) >> shift) + 1
     n = events.n_rows
-    threads = _threads(n)
+    threads = threads_for(n)
     bounds = np.linspace(0, n, threads + 1).astype(np.int64)
     ranges = [(int(a), int(b)) for a, b in itertools.pairwise(bounds)]
-    hists = _map(
+    hists = thread_map(
         lambda r: fk.block_histogram(
             events.codes, events.labels, step_of, shift, n_blocks, r[0], r[1]
         ),
         ranges,
-        threads,
+        threads=threads,
     )
     per_range = np.stack(hists)
     block_start = np.zeros(n_blocks + 1, dtype=np.int64)
@@ -477,7 +457,7 @@ def partition(
     ticks = np.empty(m, dtype=np.int64)
     steps = np.empty(m, dtype=np.int16)
     rows = np.empty(m if keep_rows else 0, dtype=np.int64)
-    _map(
+    thread_map(
         lambda i: fk.block_scatter(
             events.codes,
             events.ticks,
@@ -493,7 +473,7 @@ def partition(
             rows,
         ),
         list(range(len(ranges))),
-        threads,
+        threads=threads,
     )
     return Partitioned(user, ticks, steps, rows, block_start, shift, n_users, threads)
 

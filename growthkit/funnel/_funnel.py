@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -393,7 +393,7 @@ def funnel(
         user_col=user_col,
         time_col=time_col,
         event_col=event_col,
-        properties=() if by in (None, "cohort") else (cast(str, by),),
+        properties=() if by is None or by == "cohort" else (by,),
     )
     if by == "cohort" and "cohort" in log.properties:
         raise v.schema_error(

@@ -18,6 +18,8 @@ __all__ = ["PathsResult", "TransitionMatrix", "paths", "transition_matrix"]
 END = "(end)"
 START = "(start)"
 _MAX_EVENTS = 32_767
+Direction = Literal["after", "before"]
+_DIRECTIONS: tuple[Direction, ...] = ("after", "before")
 
 
 def _all_events(log: Events) -> npt.NDArray[np.int32]:
@@ -166,7 +168,7 @@ def paths(
     >>> p.sequences[0]
     ('checkout', 'add_to_cart')
     """
-    checked_direction = v.check_choice("direction", direction, ("after", "before"))
+    checked_direction = v.check_choice("direction", direction, _DIRECTIONS)
     checked_length = v.check_positive_int("length", length)
     checked_top = v.check_positive_int("top", top)
     collapse = _check_bool("collapse_repeats", collapse_repeats)

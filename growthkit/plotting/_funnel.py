@@ -149,7 +149,7 @@ def plot_stickiness(result: ActivityResult, *, ax: Axes | None = None) -> Axes:
     'DAU / MAU'
     """
     frame = result.to_frame()
-    x = frame.index.to_timestamp()
+    x = result.days.to_timestamp()
     y = frame["stickiness"].to_numpy()
     complete = frame["complete"].to_numpy()
     with style():

@@ -20,7 +20,7 @@ def frame() -> pd.DataFrame:
                 ["2024-01-01 10:00", "2024-01-01 10:05", "2024-01-02 00:00", "2024-01-03 00:00"]
             ),
             "event": ["visit", "buy", "visit", "visit"],
-            "device": ["web", "web", None, "app"],
+            "device": pd.Series(["web", "web", None, "app"], dtype=object),
         }
     )
 
@@ -54,7 +54,7 @@ def test_missing_user(frame: pd.DataFrame) -> None:
 
 
 def test_missing_event_name(frame: pd.DataFrame) -> None:
-    bad = frame.assign(event=["visit", None, "visit", "visit"])
+    bad = frame.assign(event=pd.Series(["visit", None, "visit", "visit"], dtype=object))
     with pytest.raises(DataError, match=r"^`event` has missing values \(NaN/None\): 1 rows\."):
         prepare_events(bad)
 
@@ -72,7 +72,7 @@ def test_text_time(frame: pd.DataFrame) -> None:
 
 
 def test_unhashable_property(frame: pd.DataFrame) -> None:
-    bad = frame.assign(device=[{"a": 1}, {}, {}, {}])
+    bad = frame.assign(device=pd.Series([{"a": 1}, {}, {}, {}], dtype=object))
     with pytest.raises(SchemaError, match=r"^`device` must hold hashable values .*: 4 rows\."):
         prepare_events(bad, properties=["device"])
 
@@ -147,17 +147,25 @@ def test_cohort_name_clash(frame: pd.DataFrame) -> None:
 @pytest.mark.parametrize(
     ("call", "error", "pattern"),
     [
-        (lambda f: paths(f, "visit", direction="up"), SchemaError, r"^`direction` must be one of"),
+        (
+            lambda f: paths(f, "visit", direction="up"),  # type: ignore[arg-type]
+            SchemaError,
+            r"^`direction` must be one of",
+        ),
         (lambda f: paths(f, "visit", length=0), DataError, r"^`length` must be an integer >= 1"),
-        (lambda f: paths(f, "visit", top=1.5), DataError, r"^`top` must be an integer >= 1"),
+        (
+            lambda f: paths(f, "visit", top=1.5),  # type: ignore[arg-type]
+            DataError,
+            r"^`top` must be an integer >= 1",
+        ),
         (lambda f: paths(f, "nope"), DataError, r"^`event` names events not in the log"),
         (
-            lambda f: paths(f, "visit", collapse_repeats=1),
+            lambda f: paths(f, "visit", collapse_repeats=1),  # type: ignore[arg-type]
             SchemaError,
             r"^`collapse_repeats` must be True or False, got 1: 1 rows\.",
         ),
         (
-            lambda f: transition_matrix(f, collapse_repeats="yes"),
+            lambda f: transition_matrix(f, collapse_repeats="yes"),  # type: ignore[arg-type]
             SchemaError,
             r"^`collapse_repeats` must be True or False",
         ),

@@ -199,6 +199,6 @@ def test_plots(shop: pd.DataFrame) -> None:
     assert plot_funnel_steps(f, ax=new_axes()).get_legend() is not None
     a = activity(shop)
     line = plot_stickiness(a, ax=new_axes()).get_lines()[0]
-    np.testing.assert_allclose(line.get_ydata(), a.stickiness.to_numpy())
+    np.testing.assert_allclose(np.asarray(line.get_ydata(), dtype=float), a.stickiness.to_numpy())
     for _, alt, _ in report_section(shop).charts():
         assert alt

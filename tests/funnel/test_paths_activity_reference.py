@@ -34,7 +34,7 @@ def logs(draw: Any) -> pd.DataFrame:
 def _streams(frame: pd.DataFrame) -> dict[int, list[str]]:
     """Each user's events in (time, name) order: the documented tie rule."""
     ordered = frame.sort_values(["user_id", "timestamp", "event"], kind="stable")
-    return {int(u): list(g["event"]) for u, g in ordered.groupby("user_id")}
+    return {int(str(u)): list(g["event"]) for u, g in ordered.groupby("user_id")}
 
 
 def naive_paths(
