@@ -12,6 +12,8 @@ period is the number of periods since it. Definitions offered (see ``docs/cohort
 Growth accounting splits each period's active customers into new, retained and resurrected
 ones and counts the churned ones (and, with amounts, does the same for revenue, adding
 expansion and contraction).
+
+The charts (retention heatmap, growth-accounting bars) are in :mod:`growthkit.plotting`.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ if TYPE_CHECKING:
 
     from growthkit._kernels.cohort import KeysLayout, Layout, TicksLayout
 
-__all__ = ["CohortMatrix", "CohortValue", "cohort_matrix", "growth_accounting", "plot_growth"]
+__all__ = ["CohortMatrix", "CohortValue", "cohort_matrix", "growth_accounting"]
 
 CohortValue = Literal["customers", "orders", "revenue"]
 _VALUES: tuple[CohortValue, ...] = ("customers", "orders", "revenue")
@@ -263,6 +265,8 @@ class CohortMatrix:
     ) -> Axes:
         """Heatmap of ``retention`` (cohorts down, ages across).
 
+        The chart is :func:`growthkit.plotting.plot_cohort_retention`.
+
         Parameters
         ----------
         ax
@@ -293,46 +297,9 @@ class CohortMatrix:
         >>> [t.get_text() for t in ax.texts]
         ['100%', '22%', '18%', '17%', '16%', '13%']
         """
-        import matplotlib.pyplot as plt
+        from growthkit.plotting import plot_cohort_retention
 
-        data = self.retention.to_numpy()
-        if ax is None:
-            _, ax = plt.subplots(figsize=(min(2 + 0.5 * data.shape[1], 16), 1 + 0.35 * len(data)))
-        scale = (
-            data[:, 1:] if skip_age0 and self.value == "customers" and data.shape[1] > 1 else data
-        )
-        finite = scale[np.isfinite(scale)]
-        vmax = float(finite.max()) if finite.size else 1.0
-        image = ax.imshow(
-            np.ma.masked_invalid(data), aspect="auto", cmap=cmap, vmin=0.0, vmax=vmax or 1.0
-        )
-        ax.figure.colorbar(image, ax=ax)
-        ax.set_xticks(range(data.shape[1]))
-        ax.set_xticklabels([str(a) for a in self.counts.columns])
-        ax.set_yticks(range(len(data)))
-        ax.set_yticklabels(
-            [f"{p} (n={n})" for p, n in zip(self.counts.index, self.sizes, strict=True)]
-        )
-        ax.set_xlabel(f"age ({self.period})")
-        ax.set_ylabel("cohort")
-        ax.set_title(self.definition)
-        if annotate is None:
-            annotate = data.shape[0] <= 24 and data.shape[1] <= 24
-        if annotate:
-            for (i, j), x in np.ndenumerate(data):
-                if np.isfinite(x):
-                    text = f"{x:.0%}" if self.value == "customers" else f"{x:.3g}"
-                    dark = x > 0.6 * (vmax or 1.0)
-                    ax.text(
-                        j,
-                        i,
-                        text,
-                        ha="center",
-                        va="center",
-                        fontsize=7,
-                        color="white" if dark else "black",
-                    )
-        return ax
+        return plot_cohort_retention(self, ax=ax, annotate=annotate, cmap=cmap, skip_age0=skip_age0)
 
 
 def cohort_matrix(
@@ -678,94 +645,6 @@ def _finish_growth(parts: PerPeriod, args: dict[str, Any]) -> pd.DataFrame:
     index = period_index(parts.lo + np.arange(n, dtype=np.int64), args["period"]).rename("period")
     table: pd.DataFrame = pd.DataFrame(columns, index=index)
     return table
-
-
-def plot_growth(table: pd.DataFrame, *, revenue: bool = False, ax: Axes | None = None) -> Axes:
-    """Stacked-bar chart of a :func:`growth_accounting` table.
-
-    Gains (retained, new, resurrected; for revenue also expansion) stack upwards, losses
-    (churned; for revenue also contraction) downwards, so each bar's height above zero is
-    the period's active customers (or revenue).
-
-    Parameters
-    ----------
-    table
-        The result of :func:`growth_accounting` (with ``amount_col`` for ``revenue=True``).
-    revenue
-        Plot the revenue columns instead of the customer counts.
-    ax
-        Axes to draw on; a new figure when ``None``.
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-
-    Raises
-    ------
-    SchemaError
-        ``table`` lacks a column the chart needs (e.g. ``revenue=True`` on a table made
-        without ``amount_col``).
-
-    Examples
-    --------
-    Drawn here on a pyplot-free figure (no window, no global state):
-
-    >>> import growthkit as gk
-    >>> from growthkit.plotting import new_axes
-    >>> tx = gk.datasets.load_cdnow()
-    >>> g = gk.cohort.growth_accounting(tx, period="Q")
-    >>> ax = gk.cohort.plot_growth(g, ax=new_axes())
-    >>> ax.get_ylabel(), [t.get_text() for t in ax.get_legend().get_texts()]
-    ('customers', ['retained', 'new', 'resurrected', 'churned'])
-    >>> g = gk.cohort.growth_accounting(tx, period="Q", amount_col="amount")
-    >>> ax = gk.cohort.plot_growth(g, revenue=True, ax=new_axes())
-    >>> [t.get_text() for t in ax.get_legend().get_texts()]
-    ['retained', 'expansion', 'new', 'resurrected', 'contraction', 'churned']
-    """
-    import matplotlib.pyplot as plt
-
-    if revenue:
-        up = ["retained_revenue", "expansion_revenue", "new_revenue", "resurrected_revenue"]
-        down = ["contraction_revenue", "churned_revenue"]
-    else:
-        up = ["retained", "new", "resurrected"]
-        down = ["churned"]
-    missing = [c for c in up + down if c not in table.columns]
-    if missing:
-        raise SchemaError(
-            v.message(
-                missing[0],
-                "column not found in the growth-accounting table",
-                len(table),
-                "Pass the result of growth_accounting(...)"
-                + (" with amount_col=..." if revenue else "")
-                + ".",
-            )
-        )
-    if ax is None:
-        _, ax = plt.subplots(figsize=(min(3 + 0.3 * len(table), 16), 4))
-    x = np.arange(len(table))
-    colours = {
-        "retained": "#4c72b0",
-        "expansion": "#64b5cd",
-        "new": "#55a868",
-        "resurrected": "#8172b2",
-        "contraction": "#dd8452",
-        "churned": "#c44e52",
-    }
-    for columns, sign in ((up, 1.0), (down, -1.0)):
-        bottom = np.zeros(len(table))
-        for column in columns:
-            heights = sign * table[column].to_numpy(dtype=np.float64)
-            label = column.removesuffix("_revenue")
-            ax.bar(x, heights, bottom=bottom, color=colours[label], label=label)
-            bottom += heights
-    ax.axhline(0.0, color="black", linewidth=0.8)
-    ax.set_xticks(x)
-    ax.set_xticklabels([str(p) for p in table.index], rotation=90)
-    ax.set_ylabel("revenue" if revenue else "customers")
-    ax.legend(loc="upper left", fontsize=8)
-    return ax
 
 
 COHORT_MATRIX = Spec(cohort_matrix, _check_matrix_args, _matrix_partials, _finish_matrix)

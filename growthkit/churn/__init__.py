@@ -13,21 +13,15 @@
   model of ``growthkit.clv``, with the covariates that drive each one's risk.
 - :func:`evaluate_early_warning` -- the probabilities checked out of time against the
   baselines (AUC, Brier, log loss, calibration, precision and lift at k).
-- :func:`plot_survival`, :func:`plot_risk_distribution`, :func:`plot_evaluation` --
-  matplotlib helpers (matplotlib imported lazily).
+- The charts (survival curves, risk histogram, calibration and lift) are in
+  :mod:`growthkit.plotting`; ``KaplanMeier.plot`` and ``EarlyWarningEvaluation.plot`` draw
+  them.
 """
 
 from growthkit.churn._checks import ModelKind
 from growthkit.churn._evaluation import EarlyWarningEvaluation, evaluate_early_warning
 from growthkit.churn._gaps import fit_gap_model
 from growthkit.churn._models import KaplanMeier, LogrankResult, kaplan_meier, logrank_test
-from growthkit.churn._plot import (
-    plot_calibration,
-    plot_evaluation,
-    plot_lift,
-    plot_risk_distribution,
-    plot_survival,
-)
 from growthkit.churn._regression import ChurnModel, fit_churn_model
 from growthkit.churn._table import survival_table
 from growthkit.churn._warning import (
@@ -52,10 +46,5 @@ __all__ = [
     "fit_gap_model",
     "kaplan_meier",
     "logrank_test",
-    "plot_calibration",
-    "plot_evaluation",
-    "plot_lift",
-    "plot_risk_distribution",
-    "plot_survival",
     "survival_table",
 ]

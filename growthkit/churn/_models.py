@@ -107,7 +107,7 @@ class KaplanMeier:
         return pd.concat(parts, ignore_index=True)
 
     def plot(self, *, ax: Any = None, groups_only: bool = True, ci: bool = True) -> Any:
-        """Survival curves with confidence bands; see :func:`growthkit.churn.plot_survival`."""
+        """Survival curves with confidence bands; see :func:`growthkit.plotting.plot_survival`."""
         from growthkit.plotting import plot_survival
 
         return plot_survival(self, ax=ax, groups_only=groups_only, ci=ci)

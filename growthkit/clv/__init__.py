@@ -7,7 +7,8 @@
 - :class:`ShiftedBetaGeometric` -- contractual retention (sBG).
 - :func:`customer_lifetime_value` -- discounted CLV per customer.
 - :func:`holdout_comparison` -- predicted vs actual holdout purchases, by frequency bucket.
-- ``plot_*`` helpers and :func:`frequency_recency_matrix` (matplotlib, the ``plot`` extra).
+- :func:`frequency_recency_matrix` -- expected purchases or P(alive) over a frequency x
+  recency grid; the CLV charts are in :mod:`growthkit.plotting`.
 
 Every model is an immutable (frozen) dataclass returned by its ``fit`` classmethod.
 """
@@ -16,13 +17,8 @@ from growthkit.clv.bgbb import BetaGeoBetaBinom
 from growthkit.clv.bgnbd import BetaGeo, ModifiedBetaGeo
 from growthkit.clv.evaluation import HoldoutComparison, holdout_comparison
 from growthkit.clv.gammagamma import GammaGamma
+from growthkit.clv.matrix import frequency_recency_matrix
 from growthkit.clv.paretonbd import ParetoNBD
-from growthkit.clv.plotting import (
-    frequency_recency_matrix,
-    plot_clv_distribution,
-    plot_frequency_recency_matrix,
-    plot_holdout_comparison,
-)
 from growthkit.clv.sbg import ShiftedBetaGeometric
 from growthkit.clv.value import DAYS_PER_MONTH, customer_lifetime_value
 
@@ -38,7 +34,4 @@ __all__ = [
     "customer_lifetime_value",
     "frequency_recency_matrix",
     "holdout_comparison",
-    "plot_clv_distribution",
-    "plot_frequency_recency_matrix",
-    "plot_holdout_comparison",
 ]

@@ -45,7 +45,6 @@ Where things live (all modules are private; import from here):
 ``_multiplicity``           :func:`adjust_pvalues`
 ``_campaign``               :class:`CampaignResult`, :func:`campaign_lift`
 ``_bootstrap``              :func:`bootstrap_quantile_test`
-``_plot``                   :func:`plot_forest`
 ``_common``                 result base class (``==``, pickling), shared checks
 ``_numerics``, ``_beta``,   private numerics: p-values and critical values, beta
 ``_boundaries``,            posteriors (with the compiled loop in
@@ -74,7 +73,6 @@ from growthkit.experiments._group_sequential import Spending as Spending
 from growthkit.experiments._means import mean_test, mean_test_samples
 from growthkit.experiments._multiplicity import AdjustMethod as AdjustMethod
 from growthkit.experiments._multiplicity import adjust_pvalues
-from growthkit.experiments._plot import plot_forest
 from growthkit.experiments._power import Metric as Metric
 from growthkit.experiments._power import SampleSizeResult, power, sample_size
 from growthkit.experiments._proportions import proportion_test
@@ -110,7 +108,6 @@ __all__ = [
     "mean_test",
     "mean_test_samples",
     "optimal_mixing_variance",
-    "plot_forest",
     "power",
     "proportion_test",
     "ratio_stats",

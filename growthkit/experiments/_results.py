@@ -19,7 +19,6 @@ from growthkit.experiments._common import (
     freeze_fields,
     pct,
 )
-from growthkit.experiments._plot import plot_forest
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -172,7 +171,21 @@ class ComparisonResult(ResultBase):
     def plot(
         self, *, labels: Sequence[str] | None = None, relative: bool = False, ax: Axes | None = None
     ) -> Axes:
-        """Forest plot of the effects with their intervals; see :func:`plot_forest`."""
+        """Forest plot of the effects with their intervals.
+
+        The chart is :func:`growthkit.plotting.plot_forest`.
+
+        Examples
+        --------
+        >>> from growthkit import experiments
+        >>> from growthkit.plotting import new_axes
+        >>> res = experiments.proportion_test([100, 50], [1000, 800], [130, 45], [1000, 800])
+        >>> ax = res.plot(labels=["signup", "purchase"], ax=new_axes())
+        >>> [t.get_text() for t in ax.get_yticklabels()]
+        ['signup', 'purchase']
+        """
+        from growthkit.plotting import plot_forest
+
         return plot_forest(self, labels=labels, relative=relative, ax=ax)
 
     def __str__(self) -> str:

@@ -5,8 +5,8 @@
   (:class:`RFMResult`, with :meth:`RFMResult.segment_summary`).
 - :func:`lifecycle_stages` -- new / active / at-risk / lost stages, a high-value flag and the
   repeat-purchase rate (:class:`LifecycleResult`).
-- :func:`plot_segments`, :func:`plot_rf_heatmap` -- matplotlib views of an :class:`RFMResult`
-  (matplotlib is imported only when they are called).
+- The charts of an :class:`RFMResult` are :func:`growthkit.plotting.plot_segments` and
+  :func:`growthkit.plotting.plot_rf_heatmap`.
 
 Both functions follow the one growthkit path: validate -> :func:`~growthkit.prepare_transactions`
 (or a prepared :class:`~growthkit.Transactions`) -> the shared ``customer_aggregates`` kernel
@@ -14,7 +14,6 @@ Both functions follow the one growthkit path: validate -> :func:`~growthkit.prep
 """
 
 from growthkit.rfm._lifecycle import LifecycleResult, lifecycle_stages
-from growthkit.rfm._plot import plot_rf_heatmap, plot_segments
 from growthkit.rfm._scores import (
     DIMENSIONS,
     LIFECYCLE_STAGES,
@@ -44,7 +43,5 @@ __all__ = [
     "SegmentRule",
     "SegmentScheme",
     "lifecycle_stages",
-    "plot_rf_heatmap",
-    "plot_segments",
     "rfm_scores",
 ]

@@ -522,7 +522,7 @@ def test_plots_headless(table: pd.DataFrame, cox: ChurnModel) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from growthkit.churn import plot_risk_distribution, plot_survival
+    from growthkit.plotting import plot_risk_distribution, plot_survival
 
     km = kaplan_meier(table.assign(repeat=table["orders"] > 1), groups="repeat")
     ax = plot_survival(km)

@@ -18,11 +18,13 @@ from growthkit.clv import (
     customer_lifetime_value,
     frequency_recency_matrix,
     holdout_comparison,
+)
+from growthkit.errors import SchemaError
+from growthkit.plotting import (
     plot_clv_distribution,
     plot_frequency_recency_matrix,
     plot_holdout_comparison,
 )
-from growthkit.errors import SchemaError
 from growthkit.summary import calibration_holdout_summary
 
 MODEL = BetaGeo(r=0.243, alpha=4.414, a=0.793, b=2.426)

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 import growthkit as gk
 from growthkit import _blocks
 from growthkit import cohort as cohort_module
-from growthkit.cohort import growth_accounting, plot_growth
+from growthkit.cohort import growth_accounting
+from growthkit.plotting import plot_growth
 from tests.cohort.naive_cohort import naive_growth, period_keys
 
 COUNTS = ["active", "new", "retained", "resurrected", "churned"]

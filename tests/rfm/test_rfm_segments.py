@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import growthkit as gk
-from growthkit import rfm
+from growthkit import plotting, rfm
 from growthkit.rfm import _scores
 from tests.rfm.rfm_naive import naive_rfm, naive_standard_segment
 
@@ -212,7 +212,7 @@ def test_plot_segments_returns_axes(cdnow: pd.DataFrame) -> None:
     import matplotlib.pyplot as plt
 
     res = rfm.rfm_scores(cdnow)
-    ax = rfm.plot_segments(res)
+    ax = plotting.plot_segments(res)
     assert [t.get_text() for t in ax.get_yticklabels()] == list(rfm.STANDARD_SEGMENTS)
     assert len(ax.patches) == 2 * len(rfm.STANDARD_SEGMENTS)
     plt.close("all")
@@ -224,7 +224,7 @@ def test_plot_rf_heatmap_returns_axes(cdnow: pd.DataFrame, value: str) -> None:
 
     res = rfm.rfm_scores(cdnow)
     fig, ax = plt.subplots()
-    out = rfm.plot_rf_heatmap(res, value=value, ax=ax)  # type: ignore[arg-type]
+    out = plotting.plot_rf_heatmap(res, value=value, ax=ax)  # type: ignore[arg-type]
     assert out is ax
     grid = np.asarray(ax.images[0].get_array())
     if value == "customers":
@@ -237,7 +237,7 @@ def test_plot_rf_heatmap_returns_axes(cdnow: pd.DataFrame, value: str) -> None:
 def test_plot_rf_heatmap_rejects_unknown_value(cdnow: pd.DataFrame) -> None:
     res = rfm.rfm_scores(cdnow)
     with pytest.raises(gk.SchemaError, match="`value` must be one of 'customers', 'monetary'"):
-        rfm.plot_rf_heatmap(res, value="orders")  # type: ignore[arg-type]
+        plotting.plot_rf_heatmap(res, value="orders")  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("bins", [1, 3, 10])

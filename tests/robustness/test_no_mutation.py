@@ -33,7 +33,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import growthkit as gk
-from growthkit import churn, clv, cohort, plotting, report, rfm
+from growthkit import churn, clv, plotting, report
 from growthkit import experiments as ex
 
 matplotlib.use("Agg")
@@ -797,7 +797,6 @@ def test_experiments(case: str, kind: str) -> None:
 
 
 @covers(
-    "experiments.plot_forest",
     "plotting.plot_forest",
     "ComparisonResult.to_frame",
     "ComparisonResult.plot",
@@ -807,7 +806,7 @@ def test_comparison_labels(labels: Any, figures: None) -> None:
     res = ex.proportion_test(S_A, N_A, S_B, N_B)
     call_unchanged(res.to_frame, labels)
     call_unchanged(res.plot, labels=labels, relative=True)
-    call_unchanged(ex.plot_forest, res, labels=labels)
+    call_unchanged(plotting.plot_forest, res, labels=labels)
     call_unchanged(plotting.plot_forest, res, labels=labels, relative=True)
 
 
@@ -1120,9 +1119,6 @@ def test_customer_lifetime_value(
 @covers(
     "clv.holdout_comparison",
     "clv.frequency_recency_matrix",
-    "clv.plot_clv_distribution",
-    "clv.plot_frequency_recency_matrix",
-    "clv.plot_holdout_comparison",
     "plotting.plot_clv_distribution",
     "plotting.plot_frequency_recency_matrix",
     "plotting.plot_probability_alive_matrix",
@@ -1137,12 +1133,11 @@ def test_clv_evaluation_and_plots(
     comparison = call_unchanged(clv.holdout_comparison, model, holdout_frame, max_frequency=4)
     call_unchanged(clv.frequency_recency_matrix, model, T=60.0, kind="probability_alive")
     values = wrap([1.0, 5.0, 0.0, 12.5, 3.0, 3.0], kind)
-    call_unchanged(clv.plot_clv_distribution, values, bins=3)
+    call_unchanged(plotting.plot_clv_distribution, values)
     call_unchanged(plotting.plot_clv_distribution, values, bins=3)
-    call_unchanged(clv.plot_frequency_recency_matrix, model, T=60.0)
+    call_unchanged(plotting.plot_frequency_recency_matrix, model, T=60.0)
     call_unchanged(plotting.plot_frequency_recency_matrix, model, T=60.0, max_frequency=5)
     call_unchanged(plotting.plot_probability_alive_matrix, model, T=60.0)
-    call_unchanged(clv.plot_holdout_comparison, comparison)
     call_unchanged(plotting.plot_holdout_comparison, comparison)
     call_unchanged(
         plotting.plot_calibration_purchases_vs_holdout_purchases, model, holdout_frame, n=4
@@ -1318,27 +1313,25 @@ def test_churn_bad_tables(bad: str, churn_table: pd.DataFrame, cox: churn.ChurnM
 
 
 @covers(
-    "churn.plot_survival",
     "plotting.plot_survival",
-    "churn.plot_risk_distribution",
     "plotting.plot_risk_distribution",
 )
 def test_churn_plots(cox: churn.ChurnModel, churn_table: pd.DataFrame, figures: None) -> None:
     km = churn.kaplan_meier(churn_table, groups="channel")
     alerts = gk.early_warning(cox, churn_table)
-    call_unchanged(churn.plot_survival, km, groups_only=False)
+    call_unchanged(plotting.plot_survival, km, groups_only=False)
     call_unchanged(plotting.plot_survival, km, ci=False)
-    call_unchanged(churn.plot_risk_distribution, alerts, bins=5)
+    call_unchanged(plotting.plot_risk_distribution, alerts)
     call_unchanged(plotting.plot_risk_distribution, alerts, bins=5)
 
 
-@covers("churn.plot_calibration", "churn.plot_lift", "churn.plot_evaluation")
+@covers("plotting.plot_calibration", "plotting.plot_lift", "plotting.plot_evaluation")
 def test_churn_evaluation_plots(logs: dict[str, tuple[Any, pd.Timestamp]], figures: None) -> None:
     tx, cut = logs["int-ns"]
     ev = churn.evaluate_early_warning(tx, cutoff=cut, horizon_days=30, top_k=5)
-    call_unchanged(churn.plot_calibration, ev)
-    call_unchanged(churn.plot_lift, ev)
-    call_unchanged(churn.plot_evaluation, ev)
+    call_unchanged(plotting.plot_calibration, ev)
+    call_unchanged(plotting.plot_lift, ev)
+    call_unchanged(plotting.plot_evaluation, ev)
 
 
 # --------------------------------------------------------------------------------------
@@ -1347,23 +1340,19 @@ def test_churn_evaluation_plots(logs: dict[str, tuple[Any, pd.Timestamp]], figur
 
 
 @covers(
-    "rfm.plot_rf_heatmap",
-    "rfm.plot_segments",
     "plotting.plot_rf_heatmap",
     "plotting.plot_segments",
-    "cohort.plot_growth",
     "plotting.plot_growth",
     "plotting.plot_cohort_retention",
 )
 def test_rfm_and_cohort_plots(logs: dict[str, tuple[Any, pd.Timestamp]], figures: None) -> None:
     tx, _ = logs["category-tz"]
     scores = gk.rfm_scores(tx)
-    call_unchanged(rfm.plot_rf_heatmap, scores, value="monetary")
-    call_unchanged(rfm.plot_segments, scores)
+    call_unchanged(plotting.plot_rf_heatmap, scores, value="monetary")
     call_unchanged(plotting.plot_rf_heatmap, scores)
     call_unchanged(plotting.plot_segments, scores)
     growth = decorate(gk.growth_accounting(tx, amount_col="amount"), np.random.default_rng(6))
-    call_unchanged(cohort.plot_growth, growth, revenue=True)
+    call_unchanged(plotting.plot_growth, growth, revenue=True)
     call_unchanged(plotting.plot_growth, growth)
     matrix = gk.cohort_matrix(tx)
     call_unchanged(plotting.plot_cohort_retention, matrix, annotate=True)
