@@ -18,6 +18,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from growthkit import datasets
 from growthkit._logfile import ReadOptions, read_log
@@ -25,6 +26,9 @@ from growthkit._output import check_out_dir, write_csv
 from growthkit._prepare import prepare_transactions
 from growthkit.errors import GrowthkitError
 from growthkit.summary import customer_summary
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def _add_input_options(p: argparse.ArgumentParser) -> None:
@@ -124,6 +128,17 @@ def _report_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _input(
+    args: argparse.Namespace, amount_col: str | None, *, amount_optional: bool = False
+) -> tuple[pd.DataFrame, str, str, str]:
+    """The order log to read (the bundled CDNOW sample without a path), its source, id columns."""
+    if args.path is None:
+        tx = datasets.load_cdnow()
+        return tx, "bundled CDNOW sample (Fader & Hardie)", "customer_id", "timestamp"
+    tx = read_log(args.path, _read_options(args, amount_col), amount_optional=amount_optional)
+    return tx, args.path, args.customer_col, args.time_col
+
+
 def report_main(argv: Sequence[str]) -> int:
     """Run ``python -m growthkit report``; returns the process exit code."""
     from growthkit.report import build_report
@@ -131,16 +146,10 @@ def report_main(argv: Sequence[str]) -> int:
     args = _report_parser().parse_args(argv)
     try:
         check_out_dir(args.out)
-        if args.path is None:
-            tx = datasets.load_cdnow()
-            source = "bundled CDNOW sample (Fader & Hardie)"
-            customer_col, time_col = "customer_id", "timestamp"
-        else:
-            wanted = "amount" if args.amount_col is None else args.amount_col or None
-            options = _read_options(args, wanted)
-            tx = read_log(args.path, options, amount_optional=args.amount_col is None)
-            source = args.path
-            customer_col, time_col = args.customer_col, args.time_col
+        wanted = "amount" if args.amount_col is None else args.amount_col or None
+        tx, source, customer_col, time_col = _input(
+            args, wanted, amount_optional=args.amount_col is None
+        )
         amount_col: str | None = args.amount_col or None
         if args.amount_col is None:
             amount_col = "amount" if "amount" in tx.columns else None
@@ -213,14 +222,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         started = time.perf_counter()
         if args.out:
             check_out_dir(args.out)
-        if args.path is None:
-            tx = datasets.load_cdnow()
-            source = "bundled CDNOW sample (Fader & Hardie)"
-            customer_col, time_col = "customer_id", "timestamp"
-        else:
-            tx = read_log(args.path, _read_options(args, amount_col))
-            source = args.path
-            customer_col, time_col = args.customer_col, args.time_col
+        tx, source, customer_col, time_col = _input(args, amount_col)
         log = prepare_transactions(
             tx, customer_col=customer_col, time_col=time_col, amount_col=amount_col
         )
