@@ -227,6 +227,54 @@ def test_plotting_is_one_namespace() -> None:
         assert module.startswith("growthkit.plotting._"), (name, module)
 
 
+# each result's plot() method and the plotting function that draws its chart
+METHODS: dict[str, tuple[str, Callable[..., Any]]] = {
+    "CohortMatrix.plot": ("matrix", plotting.plot_cohort_retention),
+    "KaplanMeier.plot": ("km", plotting.plot_survival),
+    "ComparisonResult.plot": ("ab", plotting.plot_forest),
+    "FunnelResult.plot": ("funnel", plotting.plot_funnel),
+    "ActivityResult.plot": ("activity", plotting.plot_stickiness),
+    "UpliftEvaluation.plot": ("uplift", plotting.plot_uplift),
+    "CampaignEvaluation.plot": ("campaign", plotting.plot_campaign),
+}
+
+
+@pytest.mark.parametrize("method", sorted(METHODS))
+def test_plot_methods_draw_the_plotting_chart(method: str, inputs: dict[str, Any]) -> None:
+    key, chart = METHODS[method]
+    result = inputs[key]
+    assert type(result).__name__ == method.split(".")[0]
+    by_method = result.plot(ax=plotting.new_axes())
+    by_function = chart(result, ax=plotting.new_axes())
+    assert np.array_equal(render(by_method), render(by_function))
+
+
+def test_evaluation_plot_method_draws_the_plotting_pair(inputs: dict[str, Any]) -> None:
+    ev = inputs["evaluation"]
+    by_method = ev.plot(ax=(plotting.new_axes(), plotting.new_axes()))
+    by_function = plotting.plot_evaluation(ev, ax=(plotting.new_axes(), plotting.new_axes()))
+    for a, b in zip(by_method, by_function, strict=True):
+        assert np.array_equal(render(a), render(b))
+
+
+def test_analysis_modules_have_no_chart_functions() -> None:
+    # one name per chart: the charts live in growthkit.plotting only
+    import importlib
+
+    for module in (
+        "summary",
+        "rfm",
+        "cohort",
+        "churn",
+        "clv",
+        "experiments",
+        "funnel",
+        "campaigns",
+    ):
+        mod = importlib.import_module(f"growthkit.{module}")
+        assert not [n for n in mod.__all__ if n.startswith("plot")], module
+
+
 def test_evaluation_pair(inputs: dict[str, Any]) -> None:
     calib, lift = plotting.plot_evaluation(inputs["evaluation"])
     assert calib.figure is lift.figure
