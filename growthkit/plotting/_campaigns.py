@@ -46,6 +46,7 @@ def plot_uplift(
     Returns
     -------
     matplotlib.axes.Axes
+        The curve of the score and the random line; the title gives the Qini coefficient (or AUUC).
 
     Raises
     ------
@@ -101,6 +102,7 @@ def plot_campaign(evaluation: CampaignEvaluation, *, ax: Axes | None = None) -> 
     Returns
     -------
     matplotlib.axes.Axes
+        One row per metric; the title gives the incremental revenue with its interval.
 
     Examples
     --------

@@ -44,6 +44,7 @@ def plot_survival(
     Returns
     -------
     matplotlib.axes.Axes
+        One step curve per group, the y axis from 0 to 1.
 
     Examples
     --------
@@ -99,6 +100,7 @@ def plot_risk_distribution(
     Returns
     -------
     matplotlib.axes.Axes
+        The histogram, titled "Early warning: churn risk of current customers".
 
     Examples
     --------
@@ -136,6 +138,7 @@ def plot_calibration(evaluation: EarlyWarningEvaluation, *, ax: Axes | None = No
     Returns
     -------
     matplotlib.axes.Axes
+        The model's decile points beside the diagonal of perfect calibration.
 
     Examples
     --------
@@ -174,6 +177,7 @@ def plot_lift(evaluation: EarlyWarningEvaluation, *, ax: Axes | None = None) -> 
     Returns
     -------
     matplotlib.axes.Axes
+        One lift curve per ranking (model, days since last order, RFM score).
 
     Examples
     --------

@@ -61,6 +61,7 @@ def plot_frequency_recency_matrix(
     Returns
     -------
     matplotlib.axes.Axes
+        The heatmap with its colour bar, titled with the model's name and ``T``.
 
     Raises
     ------
@@ -125,6 +126,7 @@ def plot_probability_alive_matrix(
     Returns
     -------
     matplotlib.axes.Axes
+        The heatmap, titled "<model>: P(alive) (T = <T>)".
 
     Examples
     --------
@@ -153,6 +155,7 @@ def plot_holdout_comparison(comparison: HoldoutComparison, *, ax: Axes | None = 
     Returns
     -------
     matplotlib.axes.Axes
+        Two lines (actual, predicted), one point per frequency group.
 
     Examples
     --------
@@ -204,6 +207,7 @@ def plot_calibration_purchases_vs_holdout_purchases(
     Returns
     -------
     matplotlib.axes.Axes
+        As drawn by :func:`plot_holdout_comparison`.
 
     Examples
     --------
@@ -245,6 +249,7 @@ def plot_clv_distribution(
     Returns
     -------
     matplotlib.axes.Axes
+        The histogram with a dashed line at the mean.
 
     Examples
     --------

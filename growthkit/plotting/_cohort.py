@@ -57,6 +57,7 @@ def plot_cohort_retention(
     Returns
     -------
     matplotlib.axes.Axes
+        The heatmap, titled with the matrix's definition.
 
     Examples
     --------
@@ -130,6 +131,7 @@ def plot_growth(table: pd.DataFrame, *, revenue: bool = False, ax: Axes | None =
     Returns
     -------
     matplotlib.axes.Axes
+        Bars of gains above zero and losses below it, with the legend outside.
 
     Raises
     ------

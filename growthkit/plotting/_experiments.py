@@ -44,6 +44,7 @@ def plot_forest(
     Returns
     -------
     matplotlib.axes.Axes
+        One row per comparison, the first on top; significant ones in red.
 
     Raises
     ------

@@ -33,6 +33,7 @@ def plot_funnel(result: FunnelResult, *, ax: Axes | None = None) -> Axes:
     Returns
     -------
     matplotlib.axes.Axes
+        One bar per step (and segment), labelled with the step-to-step conversion.
 
     Examples
     --------
@@ -90,6 +91,7 @@ def plot_funnel_steps(result: FunnelResult, *, ax: Axes | None = None) -> Axes:
     Returns
     -------
     matplotlib.axes.Axes
+        One step line per segment, from 0 to 1.
 
     Examples
     --------
@@ -139,6 +141,7 @@ def plot_stickiness(result: ActivityResult, *, ax: Axes | None = None) -> Axes:
     Returns
     -------
     matplotlib.axes.Axes
+        The DAU/MAU line, dashed while the monthly window is incomplete.
 
     Examples
     --------

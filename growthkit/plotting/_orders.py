@@ -41,6 +41,7 @@ def plot_orders_over_time(
     Returns
     -------
     matplotlib.axes.Axes
+        Titled "Orders per <period>"; first orders at the bottom of each bar.
 
     Raises
     ------

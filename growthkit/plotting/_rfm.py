@@ -29,6 +29,7 @@ def plot_segments(result: RFMResult, *, ax: Axes | None = None) -> Axes:
     Returns
     -------
     matplotlib.axes.Axes
+        Two horizontal bars per segment (customers, revenue), as shares.
 
     Examples
     --------
@@ -76,6 +77,7 @@ def plot_rf_heatmap(
     Returns
     -------
     matplotlib.axes.Axes
+        The R x F heatmap (R = bins on top) with its colour bar.
 
     Raises
     ------

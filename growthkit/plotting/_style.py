@@ -92,6 +92,7 @@ def new_axes(width: float = 7.5, height: float = 4.0) -> Axes:
     Returns
     -------
     matplotlib.axes.Axes
+        On a figure of its own, outside pyplot.
 
     Examples
     --------
