@@ -18,11 +18,14 @@ called, so ``import growthkit.plotting`` is free.
   :func:`plot_stickiness` (event logs).
 
 Every chart draws on ``ax`` when given (else on a new pyplot figure), in the house style,
-and returns the matplotlib ``Axes``. Each is implemented once, in the private module of its
-domain (``_orders``, ``_cohort``, ``_rfm``, ``_churn``, ``_clv``, ``_experiments``); the
-``plot`` methods of results (:meth:`~growthkit.cohort.CohortMatrix.plot`,
-:meth:`~growthkit.churn.KaplanMeier.plot`, :meth:`~growthkit.churn.EarlyWarningEvaluation.plot`,
-:meth:`~growthkit.experiments.ComparisonResult.plot`) draw the same charts.
+and returns the matplotlib ``Axes`` (:func:`plot_evaluation`: a pair). Each is implemented
+once, in the private module of its domain (``_orders``, ``_cohort``, ``_rfm``, ``_churn``,
+``_clv``, ``_experiments``, ``_campaigns``, ``_funnel``; the look in ``_style``), and the
+analysis modules define no chart functions. The ``plot`` methods of results
+(:meth:`~growthkit.cohort.CohortMatrix.plot`, :meth:`~growthkit.churn.KaplanMeier.plot`,
+:meth:`~growthkit.churn.EarlyWarningEvaluation.plot`,
+:meth:`~growthkit.experiments.ComparisonResult.plot`, and those of the funnel and campaign
+results) import these functions when called and draw the same charts.
 """
 
 from growthkit.plotting._campaigns import plot_campaign, plot_uplift
