@@ -141,7 +141,8 @@ def _score(actual: tuple[Any, FloatArray], perfect: tuple[Any, FloatArray]) -> f
             "outcome",
             "leaves the perfect curve on the random line (no area to normalise by)",
             int(x_p[-1]),
-            "The score needs outcomes that differ between units.",
+            "The score is undefined when the best ranking does no better than random "
+            "(e.g. no outcome at all, or every treated unit converted and no control unit).",
         )
     return (_trapezoid(*actual) - base) / top
 
