@@ -48,7 +48,7 @@ def test_holdout_quota_per_stratum(strata: list[str], share: float, salt: str) -
     a = assign_holdout(ids, salt=salt, holdout_share=share, strata=strata)
     counts = a.counts()
     for stratum, n in pd.Series(strata).value_counts().items():
-        assert counts.loc[stratum, "holdout"] == np.floor(share * n + 0.5)
+        assert counts.loc[str(stratum), "holdout"] == np.floor(share * n + 0.5)
     b = assign_holdout(ids[::-1], salt=salt, holdout_share=share, strata=strata[::-1])
     assert (b.table["arm"].loc[ids] == a.table["arm"]).all()
 
