@@ -2,19 +2,21 @@
 
 A result stores its frames with read-only arrays (:func:`freeze`), so a value cannot be
 changed through the result, and compares them exactly (:func:`same`): values, dtypes,
-index and column labels and names.
+index and column labels and names. :class:`ExactFields` gives a frozen result dataclass
+that ``==`` and pickling through its constructor.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import fields
 from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["freeze", "frozen", "same"]
+__all__ = ["ExactFields", "freeze", "frozen", "same"]
 
 _P = TypeVar("_P", pd.DataFrame, pd.Series)
 
@@ -53,7 +55,11 @@ def frozen(data: _P) -> _P:
 
 
 def same(a: Any, b: Any) -> bool:
-    """Exact equality of result fields: frames, series, arrays, mappings, NaN-aware floats."""
+    """Exact equality of result fields: frames, series, indexes, arrays, mappings, floats.
+
+    Arrays compare by dtype, shape and values; NaN (and NaT) equals itself, in arrays and
+    in floats.
+    """
     if isinstance(a, pd.DataFrame) or isinstance(b, pd.DataFrame):
         return (
             isinstance(a, pd.DataFrame)
@@ -72,8 +78,16 @@ def same(a: Any, b: Any) -> bool:
             and _labels_same(a.index, b.index)
             and a.equals(b)
         )
+    if isinstance(a, pd.Index) or isinstance(b, pd.Index):
+        return isinstance(a, pd.Index) and isinstance(b, pd.Index) and _labels_same(a, b)
     if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        return bool(np.array_equal(np.asarray(a), np.asarray(b), equal_nan=True))
+        return (
+            isinstance(a, np.ndarray)
+            and isinstance(b, np.ndarray)
+            and a.dtype == b.dtype
+            and a.shape == b.shape
+            and bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fcmM"))
+        )
     if isinstance(a, Mapping) and isinstance(b, Mapping):
         return list(a) == list(b) and all(same(a[k], b[k]) for k in a)
     if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
@@ -83,3 +97,27 @@ def same(a: Any, b: Any) -> bool:
 
 def _labels_same(a: pd.Index, b: pd.Index) -> bool:
     return a.dtype == b.dtype and list(a.names) == list(b.names) and a.equals(b)
+
+
+class ExactFields:
+    """Mixin of the ``@dataclass(frozen=True, slots=True, eq=False)`` results.
+
+    ``==`` compares every field with :func:`same` (results of one type only), and pickling
+    goes through the constructor, so an unpickled result is frozen again. A result that
+    is hashable defines its own ``__hash__`` (over its scalar fields); without one it is
+    not hashable.
+    """
+
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return all(
+            same(getattr(self, f.name), getattr(other, f.name))
+            for f in fields(self)  # type: ignore[arg-type]
+        )
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        values = tuple(getattr(self, f.name) for f in fields(self))  # type: ignore[arg-type]
+        return type(self), values

@@ -45,7 +45,6 @@ __all__ = [
     "column",
     "compress",
     "fit_log_params",
-    "frozen_frame",
     "from_frame",
     "per_customer",
     "readonly",
@@ -64,18 +63,6 @@ def readonly(values: npt.ArrayLike) -> FloatArray:
     """Return a read-only float64 copy of ``values``."""
     out = np.array(values, dtype=np.float64)
     out.flags.writeable = False
-    return out
-
-
-def frozen_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """Return a copy of ``frame`` whose column arrays are read-only (no value can be set)."""
-    columns = {}
-    for name in frame.columns:
-        values = np.array(frame[name].to_numpy())
-        values.flags.writeable = False
-        columns[name] = values
-    out = pd.DataFrame(columns, index=frame.index, copy=False)
-    out.columns = frame.columns
     return out
 
 

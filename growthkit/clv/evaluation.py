@@ -7,20 +7,20 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from growthkit._results import ExactFields, frozen
 from growthkit._validate import check_nonnegative, check_positive_int, schema_error
 from growthkit.clv._base import (
     PurchaseModel,
     broadcast_summary,
     check_purchase_model,
     column,
-    frozen_frame,
 )
 
 __all__ = ["HoldoutComparison", "holdout_comparison"]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
-class HoldoutComparison:
+class HoldoutComparison(ExactFields):
     """Predicted versus actual holdout purchases.
 
     Attributes
@@ -65,38 +65,8 @@ class HoldoutComparison:
 
     def __post_init__(self) -> None:
         # Frames whose values cannot be set: nothing in the result changes after the fact.
-        object.__setattr__(self, "table", frozen_frame(self.table))
-        object.__setattr__(self, "per_customer", frozen_frame(self.per_customer))
-
-    def __eq__(self, other: object) -> bool:
-        """Equal frames (values, index, columns, dtypes) and equal statistics (NaN = NaN)."""
-        if type(other) is not type(self):
-            return NotImplemented
-        assert isinstance(other, HoldoutComparison)
-        mine, theirs = self._numbers(), other._numbers()
-        return (
-            self.table.equals(other.table)
-            and self.table.columns.equals(other.table.columns)
-            and self.per_customer.equals(other.per_customer)
-            and self.per_customer.index.equals(other.per_customer.index)
-            and bool(np.array_equal(mine, theirs, equal_nan=True))
-        )
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __reduce__(self) -> tuple[type[HoldoutComparison], tuple[object, ...]]:
-        # Rebuilt through __init__, so that the frames are read-only again after unpickling.
-        return type(self), (self.table, self.per_customer, *self._numbers())
-
-    def _numbers(self) -> tuple[float, ...]:
-        return (
-            self.mae,
-            self.rmse,
-            self.total_actual,
-            self.total_predicted,
-            self.bucket_mae,
-            self.correlation,
-        )
+        object.__setattr__(self, "table", frozen(self.table))
+        object.__setattr__(self, "per_customer", frozen(self.per_customer))
 
     @property
     def total_error(self) -> float:

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from growthkit import _validate as v
-from growthkit._results import freeze, frozen, same
+from growthkit._results import ExactFields, freeze, frozen
 
 __all__ = ["CAMPAIGN_SEGMENTS", "SimulatedCampaign", "simulate_campaign"]
 
@@ -27,7 +27,7 @@ window (``-0.25``: contacted "sleeping dogs" buy a quarter less)."""
 
 
 @dataclass(frozen=True, slots=True, eq=False)
-class SimulatedCampaign:
+class SimulatedCampaign(ExactFields):
     """A simulated campaign: order log, assignment and the true effects.
 
     Attributes
@@ -74,11 +74,6 @@ class SimulatedCampaign:
     def __post_init__(self) -> None:
         for name in ("orders", "assignment", "segments"):
             object.__setattr__(self, name, frozen(getattr(self, name)))
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, SimulatedCampaign):
-            return NotImplemented
-        return all(same(getattr(self, f), getattr(other, f)) for f in self.__slots__)
 
     def __hash__(self) -> int:
         return hash((self.send_date, self.window_days, self.true_incremental_revenue))

@@ -6,7 +6,6 @@ experiment-specific wording (the fix sentences) and the checks that involve two 
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections.abc import Sequence
 
@@ -14,6 +13,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from growthkit import _validate as v
+from growthkit._results import ExactFields
 from growthkit._validate import FloatArray
 
 NONNEGATIVE = "Counts and variances must be >= 0."
@@ -39,15 +39,7 @@ def freeze_fields(obj: object, names: Sequence[str]) -> None:
             object.__setattr__(obj, name, frozen(value))
 
 
-def _same(x: object, y: object) -> bool:
-    if isinstance(x, np.ndarray) or isinstance(y, np.ndarray):
-        if not (isinstance(x, np.ndarray) and isinstance(y, np.ndarray)):
-            return False
-        return x.dtype == y.dtype and x.shape == y.shape and bool(np.array_equal(x, y, True))
-    return bool(x == y)
-
-
-class ResultBase:
+class ResultBase(ExactFields):
     """Equality, hashing and pickling of the frozen result dataclasses.
 
     ``==`` compares every field exactly (arrays by dtype, shape and values; NaN equals NaN).
@@ -56,20 +48,7 @@ class ResultBase:
     """
 
     __slots__ = ()
-
-    def __eq__(self, other: object) -> bool:
-        if type(other) is not type(self):
-            return NotImplemented
-        return all(
-            _same(getattr(self, f.name), getattr(other, f.name))
-            for f in dataclasses.fields(self)  # type: ignore[arg-type]
-        )
-
     __hash__ = None  # type: ignore[assignment]
-
-    def __reduce__(self) -> tuple[type, tuple[object, ...]]:
-        fields = dataclasses.fields(self)  # type: ignore[arg-type]
-        return type(self), tuple(getattr(self, f.name) for f in fields)
 
 
 def fmt(value: float) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -12,11 +12,8 @@ import pandas as pd
 
 from growthkit import _validate as v
 from growthkit._prepare import Transactions, as_transactions
-from growthkit._results import freeze, frozen, same
+from growthkit._results import ExactFields, freeze, frozen
 from growthkit.errors import DataError
-
-if TYPE_CHECKING:
-    pass
 from growthkit.rfm._scores import (
     LIFECYCLE_STAGES,
     FloatArray,
@@ -32,7 +29,7 @@ __all__ = ["LifecycleResult", "lifecycle_stages"]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
-class LifecycleResult:
+class LifecycleResult(ExactFields):
     """Lifecycle stage, high-value flag and repeat-purchase rate per customer.
 
     Attributes
@@ -81,17 +78,8 @@ class LifecycleResult:
     def __post_init__(self) -> None:
         object.__setattr__(self, "table", frozen(self.table))
 
-    def __eq__(self, other: object) -> bool:
-        """Exact equality of every field (the table value by value, with dtypes)."""
-        if not isinstance(other, LifecycleResult):
-            return NotImplemented
-        return all(same(getattr(self, f), getattr(other, f)) for f in self.__slots__)
-
     def __hash__(self) -> int:
         return hash((self.observation_end, self.new_days, self.at_risk_days, self.lost_days))
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (LifecycleResult, tuple(getattr(self, f) for f in self.__slots__))
 
     def stage_summary(self) -> pd.DataFrame:
         """Count customers, high-value customers, revenue and repeat rate per stage.

@@ -20,7 +20,7 @@ from growthkit import _blocks, _threads
 from growthkit import _validate as v
 from growthkit._engine import PerCustomer, Spec, run
 from growthkit._prepare import Transactions
-from growthkit._results import freeze, frozen, same
+from growthkit._results import ExactFields, freeze, frozen
 from growthkit.errors import DataError, SchemaError
 
 if TYPE_CHECKING:
@@ -475,7 +475,7 @@ def _categorical(codes: npt.NDArray[np.integer[Any]], labels: Sequence[str]) -> 
 
 
 @dataclass(frozen=True, slots=True, eq=False)
-class RFMResult:
+class RFMResult(ExactFields):
     """Per-customer RFM values, scores and segments.
 
     Attributes
@@ -536,12 +536,6 @@ class RFMResult:
                 array.flags.writeable = False
             edges[key] = array
         object.__setattr__(self, "edges", MappingProxyType(edges))
-
-    def __eq__(self, other: object) -> bool:
-        """Exact equality of every field (the table value by value, with dtypes)."""
-        if not isinstance(other, RFMResult):
-            return NotImplemented
-        return all(same(getattr(self, f), getattr(other, f)) for f in self.__slots__)
 
     def __hash__(self) -> int:
         return hash((self.bins, self.observation_end, self.segments))
