@@ -94,55 +94,26 @@ def _window_sum(
     return total, bound
 
 
-def window_chunk_numpy(
-    a: FloatArray,
+def _blocks(
     b: FloatArray,
     c: FloatArray,
     d: FloatArray,
     lo: FloatArray,
     counts: NDArray[np.int64],
-    block: int = 32,
-) -> tuple[FloatArray, FloatArray]:
-    # Blocks of `block` terms laid out as rows: the first term of each block is exact
-    # (log-beta), the others follow by multiplying at most block - 1 term ratios, so
-    # rounding cannot build up along long sums.
-    n_blocks = -(-counts // block)
-    comp = np.repeat(np.arange(counts.size), n_blocks)
-    comp_first = np.cumsum(n_blocks) - n_blocks
-    rank = np.arange(comp.size) - comp_first[comp]
-    block_lo = lo[comp] + block * rank
-    block_len = np.minimum(block, counts[comp] - block * rank)
-    bb, cb, db = b[comp, None], c[comp, None], d[comp, None]
-    anchor = np.exp(
-        special.betaln(cb[:, 0] + block_lo, bb[:, 0] + db[:, 0])
-        - np.log(bb[:, 0] + block_lo)
-        - special.betaln(1.0 + block_lo, bb[:, 0])
-        - special.betaln(cb[:, 0], db[:, 0])
-    )
-    i = block_lo[:, None] + np.arange(block - 1.0)[None, :]
-    ratio = (cb + i) * (bb + i) / ((cb + bb + db + i) * (1.0 + i))
-    rel = np.ones((comp.size, block))
-    np.cumprod(ratio, axis=1, out=rel[:, 1:])
-    rel *= np.arange(block)[None, :] < block_len[:, None]
-    terms = anchor[:, None] * rel
-    total = np.bincount(comp, weights=terms.sum(axis=1), minlength=counts.size)
-    last_block = comp_first + n_blocks - 1
-    first_term = anchor[comp_first]
-    last_term = terms[last_block, block_len[last_block] - 1]
-    left_out = lo * first_term + (a - 1.0 - (lo + counts - 1.0)) * last_term
-    return total.astype(np.float64), np.asarray(left_out, dtype=np.float64)
+    block: int,
+) -> tuple[
+    NDArray[np.int64],
+    NDArray[np.int64],
+    NDArray[np.int64],
+    FloatArray,
+    NDArray[np.int64],
+    FloatArray,
+]:
+    """Blocks of at most ``block`` terms per comparison, and each block's exact first term.
 
-
-def window_chunk(
-    a: FloatArray,
-    b: FloatArray,
-    c: FloatArray,
-    d: FloatArray,
-    lo: FloatArray,
-    counts: NDArray[np.int64],
-    block: int = 128,
-) -> tuple[FloatArray, FloatArray]:
-    """Compiled twin of :func:`window_chunk_numpy` (same blocks, exact anchors)."""
+    Returns the comparison of each block, each comparison's first block and block count,
+    each block's first index and length, and its first term (log-beta, exact).
+    """
     n_blocks = -(-counts // block)
     comp = np.repeat(np.arange(counts.size), n_blocks)
     comp_first = np.cumsum(n_blocks) - n_blocks
@@ -156,6 +127,55 @@ def window_chunk(
         - special.betaln(1.0 + block_lo, bb)
         - special.betaln(cb, db)
     )
+    return comp, comp_first, n_blocks, block_lo, block_len, anchor
+
+
+def _left_out(
+    a: FloatArray, lo: FloatArray, counts: NDArray[np.int64], first: FloatArray, last: FloatArray
+) -> FloatArray:
+    """Bound on the terms outside the window ``lo .. lo + counts - 1`` (unimodal terms)."""
+    left_out = lo * first + (a - 1.0 - (lo + counts - 1.0)) * last
+    return np.asarray(left_out, dtype=np.float64)
+
+
+def window_chunk_numpy(
+    a: FloatArray,
+    b: FloatArray,
+    c: FloatArray,
+    d: FloatArray,
+    lo: FloatArray,
+    counts: NDArray[np.int64],
+    block: int = 32,
+) -> tuple[FloatArray, FloatArray]:
+    # Blocks of `block` terms laid out as rows: the first term of each block is exact
+    # (log-beta), the others follow by multiplying at most block - 1 term ratios, so
+    # rounding cannot build up along long sums.
+    comp, comp_first, n_blocks, block_lo, block_len, anchor = _blocks(b, c, d, lo, counts, block)
+    bb, cb, db = b[comp, None], c[comp, None], d[comp, None]
+    i = block_lo[:, None] + np.arange(block - 1.0)[None, :]
+    ratio = (cb + i) * (bb + i) / ((cb + bb + db + i) * (1.0 + i))
+    rel = np.ones((comp.size, block))
+    np.cumprod(ratio, axis=1, out=rel[:, 1:])
+    rel *= np.arange(block)[None, :] < block_len[:, None]
+    terms = anchor[:, None] * rel
+    total = np.bincount(comp, weights=terms.sum(axis=1), minlength=counts.size)
+    last_block = comp_first + n_blocks - 1
+    first_term = anchor[comp_first]
+    last_term = terms[last_block, block_len[last_block] - 1]
+    return total.astype(np.float64), _left_out(a, lo, counts, first_term, last_term)
+
+
+def window_chunk(
+    a: FloatArray,
+    b: FloatArray,
+    c: FloatArray,
+    d: FloatArray,
+    lo: FloatArray,
+    counts: NDArray[np.int64],
+    block: int = 128,
+) -> tuple[FloatArray, FloatArray]:
+    """Compiled twin of :func:`window_chunk_numpy` (same blocks, exact anchors)."""
+    _, comp_first, n_blocks, block_lo, block_len, anchor = _blocks(b, c, d, lo, counts, block)
     total = np.empty(counts.size)
     first_term = np.empty(counts.size)
     last_term = np.empty(counts.size)
@@ -174,8 +194,7 @@ def window_chunk(
         first_term,
         last_term,
     )
-    left_out = lo * first_term + (a - 1.0 - (lo + counts - 1.0)) * last_term
-    return total, np.asarray(left_out, dtype=np.float64)
+    return total, _left_out(a, lo, counts, first_term, last_term)
 
 
 def prob_greater(a: FloatArray, b: FloatArray, c: FloatArray, d: FloatArray) -> FloatArray:

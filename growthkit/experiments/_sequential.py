@@ -196,21 +196,36 @@ def optimal_mixing_variance(
     return tau2
 
 
-def running(
-    log_evidence: FloatArray, low: FloatArray, high: FloatArray
-) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Always-valid p-values and intervals along the looks (last axis).
+def sequential_result(
+    log_evidence: FloatArray,
+    effect: FloatArray,
+    low: FloatArray,
+    high: FloatArray,
+    mixing_variance: FloatArray,
+    alpha: float,
+    method: str = "mixture SPRT",
+) -> SequentialResult:
+    """The result of the per-look log evidence and intervals (looks on the last axis).
 
     The p-value is the running minimum of ``min(1, 1 / evidence)``, the interval the
     running intersection of the per-look intervals.
     """
     pvalue = np.minimum(1.0, np.exp(-np.maximum(log_evidence, 0.0)))
-    if not pvalue.ndim:
-        return pvalue, low, high
-    return (
-        np.minimum.accumulate(pvalue, axis=-1),
-        np.maximum.accumulate(low, axis=-1),
-        np.minimum.accumulate(high, axis=-1),
+    if pvalue.ndim:
+        pvalue = np.minimum.accumulate(pvalue, axis=-1)
+        low = np.maximum.accumulate(low, axis=-1)
+        high = np.minimum.accumulate(high, axis=-1)
+    with np.errstate(over="ignore"):
+        likelihood_ratio = np.exp(log_evidence)
+    return SequentialResult(
+        effect=effect,
+        pvalue=pvalue,
+        ci_low=low,
+        ci_high=high,
+        likelihood_ratio=likelihood_ratio,
+        mixing_variance=mixing_variance,
+        alpha=alpha,
+        method=method,
     )
 
 
@@ -355,15 +370,4 @@ def sequential_test(
             + np.log(math.log(1.0 / a) + 0.5 * (log_vt - log_v))
         )
         half = np.where(info, np.exp(log_half), np.inf)
-    pvalue, low, high = running(log_lr, effect - half, effect + half)
-    with np.errstate(over="ignore"):
-        likelihood_ratio = np.exp(log_lr)
-    return SequentialResult(
-        effect=effect,
-        pvalue=pvalue,
-        ci_low=low,
-        ci_high=high,
-        likelihood_ratio=likelihood_ratio,
-        mixing_variance=tau2,
-        alpha=a,
-    )
+    return sequential_result(log_lr, effect, effect - half, effect + half, tau2, a)

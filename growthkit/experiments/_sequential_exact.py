@@ -11,7 +11,7 @@ from scipy import special
 from growthkit import _validate as v
 from growthkit._validate import FloatArray
 from growthkit.experiments._common import check_alpha, proportion_inputs
-from growthkit.experiments._sequential import SequentialResult, running
+from growthkit.experiments._sequential import SequentialResult, sequential_result
 
 
 def _log_mixture(x: FloatArray, n: FloatArray, a0: float, b0: float) -> FloatArray:
@@ -230,18 +230,14 @@ def sequential_proportion_test(
     low_a, high_a = _rate_sequence(xa, na, a0, b0, a / 2.0)
     low_b, high_b = _rate_sequence(xb, nb, a0, b0, a / 2.0)
     effect = xb / nb - xa / na
-    pvalue, low, high = running(log_e, low_b - high_a, high_b - low_a)
     s = a0 + b0
     prior_var = 2.0 * a0 * b0 / (s * s * (s + 1.0))
-    with np.errstate(over="ignore"):
-        likelihood_ratio = np.exp(log_e)
-    return SequentialResult(
-        effect=effect,
-        pvalue=pvalue,
-        ci_low=low,
-        ci_high=high,
-        likelihood_ratio=likelihood_ratio,
-        mixing_variance=np.full(effect.shape, prior_var),
-        alpha=a,
-        method="exact two-proportion e-process",
+    return sequential_result(
+        log_e,
+        effect,
+        low_b - high_a,
+        high_b - low_a,
+        np.full(effect.shape, prior_var),
+        a,
+        "exact two-proportion e-process",
     )
