@@ -1358,6 +1358,30 @@ def test_rfm_and_cohort_plots(logs: dict[str, tuple[Any, pd.Timestamp]], figures
     call_unchanged(plotting.plot_cohort_retention, matrix, annotate=True)
 
 
+@covers(
+    "plotting.plot_funnel",
+    "plotting.plot_funnel_steps",
+    "plotting.plot_stickiness",
+    "plotting.plot_uplift",
+    "plotting.plot_campaign",
+)
+def test_funnel_and_campaign_plots(figures: None) -> None:
+    events = gk.datasets.simulate_events(300, seed=3)
+    funnel = gk.funnel.funnel(events, ["visit", "view", "purchase"], window="1D", by="device")
+    call_unchanged(plotting.plot_funnel, funnel)
+    call_unchanged(plotting.plot_funnel_steps, funnel)
+    call_unchanged(plotting.plot_stickiness, gk.funnel.activity(events))
+    rng = np.random.default_rng(0)
+    treated, gain = rng.integers(0, 2, 300), rng.uniform(0, 0.4, 300)
+    outcome = (rng.uniform(size=300) < 0.1 + gain * treated).astype(int)
+    uplift = gk.campaigns.evaluate_uplift(outcome, gain, treated)
+    call_unchanged(plotting.plot_uplift, uplift)
+    call_unchanged(plotting.plot_uplift, uplift, kind="uplift")
+    sim = gk.datasets.simulate_campaign(2_000, seed=1)
+    campaign = gk.campaigns.evaluate_campaign(sim.orders, sim.assignment, send_date=sim.send_date)
+    call_unchanged(plotting.plot_campaign, campaign)
+
+
 # --------------------------------------------------------------------------------------
 # Every result class: constructors, argument-free methods and properties
 # --------------------------------------------------------------------------------------
