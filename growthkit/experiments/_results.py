@@ -228,14 +228,43 @@ def z_result(
     stat = _num.safe_ratio(effect, se if test_se is None else test_se)
     crit = _num.z_crit(alpha, alternative)
     low, high = _num.interval(effect, crit * se, alternative)
+    return _comparison(
+        (value_a, var_mean_a, value_b, var_mean_b),
+        (effect, se, low, high),
+        (stat, _num.pvalue_z(stat, alternative), np.full_like(effect, np.inf)),
+        alpha,
+        alternative,
+        method,
+    )
+
+
+def _comparison(
+    arms: tuple[FloatArray, FloatArray, FloatArray, FloatArray],
+    estimate: tuple[FloatArray, FloatArray, FloatArray, FloatArray],
+    test: tuple[FloatArray, FloatArray, FloatArray],
+    alpha: float,
+    alternative: Alternative,
+    method: str,
+) -> ComparisonResult:
+    """The result of a comparison, with the delta-method interval of the relative effect.
+
+    ``arms`` is ``(value_a, var_mean_a, value_b, var_mean_b)`` (the variances of the
+    per-arm estimates), ``estimate`` is ``(effect, std_error, ci_low, ci_high)`` and
+    ``test`` is ``(statistic, pvalue, df)``.
+    """
+    value_a, var_mean_a, value_b, var_mean_b = arms
+    effect, se, low, high = estimate
+    stat, pvalue, df = test
     rel, rel_se = _num.relative_delta(value_a, var_mean_a, value_b, var_mean_b)
-    rel_low, rel_high = _num.interval(rel, _nan_free(crit * rel_se), alternative)
+    half = _num.z_crit(alpha, alternative) * rel_se
+    # inf * 0 cannot occur (crit > 0), but keep half-widths NaN-free by construction.
+    rel_low, rel_high = _num.interval(rel, np.where(np.isnan(half), np.inf, half), alternative)
     return ComparisonResult(
         effect=effect,
         relative_effect=rel,
         ci_low=low,
         ci_high=high,
-        pvalue=_num.pvalue_z(stat, alternative),
+        pvalue=pvalue,
         statistic=stat,
         alpha=alpha,
         alternative=alternative,
@@ -244,14 +273,9 @@ def z_result(
         std_error=se,
         value_a=value_a,
         value_b=value_b,
-        df=np.full_like(effect, np.inf),
+        df=df,
         method=method,
     )
-
-
-def _nan_free(half_width: FloatArray) -> FloatArray:
-    # inf * 0 cannot occur (crit > 0), but keep half-widths NaN-free by construction.
-    return np.where(np.isnan(half_width), np.inf, half_width)
 
 
 def welch(
@@ -275,23 +299,11 @@ def welch(
     effect = mean_b - mean_a
     t = effect / se
     low, high = _num.interval(effect, _num.t_crit(alpha, df, alternative) * se, alternative)
-    rel, rel_se = _num.relative_delta(mean_a, vna, mean_b, vnb)
-    crit = _num.z_crit(alpha, alternative)
-    rel_low, rel_high = _num.interval(rel, _nan_free(crit * rel_se), alternative)
-    return ComparisonResult(
-        effect=effect,
-        relative_effect=rel,
-        ci_low=low,
-        ci_high=high,
-        pvalue=_num.pvalue_t(t, df, alternative),
-        statistic=t,
-        alpha=alpha,
-        alternative=alternative,
-        rel_ci_low=rel_low,
-        rel_ci_high=rel_high,
-        std_error=se,
-        value_a=mean_a.copy(),
-        value_b=mean_b.copy(),
-        df=df,
-        method=method,
+    return _comparison(
+        (mean_a.copy(), vna, mean_b.copy(), vnb),
+        (effect, se, low, high),
+        (t, _num.pvalue_t(t, df, alternative), df),
+        alpha,
+        alternative,
+        method,
     )
