@@ -9,7 +9,7 @@ that ``==`` and pickling through its constructor.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import fields
 from typing import Any, TypeVar
 
@@ -60,34 +60,9 @@ def same(a: Any, b: Any) -> bool:
     Arrays compare by dtype, shape and values; NaN (and NaT) equals itself, in arrays and
     in floats.
     """
-    if isinstance(a, pd.DataFrame) or isinstance(b, pd.DataFrame):
-        return (
-            isinstance(a, pd.DataFrame)
-            and isinstance(b, pd.DataFrame)
-            and _labels_same(a.index, b.index)
-            and _labels_same(a.columns, b.columns)
-            and a.dtypes.equals(b.dtypes)
-            and a.equals(b)
-        )
-    if isinstance(a, pd.Series) or isinstance(b, pd.Series):
-        return (
-            isinstance(a, pd.Series)
-            and isinstance(b, pd.Series)
-            and a.name == b.name
-            and a.dtype == b.dtype
-            and _labels_same(a.index, b.index)
-            and a.equals(b)
-        )
-    if isinstance(a, pd.Index) or isinstance(b, pd.Index):
-        return isinstance(a, pd.Index) and isinstance(b, pd.Index) and _labels_same(a, b)
-    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        return (
-            isinstance(a, np.ndarray)
-            and isinstance(b, np.ndarray)
-            and a.dtype == b.dtype
-            and a.shape == b.shape
-            and bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fcmM"))
-        )
+    for kind, equal in _EXACT:
+        if isinstance(a, kind) or isinstance(b, kind):
+            return isinstance(a, kind) and isinstance(b, kind) and equal(a, b)
     if isinstance(a, Mapping) and isinstance(b, Mapping):
         return list(a) == list(b) and all(same(a[k], b[k]) for k in a)
     if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
@@ -96,7 +71,35 @@ def same(a: Any, b: Any) -> bool:
 
 
 def _labels_same(a: pd.Index, b: pd.Index) -> bool:
-    return a.dtype == b.dtype and list(a.names) == list(b.names) and a.equals(b)
+    return a.dtype == b.dtype and list(a.names) == list(b.names) and bool(a.equals(b))
+
+
+def _frames_same(a: pd.DataFrame, b: pd.DataFrame) -> bool:
+    return (
+        _labels_same(a.index, b.index)
+        and _labels_same(a.columns, b.columns)
+        and a.dtypes.equals(b.dtypes)
+        and a.equals(b)
+    )
+
+
+def _series_same(a: pd.Series, b: pd.Series) -> bool:
+    return (
+        a.name == b.name and a.dtype == b.dtype and _labels_same(a.index, b.index) and a.equals(b)
+    )
+
+
+def _arrays_same(a: np.ndarray[Any, Any], b: np.ndarray[Any, Any]) -> bool:
+    equal_nan = a.dtype.kind in "fcmM"
+    return a.dtype == b.dtype and a.shape == b.shape and np.array_equal(a, b, equal_nan=equal_nan)
+
+
+_EXACT: tuple[tuple[type, Callable[[Any, Any], bool]], ...] = (
+    (pd.DataFrame, _frames_same),
+    (pd.Series, _series_same),
+    (pd.Index, _labels_same),
+    (np.ndarray, _arrays_same),
+)
 
 
 class ExactFields:

@@ -274,12 +274,7 @@ def bayes_mean(
     """
     level = _credible(credible_level)
     ma, va, na, mb, vb, nb = moment_inputs(
-        mean_a,
-        var_a,
-        n_a,
-        mean_b,
-        var_b,
-        n_b,
+        (mean_a, var_a, n_a, mean_b, var_b, n_b),
         "A variance estimate needs at least two observations per arm.",
     )
     sa, sb = np.sqrt(va / na), np.sqrt(vb / nb)

@@ -103,19 +103,16 @@ def check_both_zero(var_a: FloatArray, var_b: FloatArray, name_a: str, name_b: s
         )
 
 
-def moment_inputs(
-    mean_a: ArrayLike,
-    var_a: ArrayLike,
-    n_a: ArrayLike,
-    mean_b: ArrayLike,
-    var_b: ArrayLike,
-    n_b: ArrayLike,
-    fix: str,
-) -> tuple[FloatArray, ...]:
-    """Validated, broadcast ``(mean, var, n)`` of two arms (n >= 2, some variation)."""
-    ma, va, na, mb, vb, nb = broadcast_floats(
-        mean_a=mean_a, var_a=var_a, n_a=n_a, mean_b=mean_b, var_b=var_b, n_b=n_b
-    )
+_MOMENTS = ("mean_a", "var_a", "n_a", "mean_b", "var_b", "n_b")
+
+
+def moment_inputs(moments: Sequence[ArrayLike], fix: str) -> tuple[FloatArray, ...]:
+    """Validated, broadcast ``(mean, var, n)`` of two arms (n >= 2, some variation).
+
+    ``moments`` are the arguments named in ``_MOMENTS``, in that order; ``fix`` is the
+    sentence for an arm with fewer than two observations.
+    """
+    ma, va, na, mb, vb, nb = broadcast_floats(**dict(zip(_MOMENTS, moments, strict=True)))
     v.check_nonnegative("var_a", va, NONNEGATIVE)
     v.check_nonnegative("var_b", vb, NONNEGATIVE)
     v.check_min("n_a", na, 2, fix)

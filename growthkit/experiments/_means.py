@@ -71,12 +71,7 @@ def mean_test(
     a = check_alpha(alpha)
     alt = v.check_alternative(alternative)
     ma, va, na, mb, vb, nb = moment_inputs(
-        mean_a,
-        var_a,
-        n_a,
-        mean_b,
-        var_b,
-        n_b,
+        (mean_a, var_a, n_a, mean_b, var_b, n_b),
         "Welch's test needs at least two observations per arm.",
     )
     return welch(ma, va, na, mb, vb, nb, a, alt, "Welch t-test")
