@@ -342,7 +342,8 @@ def evaluate_campaign(
         Who was treated: a :class:`HoldoutAssignment`, a DataFrame with ``customer_col``
         and ``arm_col`` (values ``"treatment"`` / ``"holdout"``, optional
         ``segment_col``), or a Series of arms indexed by customer. Every assigned
-        customer must be in the log.
+        customer must be in the log; the log's other customers (not in the campaign) do
+        not enter the evaluation.
     send_date
         When the campaign went out; orders at or after it and before ``send_date +
         window_days`` days count.
