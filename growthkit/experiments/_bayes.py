@@ -16,7 +16,6 @@ from growthkit.experiments import _beta
 from growthkit.experiments._common import (
     ResultBase,
     fmt,
-    freeze_fields,
     moment_inputs,
     proportion_inputs,
 )
@@ -90,9 +89,6 @@ class BayesResult(ResultBase):
         "ci_low_b",
         "ci_high_b",
     )
-
-    def __post_init__(self) -> None:
-        freeze_fields(self, self._ARRAYS)
 
     def to_frame(self) -> pd.DataFrame:
         """Return one row per comparison with every array field as a column."""

@@ -18,7 +18,6 @@ from growthkit.experiments._common import (
     check_both_zero,
     check_counts,
     fmt,
-    freeze_fields,
 )
 from growthkit.experiments._means import mean_test
 from growthkit.experiments._proportions import proportion_test
@@ -83,9 +82,6 @@ class CampaignResult(ResultBase):
         "roi_ci_low",
         "roi_ci_high",
     )
-
-    def __post_init__(self) -> None:
-        freeze_fields(self, self._ARRAYS)
 
     def to_frame(self) -> pd.DataFrame:
         """Return one row per campaign (or segment) with every available estimate."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import ClassVar
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -40,15 +41,20 @@ def freeze_fields(obj: object, names: Sequence[str]) -> None:
 
 
 class ResultBase(ExactFields):
-    """Equality, hashing and pickling of the frozen result dataclasses.
+    """Read-only arrays, equality, hashing and pickling of the frozen result dataclasses.
 
-    ``==`` compares every field exactly (arrays by dtype, shape and values; NaN equals NaN).
-    Results are not hashable (their arrays are not). Pickling rebuilds the object through
-    its constructor, so the arrays of an unpickled result are read-only again.
+    The fields named in ``_ARRAYS`` are stored as read-only float64 views. ``==`` compares
+    every field exactly (arrays by dtype, shape and values; NaN equals NaN). Results are
+    not hashable (their arrays are not). Pickling rebuilds the object through its
+    constructor, so the arrays of an unpickled result are read-only again.
     """
 
     __slots__ = ()
     __hash__ = None  # type: ignore[assignment]
+    _ARRAYS: ClassVar[tuple[str, ...]] = ()
+
+    def __post_init__(self) -> None:
+        freeze_fields(self, self._ARRAYS)
 
 
 def fmt(value: float) -> str:

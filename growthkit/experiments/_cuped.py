@@ -14,7 +14,6 @@ from growthkit.experiments._common import (
     ResultBase,
     check_alpha,
     check_both_zero,
-    freeze_fields,
 )
 from growthkit.experiments._results import ComparisonResult, welch
 
@@ -48,8 +47,7 @@ class CupedResult(ResultBase):
     theta: FloatArray
     variance_reduction: FloatArray
 
-    def __post_init__(self) -> None:
-        freeze_fields(self, ("adjusted", "theta", "variance_reduction"))
+    _ARRAYS = ("adjusted", "theta", "variance_reduction")
 
 
 def _cov_stats(

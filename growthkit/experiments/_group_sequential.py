@@ -17,7 +17,6 @@ from growthkit.experiments._common import (
     ResultBase,
     check_alpha,
     fmt,
-    freeze_fields,
 )
 
 Spending = Literal["obrien-fleming", "pocock"]
@@ -66,10 +65,7 @@ class GroupSequentialBoundaries(ResultBase):
     spending: Spending
     alternative: Alternative
 
-    def __post_init__(self) -> None:
-        freeze_fields(
-            self, ("information_fractions", "z_critical", "nominal_pvalue", "cumulative_alpha")
-        )
+    _ARRAYS = ("information_fractions", "z_critical", "nominal_pvalue", "cumulative_alpha")
 
     def to_frame(self) -> pd.DataFrame:
         """Return one row per look."""

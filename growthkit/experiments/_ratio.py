@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Hashable
 from dataclasses import dataclass
 
@@ -17,7 +16,6 @@ from growthkit.experiments._common import (
     ResultBase,
     check_alpha,
     check_both_zero,
-    freeze_fields,
 )
 from growthkit.experiments._results import ComparisonResult, z_result
 
@@ -65,8 +63,7 @@ class RatioStats(ResultBase):
     sum_den_sq: FloatArray
     sum_num_den: FloatArray
 
-    def __post_init__(self) -> None:
-        freeze_fields(self, [f.name for f in dataclasses.fields(self)])
+    _ARRAYS = ("n", "sum_num", "sum_den", "sum_num_sq", "sum_den_sq", "sum_num_den")
 
 
 def ratio_stats(numerator: ArrayLike, denominator: ArrayLike) -> RatioStats:

@@ -16,7 +16,6 @@ from growthkit.experiments import _numerics as _num
 from growthkit.experiments._common import (
     ResultBase,
     fmt,
-    freeze_fields,
     pct,
 )
 
@@ -111,9 +110,6 @@ class ComparisonResult(ResultBase):
         "value_b",
         "df",
     )
-
-    def __post_init__(self) -> None:
-        freeze_fields(self, self._ARRAYS)
 
     @property
     def significant(self) -> NDArray[np.bool_]:

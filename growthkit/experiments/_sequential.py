@@ -19,7 +19,6 @@ from growthkit.experiments._common import (
     check_alpha,
     check_both_zero,
     fmt,
-    freeze_fields,
 )
 
 MIN_N = 100
@@ -80,10 +79,7 @@ class SequentialResult(ResultBase):
     alpha: float
     method: str = "mixture SPRT"
 
-    def __post_init__(self) -> None:
-        freeze_fields(
-            self, ("effect", "pvalue", "ci_low", "ci_high", "likelihood_ratio", "mixing_variance")
-        )
+    _ARRAYS = ("effect", "pvalue", "ci_low", "ci_high", "likelihood_ratio", "mixing_variance")
 
     @property
     def rejected(self) -> NDArray[np.bool_]:

@@ -15,7 +15,6 @@ from growthkit.experiments._common import (
     ResultBase,
     check_alpha,
     fmt,
-    freeze_fields,
 )
 
 
@@ -49,8 +48,7 @@ class SRMResult(ResultBase):
     df: int
     expected: FloatArray
 
-    def __post_init__(self) -> None:
-        freeze_fields(self, ("statistic", "pvalue", "expected"))
+    _ARRAYS = ("statistic", "pvalue", "expected")
 
     def mismatch(self, alpha: float = 0.001) -> NDArray[np.bool_]:
         """Flag a sample-ratio mismatch when ``pvalue < alpha`` (0.001 by convention)."""
