@@ -26,9 +26,10 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
-__all__ = ["to_pandas_frame"]
+__all__ = ["arrow_strings", "string_array", "string_tokens", "to_pandas_frame"]
 
 
 def _module(obj: object) -> str:
@@ -149,3 +150,107 @@ def _string_dtype() -> Any:
     if isinstance(inferred, pd.StringDtype):  # pragma: no cover - python-storage default
         return pd.StringDtype("pyarrow", na_value=np.nan)
     return pd.StringDtype("pyarrow")
+
+
+def string_tokens(data: Any) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.integer[Any]]] | None:
+    """The UTF-8 bytes and offsets of an Arrow string array, without Python strings.
+
+    Parameters
+    ----------
+    data
+        A ``pyarrow.Array`` or ``pyarrow.ChunkedArray`` of ``string``, ``large_string`` or
+        ``string_view`` values.
+
+    Returns
+    -------
+    tuple of numpy.ndarray or None
+        ``(buffer, offsets)`` with value ``i`` at ``buffer[offsets[i] : offsets[i + 1]]``,
+        or ``None`` when ``data`` holds nulls or another type. One chunk of ``string`` /
+        ``large_string`` is read in place: ``buffer`` is its data buffer and ``offsets`` a
+        view of its offsets (int32 or int64, starting wherever a sliced array starts).
+        Several chunks are copied into one buffer with int64 offsets; ``string_view`` is
+        cast to ``large_string`` by Arrow first.
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> from growthkit._interop import string_tokens
+    >>> buffer, offsets = string_tokens(pa.array(["ab", "", "c"]).slice(1))
+    >>> bytes(buffer[offsets[0] : offsets[-1]]), offsets.tolist()
+    (b'c', [2, 2, 3])
+    >>> string_tokens(pa.array(["a", None])) is None
+    True
+    """
+    import pyarrow as pa
+
+    chunks = data.chunks if isinstance(data, pa.ChunkedArray) else [data]
+    parts = []
+    for chunk in chunks:
+        kind = chunk.type
+        if chunk.null_count:
+            return None
+        if pa.types.is_string_view(kind):
+            chunk = chunk.cast(pa.large_string())
+        elif not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
+            return None
+        _, offset_buffer, data_buffer = chunk.buffers()
+        width = np.int32 if pa.types.is_string(chunk.type) else np.int64
+        if offset_buffer is None:  # an empty array may come without buffers
+            offsets = np.zeros(1, dtype=width)
+        else:
+            offsets = np.frombuffer(offset_buffer, dtype=width)
+            offsets = offsets[chunk.offset : chunk.offset + len(chunk) + 1]
+        raw = (
+            np.frombuffer(data_buffer, dtype=np.uint8)
+            if data_buffer is not None
+            else np.zeros(0, dtype=np.uint8)
+        )
+        parts.append((raw, offsets))
+    if len(parts) == 1:
+        return parts[0]
+    n = sum(len(offsets) - 1 for _, offsets in parts)
+    size = sum(int(offsets[-1]) - int(offsets[0]) for _, offsets in parts)
+    buffer = np.empty(size, dtype=np.uint8)
+    joined = np.empty(n + 1, dtype=np.int64)
+    joined[0] = 0
+    row = pos = 0
+    for raw, offsets in parts:
+        start, stop = int(offsets[0]), int(offsets[-1])
+        buffer[pos : pos + stop - start] = raw[start:stop]
+        m = len(offsets) - 1
+        joined[row + 1 : row + m + 1] = offsets[1:] - np.int64(start - pos)
+        row += m
+        pos += stop - start
+    return buffer, joined
+
+
+def string_array(buffer: npt.NDArray[np.uint8], offsets: npt.NDArray[np.int64], kind: Any) -> Any:
+    """An Arrow string array of type ``kind`` over UTF-8 ``buffer`` and int64 ``offsets``.
+
+    The inverse of :func:`string_tokens` for one chunk: built as ``large_string`` around the
+    numpy buffers (no copy), then cast when ``kind`` is another string type.
+    """
+    import pyarrow as pa
+
+    array = pa.LargeStringArray.from_buffers(
+        len(offsets) - 1, pa.py_buffer(offsets), pa.py_buffer(buffer)
+    )
+    return array if kind == pa.large_string() else array.cast(kind)
+
+
+def arrow_strings(objects: npt.NDArray[np.object_]) -> Any:
+    """Python strings as one Arrow string array, or ``None`` (no pyarrow, or not all ``str``).
+
+    pyarrow encodes them in one C-level pass. The type is inferred, not asked for, so that
+    ids mixing ``str`` and ``bytes`` come out as ``binary`` (declined by
+    :func:`string_tokens`) instead of being decoded; other objects, and strings that are not
+    valid UTF-8 (lone surrogates), are declined here.
+    """
+    try:
+        import pyarrow as pa
+    except ImportError:  # pragma: no cover - pyarrow is in the dev extra
+        return None
+    try:
+        return pa.array(objects)
+    except (pa.ArrowException, TypeError, ValueError, UnicodeError):
+        return None

@@ -426,9 +426,12 @@ def factorize_ids(values: pd.Series, name: str) -> tuple[npt.NDArray[np.int32], 
         if size <= 2 * n + (1 << 20):
             codes, uniques = fk.dense_int_codes(ints, int(lo), size)
             return codes, pd.Index(uniques.astype(dtype, copy=False))
-        raw_codes, raw_uniques = pd.factorize(ints, sort=True)
-        return raw_codes.astype(np.int32), pd.Index(raw_uniques.astype(dtype, copy=False))
-    if pd.api.types.is_object_dtype(dtype) or isinstance(dtype, pd.StringDtype):
+        hashed, distinct = fk.hash_int_codes(ints, fk.partition_bits(n))
+        order = np.argsort(distinct)
+        rank = np.empty(len(order), dtype=np.int32)
+        rank[order] = np.arange(len(order), dtype=np.int32)
+        return fk.remap_codes(hashed, rank), pd.Index(distinct[order].astype(dtype, copy=False))
+    if isinstance(dtype, (pd.StringDtype, pd.ArrowDtype)) or pd.api.types.is_object_dtype(dtype):
         fast = _factorize_strings(values)
         if fast is not None:
             return fast
@@ -466,42 +469,48 @@ def _sorted_codes(
 
 
 def _factorize_strings(values: pd.Series) -> tuple[npt.NDArray[np.int32], pd.Index] | None:
-    """Fast path for string ids; ``None`` when the values are not all plain strings."""
+    """Fast path for string ids; ``None`` when the values are not all plain strings.
+
+    Arrow-backed strings are hashed straight from their offsets and data buffers, and the
+    index of sorted distinct ids is a new Arrow array gathered from those bytes (no Python
+    string is made). Python strings are first encoded by pyarrow into one such buffer (one
+    C-level pass); without pyarrow, or for lone surrogates, into one NUL-joined buffer,
+    which declines ids containing NUL.
+    """
+    from growthkit import _interop
     from growthkit._kernels import factorize as fk
 
     array = values.array
     arrow = getattr(array, "_pa_array", None)
-    if arrow is not None:
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        if arrow.null_count:
+    objects = None if arrow is not None else np.asarray(array, dtype=object)
+    if objects is not None:
+        arrow = _interop.arrow_strings(objects)
+    tokens = None if arrow is None else _interop.string_tokens(arrow)
+    if tokens is not None:
+        buffer, starts = tokens
+        gap = 0
+    elif objects is None:
+        return None
+    else:
+        try:
+            joined = "\x00".join(objects).encode("utf-8", "surrogatepass")
+        except (TypeError, UnicodeError):
             return None
-        encoded = pc.dictionary_encode(arrow).combine_chunks()
-        if isinstance(encoded, pa.ChunkedArray):  # pragma: no cover - pyarrow version detail
-            encoded = encoded.chunk(0)
-        dictionary = encoded.dictionary
-        order = np.asarray(pc.sort_indices(dictionary), dtype=np.int64)
-        rank = np.empty(len(order), dtype=np.int32)
-        rank[order] = np.arange(len(order), dtype=np.int32)
-        arrow_codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int32)
-        labels = np.asarray(dictionary.to_pylist(), dtype=object)[order]
-        return fk.remap_codes(arrow_codes, rank), pd.Index(labels, dtype=values.dtype)
-    objects = np.asarray(array, dtype=object)
-    try:
-        # One C-level pass over the Python objects; everything after works on bytes.
-        buffer = "\x00".join(objects).encode("utf-8", "surrogatepass")
-    except (TypeError, UnicodeError):
-        return None
-    starts = fk.split_offsets(np.frombuffer(buffer, dtype=np.uint8), len(objects), np.uint8(0))
-    if starts.shape[0] == 0:
-        return None
-    raw = np.frombuffer(buffer, dtype=np.uint8)
+        buffer = np.frombuffer(joined, dtype=np.uint8)
+        starts = fk.split_offsets(buffer, len(objects), np.uint8(0))
+        gap = 1
+        if starts.shape[0] == 0:
+            return None
     codes, first_row, head0, head1 = fk.hash_bytes_codes(
-        raw, starts, fk.partition_bits(len(objects))
+        buffer, starts, fk.partition_bits(len(values)), gap
     )
-    order = fk.sort_tokens(raw, starts, first_row, head0, head1)
+    order = fk.sort_tokens(buffer, starts, first_row, head0, head1, gap)
     rank = np.empty(len(order), dtype=np.int32)
     rank[order] = np.arange(len(order), dtype=np.int32)
-    uniques = pd.Index(objects[first_row[order]], dtype=values.dtype)
+    rows = first_row[order]
+    if objects is not None:
+        uniques = pd.Index(objects[rows], dtype=values.dtype)
+    else:
+        labels = _interop.string_array(*fk.gather_tokens(buffer, starts, gap, rows), arrow.type)
+        uniques = pd.Index(type(array)(labels), dtype=values.dtype)
     return fk.remap_codes(codes, rank), uniques

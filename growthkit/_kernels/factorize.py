@@ -73,6 +73,112 @@ def _mix64(x: np.uint64) -> np.uint64:
     return np.uint64(x ^ (x >> np.uint64(31)))  # type: ignore[no-any-return]
 
 
+def hash_int_codes(
+    values: npt.NDArray[np.int64], bits: int
+) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int64]]:
+    """Codes of int64 ids from any range, and the distinct ids, numbered in no order.
+
+    The sparse-range twin of :func:`dense_int_codes`, built like :func:`hash_bytes_codes`:
+    rows are scattered by hash into ``2**bits`` partitions, each partition is coded with a
+    hash table small enough to stay in the per-core L2 cache, and the codes are read back in
+    row order, instead of one random access per row into a table the size of all distinct
+    ids.
+    """
+    n = values.shape[0]
+    part = np.empty(n, dtype=np.uint16)
+    part_values = np.empty(n, dtype=np.int64)
+    local = np.empty(n, dtype=np.int32)
+    codes = np.empty(n, dtype=np.int32)
+    uniques = np.empty(n, dtype=np.int64)
+    with np.errstate(over="ignore"):  # see hash_bytes_codes
+        k = _hash_ints(values, bits, part, part_values, local, codes, uniques)
+    return codes, uniques[:k].copy()
+
+
+@nb.njit(nogil=True, cache=True)
+def _hash_ints(
+    values: npt.NDArray[np.int64],
+    bits: int,
+    part: npt.NDArray[np.uint16],
+    part_values: npt.NDArray[np.int64],
+    local: npt.NDArray[np.int32],
+    codes: npt.NDArray[np.int32],
+    uniques: npt.NDArray[np.int64],
+) -> int:
+    n = values.shape[0]
+    shift = np.uint64(64 - bits)
+    for i in range(n):
+        part[i] = np.int64(_mix64(np.uint64(values[i])) >> shift) if bits > 0 else 0
+    offsets = _part_offsets(part, 1 << bits)
+    fill = offsets[:-1].copy()
+    for i in range(n):
+        p = np.int64(part[i])
+        part_values[fill[p]] = values[i]
+        fill[p] += 1
+    slots = np.empty(_table_size(offsets), dtype=np.int32)  # global code, or -1
+    k = 0
+    for p in range(1 << bits):
+        cap = _table_size(offsets[p : p + 2])
+        slots[:cap] = -1
+        for j in range(offsets[p], offsets[p + 1]):
+            x = part_values[j]
+            # The hash's low bits: its high bits chose the partition.
+            s = np.int64(_mix64(np.uint64(x)) & np.uint64(cap - 1))
+            while True:
+                r = slots[s]
+                if r < 0:
+                    slots[s] = k
+                    uniques[k] = x
+                    local[j] = k
+                    k += 1
+                    break
+                if uniques[r] == x:
+                    local[j] = r
+                    break
+                s = (s + 1) & (cap - 1)
+    _replay(part, offsets, local, codes)
+    return k
+
+
+@nb.njit(nogil=True, cache=True)
+def _part_offsets(part: npt.NDArray[np.uint16], n_parts: int) -> npt.NDArray[np.int64]:
+    # Start of each partition in partition order (and the end).
+    offsets = np.zeros(n_parts + 1, dtype=np.int64)
+    for i in range(part.shape[0]):
+        offsets[np.int64(part[i]) + 1] += 1
+    for p in range(n_parts):
+        offsets[p + 1] += offsets[p]
+    return offsets
+
+
+@nb.njit(nogil=True, cache=True)
+def _table_size(offsets: npt.NDArray[np.int64]) -> int:
+    # A power of two at least twice the largest partition (load factor <= 1/2).
+    largest = 0
+    for p in range(offsets.shape[0] - 1):
+        largest = max(largest, offsets[p + 1] - offsets[p])
+    cap = 16
+    while cap < 2 * largest:
+        cap *= 2
+    return cap
+
+
+@nb.njit(nogil=True, cache=True)
+def _replay(
+    part: npt.NDArray[np.uint16],
+    offsets: npt.NDArray[np.int64],
+    local: npt.NDArray[np.int32],
+    codes: npt.NDArray[np.int32],
+) -> None:
+    # Codes back in row order by replaying the scatter: each read streams from one of the
+    # partitions, instead of one random write per row.
+    fill = offsets[:-1].copy()
+    for i in range(part.shape[0]):
+        p = np.int64(part[i])
+        codes[i] = local[fill[p]]
+        fill[p] += 1
+
+
 @nb.njit(nogil=True, cache=True)
 def split_offsets(buffer: npt.NDArray[np.uint8], n: int, sep: np.uint8) -> npt.NDArray[np.int64]:
     """Start offsets of ``n`` separator-joined tokens (plus the end), or an empty array.
@@ -98,6 +204,18 @@ def split_offsets(buffer: npt.NDArray[np.uint8], n: int, sep: np.uint8) -> npt.N
 @nb.njit(inline="always", cache=True)
 def _prefix(buffer: npt.NDArray[np.uint8], a0: int, a1: int) -> np.uint64:
     # First 8 bytes, big-endian, zero-padded: integer order equals byte order.
+    if a0 + 8 <= a1:
+        # Straight-line byte loads, which LLVM combines into one load and a byte swap.
+        return (  # type: ignore[no-any-return]
+            (np.uint64(buffer[a0]) << np.uint64(56))
+            | (np.uint64(buffer[a0 + 1]) << np.uint64(48))
+            | (np.uint64(buffer[a0 + 2]) << np.uint64(40))
+            | (np.uint64(buffer[a0 + 3]) << np.uint64(32))
+            | (np.uint64(buffer[a0 + 4]) << np.uint64(24))
+            | (np.uint64(buffer[a0 + 5]) << np.uint64(16))
+            | (np.uint64(buffer[a0 + 6]) << np.uint64(8))
+            | np.uint64(buffer[a0 + 7])
+        )
     key = np.uint64(0)
     for t in range(8):
         key = key << np.uint64(8)
@@ -106,35 +224,37 @@ def _prefix(buffer: npt.NDArray[np.uint8], a0: int, a1: int) -> np.uint64:
     return np.uint64(key)  # type: ignore[no-any-return]
 
 
-@nb.njit(inline="always", cache=True)
-def _token_hash(
-    buffer: npt.NDArray[np.uint8], a0: int, length: int, k0: np.uint64, k1: np.uint64
-) -> np.uint64:
-    h = _mix64(k0 ^ (np.uint64(length) * np.uint64(0x9E3779B97F4A7C15)))
-    h = _mix64(h ^ k1)
-    if length > 16:
-        for t in range(16, length):
-            h = (h ^ np.uint64(buffer[a0 + t])) * np.uint64(0x100000001B3)
-        h = _mix64(h)
-    return h
+# Bytes of a token held in its partition record: ids up to this long (32-hex-digit ids
+# included) are compared without going back to the buffer.
+_HELD = 32
 
 
 @nb.njit(inline="always", cache=True)
 def _row_key(
-    buffer: npt.NDArray[np.uint8], starts: npt.NDArray[np.int64], i: int
-) -> tuple[np.uint64, np.uint64, np.uint64, int]:
-    # Token i's first two 8-byte chunks, hash and length.
-    a0 = starts[i]
-    length = starts[i + 1] - 1 - a0
-    k0 = _prefix(buffer, a0, a0 + length)
-    k1 = _prefix(buffer, a0 + 8, a0 + length) if length > 8 else np.uint64(0)
-    return k0, k1, _token_hash(buffer, a0, length, k0, k1), length
+    buffer: npt.NDArray[np.uint8], starts: npt.NDArray[np.int64], gap: int, i: int
+) -> tuple[np.uint64, np.uint64, np.uint64, np.uint64, np.uint64, int]:
+    # Token i's first four 8-byte chunks (big-endian, zero-padded), hash and length.
+    a0 = np.int64(starts[i])
+    length = np.int64(starts[i + 1]) - gap - a0
+    a1 = a0 + length
+    k0 = _prefix(buffer, a0, a1)
+    k1 = _prefix(buffer, a0 + 8, a1) if length > 8 else np.uint64(0)
+    k2 = _prefix(buffer, a0 + 16, a1) if length > 16 else np.uint64(0)
+    k3 = _prefix(buffer, a0 + 24, a1) if length > 24 else np.uint64(0)
+    h = _mix64(k0 ^ (np.uint64(length) * np.uint64(0x9E3779B97F4A7C15)))
+    h = _mix64(h ^ k1)
+    if length > 16:
+        h = _mix64(h ^ k2)
+        h = _mix64(h ^ k3)
+        for t in range(_HELD, length, 8):
+            h = _mix64(h ^ _prefix(buffer, a0 + t, a1))
+    return k0, k1, k2, k3, h, length
 
 
 @nb.njit(inline="always", cache=True)
 def _same_bytes(buffer: npt.NDArray[np.uint8], a0: int, b0: int, start: int, length: int) -> bool:
-    for t in range(start, length):
-        if buffer[a0 + t] != buffer[b0 + t]:
+    for t in range(start, length, 8):
+        if _prefix(buffer, a0 + t, a0 + length) != _prefix(buffer, b0 + t, b0 + length):
             return False
     return True
 
@@ -151,32 +271,45 @@ def partition_bits(n: int) -> int:
 
 
 def hash_bytes_codes(
-    buffer: npt.NDArray[np.uint8], starts: npt.NDArray[np.int64], bits: int
+    buffer: npt.NDArray[np.uint8],
+    starts: npt.NDArray[np.int64] | npt.NDArray[np.int32],
+    bits: int,
+    gap: int = 1,
 ) -> tuple[
     npt.NDArray[np.int32], npt.NDArray[np.int64], npt.NDArray[np.uint64], npt.NDArray[np.uint64]
 ]:
     """Codes of byte tokens, each distinct token's first row, and its first 16 bytes.
 
-    Token ``i`` is ``buffer[starts[i] : starts[i + 1] - 1]``; equal tokens get equal codes,
-    numbered in no particular order (the caller sorts the distinct tokens). Equality is
-    exact. Rows are first scattered into ``2**bits`` partitions by hash (two sequential passes
-    over the buffer), then each partition is coded with its own small, cache-resident hash
-    table: one random access per row into a table the size of all distinct ids would cost a
-    cache and TLB miss each (several seconds at 10^7 rows).
+    Token ``i`` is ``buffer[starts[i] : starts[i + 1] - gap]``: ``gap=1`` for tokens joined
+    by a one-byte separator, ``gap=0`` for Arrow string offsets (int32 or int64, possibly a
+    slice not starting at 0). Equal tokens get equal codes, numbered in no particular order
+    (the caller sorts the distinct tokens). Equality is exact, NUL bytes included.
+
+    Every pass is sequential or streams into a few hundred places: one random access per
+    row (into a table the size of all distinct ids, or back into the buffer, or into the
+    codes) would cost a cache and TLB miss each, seconds at 10^7 rows. Rows are scattered by
+    hash into ``2**bits`` partitions as 48-byte records (the first 32 bytes, hash, row and
+    length), each partition is coded with its own L2-resident hash table, and the codes are
+    read back in row order by replaying the scatter. Only ids longer than 32 bytes go back to
+    the buffer, to compare their tails with an earlier equal-headed id.
 
     The work arrays are allocated by numpy, which asks the kernel for huge pages: the
     partition scatter writes to ``2**bits`` places at once and would otherwise miss the TLB
     on most writes.
     """
     n = starts.shape[0] - 1
-    records = np.empty((n, 4), dtype=np.uint64)
+    records = np.empty((n, 6), dtype=np.uint64)
+    part = np.empty(n, dtype=np.uint16)
+    local = np.empty(n, dtype=np.int32)  # codes in partition order
     codes = np.empty(n, dtype=np.int32)
     first_row = np.empty(n, dtype=np.int64)
     heads = np.empty((n, 2), dtype=np.uint64)
     # The hash multiplies modulo 2**64 on purpose; compiled, that is silent, but the
     # plain-Python run of NUMBA_DISABLE_JIT=1 (coverage) would warn on every overflow.
     with np.errstate(over="ignore"):
-        k = _hash_partitioned(buffer, starts, bits, records, codes, first_row, heads)
+        k = _hash_partitioned(
+            buffer, starts, gap, bits, records, part, local, codes, first_row, heads
+        )
     return codes, first_row[:k].copy(), heads[:k, 0].copy(), heads[:k, 1].copy()
 
 
@@ -184,186 +317,185 @@ def hash_bytes_codes(
 def _hash_partitioned(
     buffer: npt.NDArray[np.uint8],
     starts: npt.NDArray[np.int64],
+    gap: int,
     bits: int,
     records: npt.NDArray[np.uint64],
+    part: npt.NDArray[np.uint16],
+    local: npt.NDArray[np.int32],
     codes: npt.NDArray[np.int32],
     first_row: npt.NDArray[np.int64],
     heads: npt.NDArray[np.uint64],
 ) -> int:
     n = starts.shape[0] - 1
-    n_parts = 1 << bits
     shift = np.uint64(64 - bits)
-    part = np.empty(n, dtype=np.uint16)
-    offsets = np.zeros(n_parts + 1, dtype=np.int64)
     for i in range(n):
-        k0, k1, h, length = _row_key(buffer, starts, i)
-        p = np.int64(h >> shift) if bits > 0 else 0
-        part[i] = p
-        offsets[p + 1] += 1
-    for p in range(n_parts):
-        offsets[p + 1] += offsets[p]
-    # One 32-byte record per row, in partition order: first 16 bytes, hash, row | length.
+        part[i] = np.int64(_row_key(buffer, starts, gap, i)[4] >> shift) if bits > 0 else 0
+    offsets = _part_offsets(part, 1 << bits)
     fill = offsets[:-1].copy()
     for i in range(n):
-        k0, k1, h, length = _row_key(buffer, starts, i)
+        k0, k1, k2, k3, h, length = _row_key(buffer, starts, gap, i)
         p = np.int64(part[i])
         j = fill[p]
         fill[p] = j + 1
         records[j, 0] = k0
         records[j, 1] = k1
-        records[j, 2] = h
-        records[j, 3] = (np.uint64(i) << np.uint64(32)) | np.uint64(length)
-    largest = 0
-    for p in range(n_parts):
-        largest = max(largest, offsets[p + 1] - offsets[p])
-    cap_max = 16
-    while cap_max < 2 * largest:
-        cap_max *= 2
+        records[j, 2] = k2
+        records[j, 3] = k3
+        records[j, 4] = h
+        records[j, 5] = (np.uint64(i) << np.uint64(32)) | np.uint64(length)
+    cap_max = _table_size(offsets)
     slots = np.empty(cap_max, dtype=np.int32)  # partition-local code, or -1
     first_rec = np.empty(cap_max, dtype=np.int64)  # record of each partition-local code
     low = np.uint64(0xFFFFFFFF)
     k = 0
-    for p in range(n_parts):
-        lo = offsets[p]
-        hi = offsets[p + 1]
-        cap = 16
-        while cap < 2 * (hi - lo):
-            cap *= 2
+    for p in range(1 << bits):
+        cap = _table_size(offsets[p : p + 2])
         slots[:cap] = -1
         k_lo = k
-        for j in range(lo, hi):
-            h = records[j, 2]
-            meta = records[j, 3]
-            row = np.int64(meta >> np.uint64(32))
+        for j in range(offsets[p], offsets[p + 1]):
+            h = records[j, 4]
+            meta = records[j, 5]
             s = np.int64(h & np.uint64(cap - 1))
             while True:
                 r = slots[s]
                 if r < 0:
                     slots[s] = k - k_lo
                     first_rec[k - k_lo] = j
-                    first_row[k] = row
+                    first_row[k] = np.int64(meta >> np.uint64(32))
                     heads[k, 0] = records[j, 0]
                     heads[k, 1] = records[j, 1]
-                    codes[row] = k
+                    local[j] = k
                     k += 1
                     break
                 f = first_rec[r]
                 if (
-                    records[f, 2] == h
-                    and records[f, 3] & low == meta & low
+                    records[f, 4] == h
+                    and records[f, 5] & low == meta & low
                     and records[f, 0] == records[j, 0]
                     and records[f, 1] == records[j, 1]
+                    and records[f, 2] == records[j, 2]
+                    and records[f, 3] == records[j, 3]
                 ):
                     length = np.int64(meta & low)
-                    other = np.int64(records[f, 3] >> np.uint64(32))
-                    if length <= 16 or _same_bytes(buffer, starts[row], starts[other], 16, length):
-                        codes[row] = k_lo + r
+                    a0 = np.int64(starts[np.int64(meta >> np.uint64(32))])
+                    b0 = np.int64(starts[first_row[k_lo + r]])
+                    if length <= _HELD or _same_bytes(buffer, a0, b0, _HELD, length):
+                        local[j] = k_lo + r
                         break
                 s = (s + 1) & (cap - 1)
+    _replay(part, offsets, local, codes)
     return k
 
 
 @nb.njit(nogil=True, cache=True)
-def _radix_pass(
-    keys: npt.NDArray[np.uint64],
-    other: npt.NDArray[np.uint64],
-    index: npt.NDArray[np.int64],
-    shift: int,
-) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
-    # One stable counting-sort pass on byte ``shift // 8`` of ``keys``; skipped (inputs
-    # returned as they are) when every key has the same byte there.
-    m = keys.shape[0]
-    count = np.zeros(257, dtype=np.int64)
-    sh = np.uint64(shift)
-    for i in range(m):
-        count[np.int64((keys[i] >> sh) & np.uint64(255)) + 1] += 1
-    for d in range(256):
-        if count[d + 1] == m:
-            return keys, other, index
-    for d in range(256):
-        count[d + 1] += count[d]
-    out_keys = np.empty_like(keys)
-    out_other = np.empty_like(other)
-    out_index = np.empty_like(index)
-    for i in range(m):
-        d = np.int64((keys[i] >> sh) & np.uint64(255))
-        j = count[d]
-        count[d] = j + 1
-        out_keys[j] = keys[i]
-        out_other[j] = other[i]
-        out_index[j] = index[i]
-    return out_keys, out_other, out_index
-
-
-@nb.njit(nogil=True, cache=True)
 def _chunk_of(
-    buffer: npt.NDArray[np.uint8], starts: npt.NDArray[np.int64], row: int, chunk: int
+    buffer: npt.NDArray[np.uint8], starts: npt.NDArray[np.int64], gap: int, row: int, chunk: int
 ) -> np.uint64:
-    a0 = starts[row] + 8 * chunk
-    a1 = starts[row + 1] - 1
+    a0 = np.int64(starts[row]) + 8 * chunk
+    a1 = np.int64(starts[row + 1]) - gap
     return _prefix(buffer, a0, a1) if a0 < a1 else np.uint64(0)
 
 
-@nb.njit(nogil=True, cache=True)
 def sort_tokens(
     buffer: npt.NDArray[np.uint8],
-    starts: npt.NDArray[np.int64],
+    starts: npt.NDArray[np.int64] | npt.NDArray[np.int32],
     rows: npt.NDArray[np.int64],
     head0: npt.NDArray[np.uint64],
     head1: npt.NDArray[np.uint64],
+    gap: int = 1,
 ) -> npt.NDArray[np.int64]:
     """Order of the distinct tokens ``rows`` by their bytes (= Python ``str`` order).
 
-    ``head0``/``head1`` are each token's first two 8-byte chunks (big-endian, zero-padded).
-    An LSD radix sort on those 16 bytes (byte passes where all keys agree are skipped) orders
-    almost every id set completely; runs that tie on 16 bytes are then ordered chunk by
-    chunk from ``buffer``. UTF-8 byte order is code-point order, and zero padding sorts a
-    prefix before its extensions (tokens never contain NUL).
+    Tokens are addressed as in :func:`hash_bytes_codes`. ``head0``/``head1`` are each
+    token's first two 8-byte chunks (big-endian, zero-padded). numpy's vectorised sort on
+    the first chunk orders almost every id set nearly completely; runs that tie on it are
+    then ordered chunk by chunk (the second from ``head1``, later ones from ``buffer``).
+    UTF-8 byte order is code-point order, and zero padding sorts a prefix before its
+    extensions; distinct tokens that still tie once all of them have ended differ only in
+    trailing NUL bytes, and the shorter comes first.
     """
-    m = rows.shape[0]
-    index = np.arange(m)
-    k0, k1 = head0, head1  # _radix_pass never writes its inputs
-    for shift in range(0, 64, 8):
-        k1, k0, index = _radix_pass(k1, k0, index, shift)
-    for shift in range(0, 64, 8):
-        k0, k1, index = _radix_pass(k0, k1, index, shift)
-    # Ties on the first 16 bytes between tokens that go on: MSD on the next chunks. Each
-    # stacked run is a disjoint slice of ``index`` with at least two tokens: at most m / 2.
+    index = np.argsort(head0).astype(np.int64, copy=False)
+    _order_ties(buffer, starts, rows, head0[index], head1, index, gap)
+    return index
+
+
+@nb.njit(nogil=True, cache=True)
+def _order_ties(
+    buffer: npt.NDArray[np.uint8],
+    starts: npt.NDArray[np.int64],
+    rows: npt.NDArray[np.int64],
+    sorted0: npt.NDArray[np.uint64],
+    head1: npt.NDArray[np.uint64],
+    index: npt.NDArray[np.int64],
+    gap: int,
+) -> None:
+    # MSD on the chunks after the first, run by run. Each stacked run is a disjoint slice of
+    # ``index`` with at least two tokens: at most m / 2 at once.
+    m = index.shape[0]
     stack = np.empty((m // 2 + 1, 3), dtype=np.int64)
     top = 0
     t = 0
     while t < m:
         e = t + 1
-        while e < m and k0[e] == k0[t] and k1[e] == k1[t]:
+        while e < m and sorted0[e] == sorted0[t]:
             e += 1
         if e - t > 1:
-            stack[top, 0], stack[top, 1], stack[top, 2] = t, e, 2
+            stack[top, 0], stack[top, 1], stack[top, 2] = t, e, 1
             top += 1
         t = e
     while top > 0:
         top -= 1
         lo, hi, chunk = stack[top, 0], stack[top, 1], stack[top, 2]
         keys = np.empty(hi - lo, dtype=np.uint64)
+        lengths = np.empty(hi - lo, dtype=np.int64)
         longest = 0
         for q in range(lo, hi):
             r = rows[index[q]]
-            keys[q - lo] = _chunk_of(buffer, starts, r, chunk)
-            longest = max(longest, starts[r + 1] - 1 - starts[r])
+            if chunk == 1:
+                keys[q - lo] = head1[index[q]]
+            else:
+                keys[q - lo] = _chunk_of(buffer, starts, gap, r, chunk)
+            lengths[q - lo] = np.int64(starts[r + 1]) - gap - np.int64(starts[r])
+            longest = max(longest, lengths[q - lo])
         sub = np.argsort(keys, kind="mergesort")
         index[lo:hi] = index[lo:hi][sub]
         keys = keys[sub]
-        if longest <= 8 * (chunk + 1):
-            continue  # no token goes on: distinct tokens cannot tie here
+        lengths = lengths[sub]
+        ended = longest <= 8 * (chunk + 1)
         q = lo
         while q < hi:
             e = q + 1
             while e < hi and keys[e - lo] == keys[q - lo]:
                 e += 1
             if e - q > 1:
-                stack[top, 0], stack[top, 1], stack[top, 2] = q, e, chunk + 1
-                top += 1
+                if ended:
+                    by_length = np.argsort(lengths[q - lo : e - lo], kind="mergesort")
+                    index[q:e] = index[q:e][by_length]
+                else:
+                    stack[top, 0], stack[top, 1], stack[top, 2] = q, e, chunk + 1
+                    top += 1
             q = e
-    return index
+
+
+@nb.njit(nogil=True, cache=True)
+def gather_tokens(
+    buffer: npt.NDArray[np.uint8],
+    starts: npt.NDArray[np.int64],
+    gap: int,
+    rows: npt.NDArray[np.int64],
+) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.int64]]:
+    """Tokens ``rows`` (addressed as in :func:`hash_bytes_codes`) as one buffer and offsets."""
+    m = rows.shape[0]
+    offsets = np.empty(m + 1, dtype=np.int64)
+    offsets[0] = 0
+    for q in range(m):
+        r = rows[q]
+        offsets[q + 1] = offsets[q] + np.int64(starts[r + 1]) - gap - np.int64(starts[r])
+    out = np.empty(offsets[m], dtype=np.uint8)
+    for q in range(m):
+        a0 = np.int64(starts[rows[q]])
+        out[offsets[q] : offsets[q + 1]] = buffer[a0 : a0 + offsets[q + 1] - offsets[q]]
+    return out, offsets
 
 
 @nb.njit(nogil=True, cache=True)
