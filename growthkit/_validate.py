@@ -185,32 +185,31 @@ def as_float_array(
     return out
 
 
+def reject(name: str, bad: npt.ArrayLike, problem: str, fix: str | None = None) -> None:
+    """Raise a :class:`DataError` counting the entries where the mask ``bad`` is set, if any."""
+    count = int(np.count_nonzero(bad))
+    if count:
+        raise data_error(name, problem, count, fix)
+
+
 def check_nonnegative(name: str, arr: FloatArray, fix: str | None = None) -> None:
     """Reject negative entries (counts, variances, sums of squares, durations)."""
-    bad = int(np.count_nonzero(arr < 0))
-    if bad:
-        raise data_error(name, "is negative", bad, fix)
+    reject(name, arr < 0, "is negative", fix)
 
 
 def check_positive(name: str, arr: FloatArray, fix: str | None = None) -> None:
     """Reject entries that are zero or negative."""
-    bad = int(np.count_nonzero(arr <= 0))
-    if bad:
-        raise data_error(name, "is not positive", bad, fix)
+    reject(name, arr <= 0, "is not positive", fix)
 
 
 def check_min(name: str, arr: FloatArray, minimum: float, fix: str | None = None) -> None:
     """Reject entries below ``minimum``."""
-    bad = int(np.count_nonzero(arr < minimum))
-    if bad:
-        raise data_error(name, f"is below {minimum:g}", bad, fix)
+    reject(name, arr < minimum, f"is below {minimum:g}", fix)
 
 
 def check_whole(name: str, arr: FloatArray, fix: str = "Pass integer counts.") -> None:
     """Reject entries that are not whole numbers."""
-    bad = int(np.count_nonzero(arr != np.round(arr)))
-    if bad:
-        raise data_error(name, "is not a whole number", bad, fix)
+    reject(name, arr != np.round(arr), "is not a whole number", fix)
 
 
 def broadcast(named: Sequence[tuple[str, FloatArray]]) -> tuple[FloatArray, ...]:

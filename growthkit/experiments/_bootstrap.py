@@ -85,10 +85,7 @@ def bootstrap_quantile_test(
             )
     levels = v.as_float_array("q", q)
     bad = (levels < 0) | (levels > 1)
-    if bad.any():
-        raise v.data_error(
-            "q", "is outside [0, 1]", int(bad.sum()), "Pass e.g. q=0.5 for the median."
-        )
+    v.reject("q", bad, "is outside [0, 1]", "Pass e.g. q=0.5 for the median.")
     if int(n_resamples) < 100:
         raise v.data_error("n_resamples", "is below 100", 1, "Pass e.g. 10_000.")
     gen = np.random.default_rng(rng)

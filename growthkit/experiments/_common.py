@@ -79,10 +79,7 @@ def check_counts(successes: FloatArray, trials: FloatArray, s_name: str, t_name:
     v.check_nonnegative(s_name, successes, NONNEGATIVE)
     v.check_positive(t_name, trials, "Each arm needs at least one trial.")
     bad = successes > trials
-    if bad.any():
-        raise v.data_error(
-            s_name, f"exceeds `{t_name}`", int(bad.sum()), "Successes cannot outnumber trials."
-        )
+    v.reject(s_name, bad, f"exceeds `{t_name}`", "Successes cannot outnumber trials.")
 
 
 def proportion_inputs(
@@ -100,13 +97,12 @@ def proportion_inputs(
 def check_both_zero(var_a: FloatArray, var_b: FloatArray, name_a: str, name_b: str) -> None:
     """Reject comparisons where neither arm varies (the test statistic is 0/0)."""
     bad = (var_a == 0) & (var_b == 0)
-    if bad.any():
-        raise v.data_error(
-            f"{name_a}` and `{name_b}",
-            "are both zero",
-            int(bad.sum()),
-            "The test is undefined without variation in at least one arm.",
-        )
+    v.reject(
+        f"{name_a}` and `{name_b}",
+        bad,
+        "are both zero",
+        "The test is undefined without variation in at least one arm.",
+    )
 
 
 _MOMENTS = ("mean_a", "var_a", "n_a", "mean_b", "var_b", "n_b")

@@ -62,13 +62,12 @@ def _cov_stats(
         cxy = (dy * dx).sum(axis=0) / (n - 1)
     for name, value in ((yname, my), (xname, mx), (yname, vy), (xname, vx), (yname, cxy)):
         bad = ~np.isfinite(value)
-        if bad.any():
-            raise v.data_error(
-                name,
-                "has a mean or variance that overflows float64",
-                int(bad.sum()),
-                "Rescale the values (e.g. to thousands).",
-            )
+        v.reject(
+            name,
+            bad,
+            "has a mean or variance that overflows float64",
+            "Rescale the values (e.g. to thousands).",
+        )
     return my, mx, vy, vx, cxy
 
 
@@ -90,13 +89,12 @@ def _cuped_inputs(y: ArrayLike, x: ArrayLike, yname: str, xname: str) -> tuple[F
 
 def _theta(vx: FloatArray, cxy: FloatArray, xname: str) -> FloatArray:
     bad = vx == 0
-    if bad.any():
-        raise v.data_error(
-            xname,
-            "has zero variance",
-            int(bad.sum()),
-            "A constant covariate cannot reduce variance; run the unadjusted test.",
-        )
+    v.reject(
+        xname,
+        bad,
+        "has zero variance",
+        "A constant covariate cannot reduce variance; run the unadjusted test.",
+    )
     return cxy / vx
 
 

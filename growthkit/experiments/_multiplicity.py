@@ -45,8 +45,7 @@ def adjust_pvalues(pvalues: ArrayLike, method: AdjustMethod = "holm") -> FloatAr
     """
     p = v.as_float_array("pvalues", pvalues)
     bad = (p < 0) | (p > 1)
-    if bad.any():
-        raise v.data_error("pvalues", "is outside [0, 1]", int(bad.sum()), "Pass p-values.")
+    v.reject("pvalues", bad, "is outside [0, 1]", "Pass p-values.")
     v.check_choice("method", method, ("holm", "bh"))
     flat = p.ravel()
     m = flat.size

@@ -78,13 +78,12 @@ def _power_sds(
     if metric == "proportion":
         pa, pb = baseline, baseline + mde
         bad = (pb < 0) | (pb > 1)
-        if bad.any():
-            raise v.data_error(
-                "mde",
-                "moves the rate outside [0, 1]",
-                int(bad.sum()),
-                "Check `baseline` and `mde` (absolute unless relative=True).",
-            )
+        v.reject(
+            "mde",
+            bad,
+            "moves the rate outside [0, 1]",
+            "Check `baseline` and `mde` (absolute unless relative=True).",
+        )
         pooled = (pa + ratio * pb) / (1.0 + ratio)
         sd0 = np.sqrt(pooled * (1.0 - pooled) * (1.0 + 1.0 / ratio))
         sd1 = np.sqrt(pa * (1.0 - pa) + pb * (1.0 - pb) / ratio)
@@ -127,17 +126,11 @@ def _power_inputs(
     v.check_positive("ratio", rat, "`ratio` is n_b / n_a, e.g. 1 for an even split.")
     if metric == "proportion":
         bad = (base <= 0) | (base >= 1)
-        if bad.any():
-            raise v.data_error(
-                "baseline", "is outside (0, 1)", int(bad.sum()), "Pass the control rate."
-            )
+        v.reject("baseline", bad, "is outside (0, 1)", "Pass the control rate.")
     if relative:
         eff = eff * base
     zero = eff == 0
-    if zero.any():
-        raise v.data_error(
-            "mde", "is zero", int(zero.sum()), "Pass the smallest effect worth detecting."
-        )
+    v.reject("mde", zero, "is zero", "Pass the smallest effect worth detecting.")
     if metric == "mean":
         sd_std = arrays[3]
         v.check_positive("std", sd_std, "Pass the unit-level standard deviation.")
@@ -321,13 +314,12 @@ def sample_size(
     n_exact = root_n**2
     # int64 holds counts below 2**63; beyond 2**62 units the design is meaningless anyway.
     huge = ~(np.maximum(n_exact, rat * n_exact) < 2.0**62)
-    if huge.any():
-        raise v.data_error(
-            "mde",
-            "is too small: the sample size exceeds 2**62 units",
-            int(huge.sum()),
-            "Plan for a larger minimum detectable effect.",
-        )
+    v.reject(
+        "mde",
+        huge,
+        "is too small: the sample size exceeds 2**62 units",
+        "Plan for a larger minimum detectable effect.",
+    )
     # at least one unit per arm, even when the effect dwarfs the noise
     n_a_int = np.maximum(np.ceil(n_exact - 1e-9), 1.0).astype(np.int64)
     n_b_int = np.maximum(np.ceil(rat * n_exact - 1e-9), 1.0).astype(np.int64)

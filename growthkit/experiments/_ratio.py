@@ -109,13 +109,12 @@ def ratio_stats(numerator: ArrayLike, denominator: ArrayLike) -> RatioStats:
         }
     for field_name, value in sums.items():
         bad = ~np.isfinite(value)
-        if bad.any():
-            raise v.data_error(
-                "denominator" if field_name in ("sum_den", "sum_den_sq") else "numerator",
-                f"gives a {field_name} that overflows float64",
-                int(bad.sum()),
-                "Rescale the values (e.g. to thousands).",
-            )
+        v.reject(
+            "denominator" if field_name in ("sum_den", "sum_den_sq") else "numerator",
+            bad,
+            f"gives a {field_name} that overflows float64",
+            "Rescale the values (e.g. to thousands).",
+        )
     return RatioStats(n=np.asarray(float(x.shape[0] if x.ndim else 1)), **sums)
 
 
@@ -167,10 +166,7 @@ def ratio_stats_by_variant(
         },
     )
     missing = frame[variant_col].isna()
-    if missing.any():
-        raise v.data_error(
-            variant_col, "is missing", int(missing.sum()), "Label every unit's variant."
-        )
+    v.reject(variant_col, missing, "is missing", "Label every unit's variant.")
     x = v.as_float_array(numerator_col, frame[numerator_col].to_numpy(dtype=np.float64))
     y = v.as_float_array(denominator_col, frame[denominator_col].to_numpy(dtype=np.float64))
     parts = pd.DataFrame(
@@ -279,13 +275,12 @@ def ratio_test(
             num = np.maximum(vx - 2.0 * r * cxy + r * r * vy, 0.0)
             var_r = np.where(num == 0.0, 0.0, num / (n * my * my))
         bad = ~(np.isfinite(r) & np.isfinite(var_r))
-        if bad.any():
-            raise v.data_error(
-                f"stats_{arm}",
-                "gives a ratio or ratio variance that overflows float64",
-                int(bad.sum()),
-                "The denominator sum is too close to 0 for the numerator; rescale the values.",
-            )
+        v.reject(
+            f"stats_{arm}",
+            bad,
+            "gives a ratio or ratio variance that overflows float64",
+            "The denominator sum is too close to 0 for the numerator; rescale the values.",
+        )
         est.append((r, var_r))
     (ra, va), (rb, vb) = est
     check_both_zero(va, vb, "stats_a", "stats_b")
