@@ -179,9 +179,7 @@ def as_float_array(
         out = np.atleast_1d(out)
         if out.ndim != 1:
             raise schema_error(name, f"must be 1-D, got {out.ndim} dimensions", out.size)
-    bad = int(np.count_nonzero(~np.isfinite(out)))
-    if bad:
-        raise data_error(name, "has NaN or infinite values", bad, fix)
+    reject(name, ~np.isfinite(out), "has NaN or infinite values", fix)
     return out
 
 
@@ -190,6 +188,12 @@ def reject(name: str, bad: npt.ArrayLike, problem: str, fix: str | None = None) 
     count = int(np.count_nonzero(bad))
     if count:
         raise data_error(name, problem, count, fix)
+
+
+def _no_missing(name: str, missing: int, what: str) -> None:
+    """Reject a column with ``missing`` missing values (``what``: NaN, NaT or NaN/None)."""
+    if missing:
+        raise data_error(name, f"has missing values ({what})", missing, "Drop or fill them first.")
 
 
 def check_nonnegative(name: str, arr: FloatArray, fix: str | None = None) -> None:
@@ -300,11 +304,7 @@ def check_ids(values: pd.Series, name: str) -> None:
                     "Ids must be ints, strings or categoricals; use one column per id.",
                 )
             )
-    missing = int(values.isna().sum())
-    if missing:
-        raise DataError(
-            message(name, "has missing values (NaN/None)", missing, "Drop or fill them first.")
-        )
+    _no_missing(name, int(values.isna().sum()), "NaN/None")
 
 
 def _hashable(x: object) -> bool:
@@ -340,10 +340,7 @@ def check_amounts(
         source = np.asarray(values.to_numpy(dtype=np.float64, na_value=np.nan), dtype=np.float64)
     arr = np.empty(n, dtype=np.float64)
     missing, bad, negative, total = scan_amounts(source, arr)
-    if missing:
-        raise DataError(
-            message(name, "has missing values (NaN)", missing, "Drop or fill them first.")
-        )
+    _no_missing(name, missing, "NaN")
     if bad:
         raise DataError(message(name, "has non-finite values (inf)", bad))
     if not np.isfinite(total):
@@ -405,11 +402,7 @@ def check_times(values: pd.Series, name: str) -> tuple[npt.NDArray[np.int64], st
     unit = np.datetime_data(cast(Any, dtype))[0]
     source = np.asarray(values.to_numpy()).view(np.int64)
     ticks = np.empty(n, dtype=np.int64)
-    missing = scan_ticks(source, ticks)
-    if missing:
-        raise DataError(
-            message(name, "has missing values (NaT)", missing, "Drop or fill them first.")
-        )
+    _no_missing(name, scan_ticks(source, ticks), "NaT")
     return ticks, str(unit), tz
 
 
@@ -445,11 +438,7 @@ def _object_times(values: pd.Series, name: str) -> pd.Series:
                 "Convert every timestamp to one zone, e.g. pandas.to_datetime(col, utc=True).",
             )
         )
-    missing = int(values.isna().sum())
-    if missing:
-        raise DataError(
-            message(name, "has missing values (NaT)", missing, "Drop or fill them first.")
-        )
+    _no_missing(name, int(values.isna().sum()), "NaT")
     return pd.Series(pd.to_datetime(values), index=values.index)
 
 
