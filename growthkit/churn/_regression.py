@@ -27,12 +27,7 @@ from growthkit.churn._checks import (
     lifelines_calls,
     numeric,
 )
-from growthkit.churn._rule import (
-    check_horizon,
-    days_since_last,
-    resolve_inactivity,
-    silence_window,
-)
+from growthkit.churn._rule import check_horizon, days_since_last, resolve_inactivity, silence_window
 from growthkit.errors import DataError, SchemaError
 
 __all__ = ["ChurnModel", "Clock", "compress_rows", "fit_churn_model", "fit_frame"]

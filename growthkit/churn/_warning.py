@@ -14,12 +14,7 @@ from growthkit.churn._btyd import btyd_label, no_purchase_probability
 from growthkit.churn._checks import check_table
 from growthkit.churn._gaps import sub_log
 from growthkit.churn._regression import ChurnModel
-from growthkit.churn._rule import (
-    check_horizon,
-    days_since_last,
-    resolve_inactivity,
-    silence_window,
-)
+from growthkit.churn._rule import check_horizon, days_since_last, resolve_inactivity, silence_window
 from growthkit.errors import DataError, SchemaError
 
 __all__ = [

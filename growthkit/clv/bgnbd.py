@@ -11,13 +11,7 @@ from scipy import special
 
 from growthkit._kernels import clv as _kernels
 from growthkit.clv import _simulate
-from growthkit.clv._base import (
-    FloatArray,
-    IntArray,
-    Objective,
-    PurchaseModel,
-    factorize_rows,
-)
+from growthkit.clv._base import FloatArray, IntArray, Objective, PurchaseModel, factorize_rows
 
 __all__ = ["BetaGeo", "ModifiedBetaGeo"]
 

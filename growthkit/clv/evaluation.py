@@ -9,12 +9,7 @@ import pandas as pd
 
 from growthkit._results import ExactFields, frozen
 from growthkit._validate import check_nonnegative, check_positive_int, schema_error
-from growthkit.clv._base import (
-    PurchaseModel,
-    broadcast_summary,
-    check_purchase_model,
-    column,
-)
+from growthkit.clv._base import PurchaseModel, broadcast_summary, check_purchase_model, column
 
 __all__ = ["HoldoutComparison", "holdout_comparison"]
 

@@ -6,12 +6,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from growthkit._validate import (
-    check_nonnegative,
-    check_positive_int,
-    data_error,
-    schema_error,
-)
+from growthkit._validate import check_nonnegative, check_positive_int, data_error, schema_error
 from growthkit.clv._base import (
     FloatArray,
     PurchaseModel,

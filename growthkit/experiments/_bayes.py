@@ -13,12 +13,7 @@ from scipy import special
 from growthkit import _validate as v
 from growthkit._validate import FloatArray
 from growthkit.experiments import _beta
-from growthkit.experiments._common import (
-    ResultBase,
-    fmt,
-    moment_inputs,
-    proportion_inputs,
-)
+from growthkit.experiments._common import ResultBase, fmt, moment_inputs, proportion_inputs
 
 
 @dataclass(frozen=True, slots=True, eq=False)

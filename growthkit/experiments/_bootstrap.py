@@ -9,9 +9,7 @@ from growthkit import _validate as v
 from growthkit._validate import Alternative
 from growthkit.experiments import _numerics as _num
 from growthkit.experiments import _resample
-from growthkit.experiments._common import (
-    check_alpha,
-)
+from growthkit.experiments._common import check_alpha
 from growthkit.experiments._results import ComparisonResult
 
 

@@ -10,11 +10,7 @@ from numpy.typing import ArrayLike
 from growthkit import _validate as v
 from growthkit._validate import Alternative, FloatArray
 from growthkit.experiments import _numerics as _num
-from growthkit.experiments._common import (
-    ResultBase,
-    check_alpha,
-    check_both_zero,
-)
+from growthkit.experiments._common import ResultBase, check_alpha, check_both_zero
 from growthkit.experiments._results import ComparisonResult, welch
 
 

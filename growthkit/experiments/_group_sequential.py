@@ -13,11 +13,7 @@ from scipy import special
 from growthkit import _validate as v
 from growthkit._validate import Alternative, FloatArray
 from growthkit.experiments import _boundaries
-from growthkit.experiments._common import (
-    ResultBase,
-    check_alpha,
-    fmt,
-)
+from growthkit.experiments._common import ResultBase, check_alpha, fmt
 
 Spending = Literal["obrien-fleming", "pocock"]
 

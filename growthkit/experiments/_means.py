@@ -7,11 +7,7 @@ from numpy.typing import ArrayLike
 
 from growthkit import _validate as v
 from growthkit._validate import Alternative, FloatArray
-from growthkit.experiments._common import (
-    check_alpha,
-    check_both_zero,
-    moment_inputs,
-)
+from growthkit.experiments._common import check_alpha, check_both_zero, moment_inputs
 from growthkit.experiments._results import ComparisonResult, welch
 
 

@@ -14,10 +14,7 @@ from scipy import special
 from growthkit import _validate as v
 from growthkit._validate import Alternative, FloatArray
 from growthkit.experiments import _numerics as _num
-from growthkit.experiments._common import (
-    ResultBase,
-    check_alpha,
-)
+from growthkit.experiments._common import ResultBase, check_alpha
 
 Metric = Literal["proportion", "mean"]
 

@@ -7,10 +7,7 @@ from numpy.typing import ArrayLike
 
 from growthkit import _validate as v
 from growthkit._validate import Alternative
-from growthkit.experiments._common import (
-    check_alpha,
-    proportion_inputs,
-)
+from growthkit.experiments._common import check_alpha, proportion_inputs
 from growthkit.experiments._results import ComparisonResult, z_result
 
 

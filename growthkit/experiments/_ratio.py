@@ -11,12 +11,7 @@ from numpy.typing import ArrayLike
 
 from growthkit import _validate as v
 from growthkit._validate import Alternative, FloatArray, check_columns
-from growthkit.experiments._common import (
-    NONNEGATIVE,
-    ResultBase,
-    check_alpha,
-    check_both_zero,
-)
+from growthkit.experiments._common import NONNEGATIVE, ResultBase, check_alpha, check_both_zero
 from growthkit.experiments._results import ComparisonResult, z_result
 
 

@@ -13,11 +13,7 @@ from numpy.typing import NDArray
 from growthkit import _validate as v
 from growthkit._validate import Alternative, FloatArray
 from growthkit.experiments import _numerics as _num
-from growthkit.experiments._common import (
-    ResultBase,
-    fmt,
-    pct,
-)
+from growthkit.experiments._common import ResultBase, fmt, pct
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -10,12 +10,7 @@ from scipy import special
 
 from growthkit import _validate as v
 from growthkit._validate import FloatArray
-from growthkit.experiments._common import (
-    NONNEGATIVE,
-    ResultBase,
-    check_alpha,
-    fmt,
-)
+from growthkit.experiments._common import NONNEGATIVE, ResultBase, check_alpha, fmt
 
 
 @dataclass(frozen=True, slots=True, eq=False)

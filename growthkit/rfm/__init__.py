@@ -25,12 +25,8 @@ from growthkit.rfm._scores import (
     SegmentScheme,
     rfm_scores,
 )
-from growthkit.rfm._scores import (
-    FloatArray as FloatArray,
-)
-from growthkit.rfm._scores import (
-    IntArray as IntArray,
-)
+from growthkit.rfm._scores import FloatArray as FloatArray
+from growthkit.rfm._scores import IntArray as IntArray
 
 __all__ = [
     "DIMENSIONS",

@@ -14,13 +14,7 @@ from growthkit import _validate as v
 from growthkit._prepare import Transactions, as_transactions
 from growthkit._results import ExactFields, freeze, frozen
 from growthkit.errors import DataError
-from growthkit.rfm._scores import (
-    LIFECYCLE_STAGES,
-    FloatArray,
-    _categorical,
-    _days_before,
-    _metrics,
-)
+from growthkit.rfm._scores import LIFECYCLE_STAGES, FloatArray, _categorical, _days_before, _metrics
 
 __all__ = ["LifecycleResult", "lifecycle_stages"]
 
