@@ -272,7 +272,9 @@ def methods(n_orders: int, kind: str, names: list[str]) -> list[tuple[str, str, 
     return out
 
 
-def run(n_orders: int, kind: str, names: list[str], rounds: int = 3) -> dict[tuple[str, str], float]:
+def run(
+    n_orders: int, kind: str, names: list[str], rounds: int = 3
+) -> dict[tuple[str, str], float]:
     todo = methods(n_orders, kind, names)
     times: dict[tuple[str, str], list[float]] = {}
     for _ in range(rounds):
