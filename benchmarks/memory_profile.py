@@ -1,7 +1,9 @@
 """Peak memory of every public transaction-level function on a large order log.
 
 Run: ``python benchmarks/memory_profile.py --orders 10000000`` (add ``--ids str`` for string
-ids). Each function runs in a fresh subprocess, which
+ids ``c0001234``, ``--ids sparse`` for int64 ids spread over +-2**61, ``--ids hex`` for 32
+hexadecimal characters as Python strings, ``--ids arrow`` for the same Arrow-backed). Each
+function runs in a fresh subprocess, which
 
 1. compiles the kernels on a tiny log (so JIT memory is not counted),
 2. builds the input frame (int64 ids, ``datetime64[ns]`` timestamps, float64 amounts),
@@ -49,11 +51,24 @@ def log(n_orders, seed=0):
     amounts = np.round(rng.gamma(2.0, 25.0, n_orders), 2)
     if ids_kind == "str":
         cid = pd.Series(ids).map(lambda i: f"c{i:07d}").to_numpy(dtype=object)
+    elif ids_kind in ("hex", "arrow"):
+        raw = rng.integers(0, 256, (n_customers, 16), dtype=np.uint8)
+        cid = np.array([row.tobytes().hex() for row in raw], dtype=object)[ids]
+    elif ids_kind == "sparse":
+        cid = ids * 1_000_000_007 - 2**61
     else:
         cid = ids
+    if ids_kind == "arrow":
+        cid = pd.array(cid, dtype=pd.StringDtype("pyarrow"))
     return pd.DataFrame(
         {"customer_id": cid, "timestamp": ticks.view("datetime64[ns]"), "amount": amounts}
     )
+
+
+def id_bytes(column):
+    # Arrow strings: offsets + data; object strings: the pointers (as for int ids).
+    arrow = getattr(column.array, "_pa_array", None)
+    return arrow.nbytes if arrow is not None else column.to_numpy().nbytes
 
 
 CALLS = {
@@ -76,7 +91,7 @@ fn = CALLS[name]
 fn(log(2_000, seed=1))  # compile / load the kernels outside the measurement
 tx = log(n)
 input_bytes = int(
-    tx["customer_id"].to_numpy().nbytes + tx["timestamp"].to_numpy().nbytes
+    id_bytes(tx["customer_id"]) + tx["timestamp"].to_numpy().nbytes
     + tx["amount"].to_numpy().nbytes
 )
 gc.collect()
@@ -107,7 +122,7 @@ NAMES = [
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=10_000_000)
-    parser.add_argument("--ids", choices=["int", "str"], default="int")
+    parser.add_argument("--ids", choices=["int", "str", "sparse", "hex", "arrow"], default="int")
     parser.add_argument("--only", nargs="*", default=None)
     args = parser.parse_args()
     rows = []
