@@ -14,8 +14,10 @@ What is copied and what is not (Arrow -> pandas through ``Table.to_pandas``):
 - timestamps keep their unit (``s``/``ms``/``us``/``ns``) and time zone, dates become
   ``datetime64``;
 - strings become ``string[pyarrow]`` (the ``ArrowStringArray`` pandas wraps around the
-  Arrow buffers without building Python objects), which the preparation path
-  dictionary-encodes natively in Arrow; ``string_view`` is cast to ``large_string`` first;
+  Arrow buffers without building Python objects), whose ids the preparation path hashes
+  straight from the offsets and data buffers (:func:`string_tokens`), returning the sorted
+  distinct ids as a new Arrow array (:func:`string_array`); ``string_view`` is cast to
+  ``large_string`` first (pandas' string dtype cannot hold it);
 - dictionary columns (polars ``Categorical`` / ``Enum``) become pandas categoricals;
 - null values become NaN / NaT / NA, which validation then reports as missing values
   with the row count, exactly as for a pandas frame.
