@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import numpy as np
 import pandas as pd
 
-__all__ = ["ExactFields", "freeze", "frozen", "same"]
+__all__ = ["ExactFields", "freeze", "freeze_arrays", "frozen", "same"]
 
 _P = TypeVar("_P", pd.DataFrame, pd.Series)
 
@@ -41,6 +41,18 @@ def freeze(data: _P) -> _P:
     for values in _arrays(data):
         values.flags.writeable = False
     return data
+
+
+def freeze_arrays(result: object) -> None:
+    """Mark every numpy array field of a dataclass result read-only, in place.
+
+    Only for arrays the result owns (built by the function that returns it), as
+    :func:`freeze` is for frames.
+    """
+    for f in fields(result):  # type: ignore[arg-type]
+        value = getattr(result, f.name)
+        if isinstance(value, np.ndarray):
+            value.flags.writeable = False
 
 
 def frozen(data: _P) -> _P:
