@@ -12,18 +12,22 @@ import pandas as pd
 
 from growthkit import _validate as v
 from growthkit._prepare import Transactions, as_transactions
-from growthkit._results import ExactFields, freeze, frozen
+from growthkit._results import freeze, frozen
 from growthkit.errors import DataError
-from growthkit.rfm._scores import LIFECYCLE_STAGES, FloatArray, _categorical, _days_before, _metrics
+from growthkit.rfm._scores import (
+    LIFECYCLE_STAGES,
+    CustomerTable,
+    FloatArray,
+    _categorical,
+    _days_before,
+    _metrics,
+)
 
 __all__ = ["LifecycleResult", "lifecycle_stages"]
 
-# --------------------------------------------------------------------------------------
-# lifecycle stages
-
 
 @dataclass(frozen=True, slots=True, eq=False)
-class LifecycleResult(ExactFields):
+class LifecycleResult(CustomerTable):
     """Lifecycle stage, high-value flag and repeat-purchase rate per customer.
 
     Attributes
@@ -114,11 +118,6 @@ class LifecycleResult(ExactFields):
             list(LIFECYCLE_STAGES), categories=list(LIFECYCLE_STAGES), name="stage"
         )
         frame: pd.DataFrame = pd.DataFrame(out, index=index)
-        return frame
-
-    def to_frame(self) -> pd.DataFrame:
-        """Return the per-customer table (a copy)."""
-        frame: pd.DataFrame = self.table.copy()
         return frame
 
     def __str__(self) -> str:

@@ -474,8 +474,20 @@ def _categorical(codes: npt.NDArray[np.integer[Any]], labels: Sequence[str]) -> 
 # RFM
 
 
+class CustomerTable(ExactFields):
+    """Base of the rfm results, built around one per-customer ``table``."""
+
+    __slots__ = ()
+    table: pd.DataFrame
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return the per-customer table (a copy)."""
+        frame: pd.DataFrame = self.table.copy()
+        return frame
+
+
 @dataclass(frozen=True, slots=True, eq=False)
-class RFMResult(ExactFields):
+class RFMResult(CustomerTable):
     """Per-customer RFM values, scores and segments.
 
     Attributes
@@ -597,11 +609,6 @@ class RFMResult(ExactFields):
         frame: pd.DataFrame = pd.DataFrame(
             data, index=pd.RangeIndex(1, self.bins + 1, name="score")
         )
-        return frame
-
-    def to_frame(self) -> pd.DataFrame:
-        """Return the per-customer table (a copy)."""
-        frame: pd.DataFrame = self.table.copy()
         return frame
 
     def __str__(self) -> str:
