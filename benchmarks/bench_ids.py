@@ -30,6 +30,7 @@ The factorisation group times ``prepare_transactions`` beside one pass of
 
 from __future__ import annotations
 
+import functools
 import gc
 import statistics
 import sys
@@ -197,6 +198,11 @@ DUCKDB = {
 }
 
 
+def duckdb_call(con: Any, sql: str) -> pd.DataFrame:
+    out: pd.DataFrame = con.execute(sql).df()
+    return out
+
+
 def duckdb_table(tx: pd.DataFrame) -> Any:
     import duckdb
 
@@ -261,10 +267,9 @@ def methods(n_orders: int, kind: str, names: list[str]) -> list[tuple[str, str, 
         got = gk_call(name, tx)
         assert_same(name, got, polars_call(name, frame))
         assert_same(name, got, con.execute(DUCKDB[name]).df())
-        out.append((name, "growthkit", lambda name=name: gk_call(name, tx)))
-        out.append((name, "polars", lambda name=name: polars_call(name, frame)))
-        sql = DUCKDB[name]
-        out.append((name, "duckdb", lambda sql=sql: con.execute(sql).df()))
+        out.append((name, "growthkit", functools.partial(gk_call, name, tx)))
+        out.append((name, "polars", functools.partial(polars_call, name, frame)))
+        out.append((name, "duckdb", functools.partial(duckdb_call, con, DUCKDB[name])))
     log = gk.prepare_transactions(tx)
     np.testing.assert_array_equal(np.asarray(log.customers[log.codes]), tx["customer_id"])
     out.append(("prepare", "growthkit", lambda: gk.prepare_transactions(tx)))

@@ -510,7 +510,8 @@ def _factorize_strings(values: pd.Series) -> tuple[npt.NDArray[np.int32], pd.Ind
     rows = first_row[order]
     if objects is not None:
         uniques = pd.Index(objects[rows], dtype=values.dtype)
-    else:
-        labels = _interop.string_array(*fk.gather_tokens(buffer, starts, gap, rows), arrow.type)
+    else:  # Arrow-backed values (``arrow`` is their array)
+        kind = cast(Any, arrow).type
+        labels = _interop.string_array(*fk.gather_tokens(buffer, starts, gap, rows), kind)
         uniques = pd.Index(type(array)(labels), dtype=values.dtype)
     return fk.remap_codes(codes, rank), uniques

@@ -8,9 +8,14 @@ passes) or strings (hashed once from one contiguous UTF-8 buffer, no Python obje
 
 from __future__ import annotations
 
+from typing import Any
+
 import numba as nb
 import numpy as np
 import numpy.typing as npt
+
+# Token offsets: int64 (joined buffers, Arrow large_string) or int32 (Arrow string).
+Offsets = npt.NDArray[np.integer[Any]]
 
 
 @nb.njit(nogil=True, cache=True)
@@ -231,7 +236,7 @@ _HELD = 32
 
 @nb.njit(inline="always", cache=True)
 def _row_key(
-    buffer: npt.NDArray[np.uint8], starts: npt.NDArray[np.int64], gap: int, i: int
+    buffer: npt.NDArray[np.uint8], starts: Offsets, gap: int, i: int
 ) -> tuple[np.uint64, np.uint64, np.uint64, np.uint64, np.uint64, int]:
     # Token i's first four 8-byte chunks (big-endian, zero-padded), hash and length.
     a0 = np.int64(starts[i])
@@ -272,7 +277,7 @@ def partition_bits(n: int) -> int:
 
 def hash_bytes_codes(
     buffer: npt.NDArray[np.uint8],
-    starts: npt.NDArray[np.int64] | npt.NDArray[np.int32],
+    starts: Offsets,
     bits: int,
     gap: int = 1,
 ) -> tuple[
@@ -316,7 +321,7 @@ def hash_bytes_codes(
 @nb.njit(nogil=True, cache=True)
 def _hash_partitioned(
     buffer: npt.NDArray[np.uint8],
-    starts: npt.NDArray[np.int64],
+    starts: Offsets,
     gap: int,
     bits: int,
     records: npt.NDArray[np.uint64],
@@ -389,7 +394,7 @@ def _hash_partitioned(
 
 @nb.njit(nogil=True, cache=True)
 def _chunk_of(
-    buffer: npt.NDArray[np.uint8], starts: npt.NDArray[np.int64], gap: int, row: int, chunk: int
+    buffer: npt.NDArray[np.uint8], starts: Offsets, gap: int, row: int, chunk: int
 ) -> np.uint64:
     a0 = np.int64(starts[row]) + 8 * chunk
     a1 = np.int64(starts[row + 1]) - gap
@@ -398,7 +403,7 @@ def _chunk_of(
 
 def sort_tokens(
     buffer: npt.NDArray[np.uint8],
-    starts: npt.NDArray[np.int64] | npt.NDArray[np.int32],
+    starts: Offsets,
     rows: npt.NDArray[np.int64],
     head0: npt.NDArray[np.uint64],
     head1: npt.NDArray[np.uint64],
@@ -422,7 +427,7 @@ def sort_tokens(
 @nb.njit(nogil=True, cache=True)
 def _order_ties(
     buffer: npt.NDArray[np.uint8],
-    starts: npt.NDArray[np.int64],
+    starts: Offsets,
     rows: npt.NDArray[np.int64],
     sorted0: npt.NDArray[np.uint64],
     head1: npt.NDArray[np.uint64],
@@ -480,7 +485,7 @@ def _order_ties(
 @nb.njit(nogil=True, cache=True)
 def gather_tokens(
     buffer: npt.NDArray[np.uint8],
-    starts: npt.NDArray[np.int64],
+    starts: Offsets,
     gap: int,
     rows: npt.NDArray[np.int64],
 ) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.int64]]:
