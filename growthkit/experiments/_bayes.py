@@ -237,7 +237,7 @@ def bayes_mean(
     mean_a, var_a, n_a, mean_b, var_b, n_b
         As in :func:`mean_test` (``var`` with ``ddof=1``).
     credible_level
-        Level of the credible intervals, in (0, 1).
+        As in :func:`bayes_proportion`.
 
     Returns
     -------

@@ -161,10 +161,8 @@ def cuped_test(
         ``(n_a, k)``.
     y_b, x_b
         The same for variant B (``k`` must match).
-    alpha
-        Significance level in (0, 1).
-    alternative
-        ``"two-sided"``, ``"greater"`` (B > A) or ``"less"`` (B < A).
+    alpha, alternative
+        As in :func:`mean_test`.
 
     Returns
     -------

@@ -206,10 +206,8 @@ def ratio_test(
     stats_a, stats_b
         :class:`RatioStats` of control A and variant B (arrays inside must share one
         shape); see :func:`ratio_stats` and :func:`ratio_stats_by_variant`.
-    alpha
-        Significance level in (0, 1).
-    alternative
-        ``"two-sided"``, ``"greater"`` (B > A) or ``"less"`` (B < A).
+    alpha, alternative
+        As in :func:`mean_test`.
 
     Returns
     -------
