@@ -450,8 +450,10 @@ def _one_zone(values: pd.Series, zones: pd.Series) -> pd.Series | None:
     """
     if values.isna().any():
         return None
-    target = values[zones == zones.value_counts().index[0]].iloc[0].tzinfo
     stamps = [pd.Timestamp(x) for x in values]
+    if any(s.tzinfo is None for s in stamps):  # naive beside aware: truly mixed
+        return None
+    target = values[zones == zones.value_counts().index[0]].iloc[0].tzinfo
     moved = [s.tz_convert(target) for s in stamps]
     if any(m.tz_localize(None) != s.tz_localize(None) for m, s in zip(moved, stamps, strict=True)):
         return None

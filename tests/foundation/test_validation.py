@@ -100,6 +100,22 @@ def test_mixed_time_zones() -> None:
     assert len(gk.customer_summary(one_zone)) == 3
 
 
+def test_naive_beside_aware_times() -> None:
+    # Found by the transaction fuzz: the equal-offset alias check tried to convert a naive
+    # timestamp and raised TypeError.
+    stamps = [
+        pd.Timestamp("2024-01-01"),
+        pd.Timestamp("2024-01-02"),
+        pd.Timestamp("2024-01-03"),
+        pd.Timestamp("2024-01-04", tz="Europe/Paris"),
+    ]
+    tx = good().assign(timestamp=pd.Series(stamps, dtype=object))
+    with pytest.raises(
+        gk.SchemaError, match=r"`timestamp` mixes time zones \(Europe/Paris, None\): 1 rows"
+    ):
+        gk.customer_summary(tx)
+
+
 def test_object_times_with_nat_and_one_zone() -> None:
     # Regression (fuzz): NaT beside tz-aware values in an object column raised TypeError.
     stamps = [pd.NaT, pd.Timestamp("2022-06-01", tz="Europe/Paris")] * 2
