@@ -9,6 +9,7 @@ passes the :class:`Transactions` around.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, cast
 
@@ -16,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from growthkit import _threads
 from growthkit import _validate as v
 from growthkit.errors import DataError, SchemaError
 
@@ -501,8 +503,14 @@ def _factorize_strings(values: pd.Series) -> tuple[npt.NDArray[np.int32], pd.Ind
         gap = 1
         if starts.shape[0] == 0:
             return None
+    workers = _threads.threads_for(len(values))
     codes, first_row, head0, head1 = fk.hash_bytes_codes(
-        buffer, starts, fk.partition_bits(len(values)), gap
+        buffer,
+        starts,
+        fk.partition_bits(len(values)),
+        gap,
+        workers=workers,
+        pool=functools.partial(_threads.thread_map, threads=workers),
     )
     order = fk.sort_tokens(buffer, starts, first_row, head0, head1, gap)
     rank = np.empty(len(order), dtype=np.int32)

@@ -8,7 +8,8 @@ passes) or strings (hashed once from one contiguous UTF-8 buffer, no Python obje
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 import numba as nb
 import numpy as np
@@ -16,6 +17,9 @@ import numpy.typing as npt
 
 # Token offsets: int64 (joined buffers, Arrow large_string) or int32 (Arrow string).
 Offsets = npt.NDArray[np.integer[Any]]
+_R = TypeVar("_R")
+# ``pool(fn, items)`` is ``[fn(x) for x in items]``, possibly on threads.
+Pool = Callable[[Callable[[int], Any], Sequence[int]], list[Any]]
 
 
 @nb.njit(nogil=True, cache=True)
@@ -141,7 +145,8 @@ def _hash_ints(
                     local[j] = r
                     break
                 s = (s + 1) & (cap - 1)
-    _replay(part, offsets, local, codes)
+    zero = np.zeros(1 << bits, dtype=np.int64)  # local holds global codes already
+    _replay(part, local, zero, offsets[:-1].copy(), codes, 0, n)
     return k
 
 
@@ -166,22 +171,6 @@ def _table_size(offsets: npt.NDArray[np.int64]) -> int:
     while cap < 2 * largest:
         cap *= 2
     return cap
-
-
-@nb.njit(nogil=True, cache=True)
-def _replay(
-    part: npt.NDArray[np.uint16],
-    offsets: npt.NDArray[np.int64],
-    local: npt.NDArray[np.int32],
-    codes: npt.NDArray[np.int32],
-) -> None:
-    # Codes back in row order by replaying the scatter: each read streams from one of the
-    # partitions, instead of one random write per row.
-    fill = offsets[:-1].copy()
-    for i in range(part.shape[0]):
-        p = np.int64(part[i])
-        codes[i] = local[fill[p]]
-        fill[p] += 1
 
 
 @nb.njit(nogil=True, cache=True)
@@ -275,11 +264,18 @@ def partition_bits(n: int) -> int:
     return bits
 
 
+def _serial(fn: Callable[[int], _R], items: Sequence[int]) -> list[_R]:
+    return [fn(x) for x in items]
+
+
 def hash_bytes_codes(
     buffer: npt.NDArray[np.uint8],
     starts: Offsets,
     bits: int,
     gap: int = 1,
+    *,
+    workers: int = 1,
+    pool: Pool = _serial,
 ) -> tuple[
     npt.NDArray[np.int32], npt.NDArray[np.int64], npt.NDArray[np.uint64], npt.NDArray[np.uint64]
 ]:
@@ -298,46 +294,93 @@ def hash_bytes_codes(
     read back in row order by replaying the scatter. Only ids longer than 32 bytes go back to
     the buffer, to compare their tails with an earlier equal-headed id.
 
+    Each pass is split into ``workers`` independent pieces (row ranges, then partition
+    ranges) run by ``pool`` (``pool(fn, items)`` returns ``[fn(x) for x in items]``, on
+    threads if it likes: the kernels release the GIL). The codes do not depend on either.
+
     The work arrays are allocated by numpy, which asks the kernel for huge pages: the
     partition scatter writes to ``2**bits`` places at once and would otherwise miss the TLB
     on most writes.
     """
     n = starts.shape[0] - 1
+    n_parts = 1 << bits
+    rows = np.linspace(0, n, workers + 1).astype(np.int64)
     records = np.empty((n, 6), dtype=np.uint64)
     part = np.empty(n, dtype=np.uint16)
-    local = np.empty(n, dtype=np.int32)  # codes in partition order
-    codes = np.empty(n, dtype=np.int32)
-    first_row = np.empty(n, dtype=np.int64)
+    local = np.empty(n, dtype=np.int32)  # partition-local codes, in partition order
+    first = np.empty(n, dtype=np.int64)  # first row of code c of partition p: offsets[p] + c
     heads = np.empty((n, 2), dtype=np.uint64)
+    distinct = np.zeros(n_parts, dtype=np.int64)
+    codes = np.empty(n, dtype=np.int32)
     # The hash multiplies modulo 2**64 on purpose; compiled, that is silent, but the
     # plain-Python run of NUMBA_DISABLE_JIT=1 (coverage) would warn on every overflow.
     with np.errstate(over="ignore"):
-        k = _hash_partitioned(
-            buffer, starts, gap, bits, records, part, local, codes, first_row, heads
+        hashed = pool(
+            lambda w: _hash_rows(buffer, starts, gap, bits, part, rows[w], rows[w + 1]),
+            range(workers),
         )
-    return codes, first_row[:k].copy(), heads[:k, 0].copy(), heads[:k, 1].copy()
+        counts = np.array(hashed).reshape(workers, n_parts).reshape(workers, n_parts)
+        offsets = np.zeros(n_parts + 1, dtype=np.int64)
+        np.cumsum(counts.sum(axis=0), out=offsets[1:])
+        # Worker w's rows of partition p go after those of workers before it: row order.
+        fill = offsets[:-1] + np.cumsum(counts, axis=0) - counts
+        pool(
+            lambda w: _scatter_records(
+                buffer, starts, gap, part, records, fill[w].copy(), rows[w], rows[w + 1]
+            ),
+            range(workers),
+        )
+        split = np.linspace(0, n_parts, workers + 1).astype(np.int64)
+        pool(
+            lambda w: _code_partitions(
+                buffer, starts, records, offsets, split[w], split[w + 1], local, first, heads,
+                distinct,
+            ),
+            range(workers),
+        )  # fmt: skip
+        base = np.zeros(n_parts + 1, dtype=np.int64)
+        np.cumsum(distinct, out=base[1:])
+        pool(
+            lambda w: _replay(part, local, base, fill[w].copy(), codes, rows[w], rows[w + 1]),
+            range(workers),
+        )
+    kept = np.repeat(offsets[:-1] - base[:-1], distinct) + np.arange(base[-1])
+    return codes, first[kept], heads[kept, 0], heads[kept, 1]
 
 
 @nb.njit(nogil=True, cache=True)
-def _hash_partitioned(
+def _hash_rows(
     buffer: npt.NDArray[np.uint8],
     starts: Offsets,
     gap: int,
     bits: int,
-    records: npt.NDArray[np.uint64],
     part: npt.NDArray[np.uint16],
-    local: npt.NDArray[np.int32],
-    codes: npt.NDArray[np.int32],
-    first_row: npt.NDArray[np.int64],
-    heads: npt.NDArray[np.uint64],
-) -> int:
-    n = starts.shape[0] - 1
+    lo: int,
+    hi: int,
+) -> npt.NDArray[np.int64]:
+    # Each row's partition (the hash's top bits), and the rows per partition.
     shift = np.uint64(64 - bits)
-    for i in range(n):
-        part[i] = np.int64(_row_key(buffer, starts, gap, i)[4] >> shift) if bits > 0 else 0
-    offsets = _part_offsets(part, 1 << bits)
-    fill = offsets[:-1].copy()
-    for i in range(n):
+    counts = np.zeros(1 << bits, dtype=np.int64)
+    for i in range(lo, hi):
+        p = np.int64(_row_key(buffer, starts, gap, i)[4] >> shift) if bits > 0 else 0
+        part[i] = p
+        counts[p] += 1
+    return counts
+
+
+@nb.njit(nogil=True, cache=True)
+def _scatter_records(
+    buffer: npt.NDArray[np.uint8],
+    starts: Offsets,
+    gap: int,
+    part: npt.NDArray[np.uint16],
+    records: npt.NDArray[np.uint64],
+    fill: npt.NDArray[np.int64],
+    lo: int,
+    hi: int,
+) -> None:
+    # One record per row, in partition order: first 32 bytes, hash, row | length.
+    for i in range(lo, hi):
         k0, k1, k2, k3, h, length = _row_key(buffer, starts, gap, i)
         p = np.int64(part[i])
         j = fill[p]
@@ -348,31 +391,44 @@ def _hash_partitioned(
         records[j, 3] = k3
         records[j, 4] = h
         records[j, 5] = (np.uint64(i) << np.uint64(32)) | np.uint64(length)
-    cap_max = _table_size(offsets)
+
+
+@nb.njit(nogil=True, cache=True)
+def _code_partitions(
+    buffer: npt.NDArray[np.uint8],
+    starts: Offsets,
+    records: npt.NDArray[np.uint64],
+    offsets: npt.NDArray[np.int64],
+    p_lo: int,
+    p_hi: int,
+    local: npt.NDArray[np.int32],
+    first: npt.NDArray[np.int64],
+    heads: npt.NDArray[np.uint64],
+    distinct: npt.NDArray[np.int64],
+) -> None:
+    # Partitions p_lo..p_hi, each with its own hash table: record j gets the partition-local
+    # code local[j]; code c's first row and head go to offsets[p] + c.
+    cap_max = _table_size(offsets[p_lo : p_hi + 1])
     slots = np.empty(cap_max, dtype=np.int32)  # partition-local code, or -1
-    first_rec = np.empty(cap_max, dtype=np.int64)  # record of each partition-local code
     low = np.uint64(0xFFFFFFFF)
-    k = 0
-    for p in range(1 << bits):
+    for p in range(p_lo, p_hi):
+        start = offsets[p]
         cap = _table_size(offsets[p : p + 2])
         slots[:cap] = -1
-        k_lo = k
-        for j in range(offsets[p], offsets[p + 1]):
+        k = 0
+        for j in range(start, offsets[p + 1]):
             h = records[j, 4]
             meta = records[j, 5]
             s = np.int64(h & np.uint64(cap - 1))
             while True:
                 r = slots[s]
                 if r < 0:
-                    slots[s] = k - k_lo
-                    first_rec[k - k_lo] = j
-                    first_row[k] = np.int64(meta >> np.uint64(32))
-                    heads[k, 0] = records[j, 0]
-                    heads[k, 1] = records[j, 1]
+                    slots[s] = k
+                    first[start + k] = j  # the record for now; its row below
                     local[j] = k
                     k += 1
                     break
-                f = first_rec[r]
+                f = first[start + r]
                 if (
                     records[f, 4] == h
                     and records[f, 5] & low == meta & low
@@ -383,13 +439,35 @@ def _hash_partitioned(
                 ):
                     length = np.int64(meta & low)
                     a0 = np.int64(starts[np.int64(meta >> np.uint64(32))])
-                    b0 = np.int64(starts[first_row[k_lo + r]])
+                    b0 = np.int64(starts[np.int64(records[f, 5] >> np.uint64(32))])
                     if length <= _HELD or _same_bytes(buffer, a0, b0, _HELD, length):
-                        local[j] = k_lo + r
+                        local[j] = r
                         break
                 s = (s + 1) & (cap - 1)
-    _replay(part, offsets, local, codes)
-    return k
+        for c in range(k):
+            f = first[start + c]
+            first[start + c] = np.int64(records[f, 5] >> np.uint64(32))
+            heads[start + c, 0] = records[f, 0]
+            heads[start + c, 1] = records[f, 1]
+        distinct[p] = k
+
+
+@nb.njit(nogil=True, cache=True)
+def _replay(
+    part: npt.NDArray[np.uint16],
+    local: npt.NDArray[np.int32],
+    base: npt.NDArray[np.int64],
+    fill: npt.NDArray[np.int64],
+    codes: npt.NDArray[np.int32],
+    lo: int,
+    hi: int,
+) -> None:
+    # Codes back in row order by replaying the scatter: each read streams from one of the
+    # partitions, instead of one random write per row.
+    for i in range(lo, hi):
+        p = np.int64(part[i])
+        codes[i] = base[p] + local[fill[p]]
+        fill[p] += 1
 
 
 @nb.njit(nogil=True, cache=True)

@@ -7,6 +7,7 @@ byte order, NUL bytes included).
 
 from __future__ import annotations
 
+import functools
 import itertools
 from typing import Any
 
@@ -18,6 +19,7 @@ from hypothesis import strategies as st
 
 from growthkit._kernels import factorize as fk
 from growthkit._prepare import factorize_ids
+from growthkit._threads import thread_map
 from growthkit.errors import DataError
 
 pa = pytest.importorskip("pyarrow")
@@ -75,12 +77,13 @@ def test_string_tokens_read_every_layout(values: list[str], cuts: list[int], kin
 
 
 @SETTINGS
-@given(id_lists, st.integers(0, 4), st.lists(st.integers(0, 60), max_size=3))
+@given(id_lists, st.integers(0, 4), st.lists(st.integers(0, 60), max_size=3), st.integers(1, 3))
 def test_hash_and_sort_arrow_tokens_match_naive(
-    values: list[str], bits: int, cuts: list[int]
+    values: list[str], bits: int, cuts: list[int], workers: int
 ) -> None:
     buffer, offsets = tokens(chunked(values, cuts, pa.large_string()))
-    codes, first_row, head0, head1 = fk.hash_bytes_codes(buffer, offsets, bits, 0)
+    # Several workers split the rows and the partitions (run in turn here).
+    codes, first_row, head0, head1 = fk.hash_bytes_codes(buffer, offsets, bits, 0, workers=workers)
     assert same_partition(codes, values)
     assert len(first_row) == len(set(values))
     assert [values[i] for i in first_row[codes]] == values
@@ -176,3 +179,19 @@ def test_string_tokens_declines_other_types_and_reads_empty_arrays() -> None:
     assert len(buffer) == 0 and offsets.tolist() == [0]
     buffer, offsets = tokens(pa.array(["", ""]))
     assert offsets.tolist() == [0, 0, 0]
+
+
+def test_threads_give_the_same_codes() -> None:
+    rng = np.random.default_rng(7)
+    pool = [rng.bytes(int(rng.integers(0, 40))).hex() for _ in range(3_000)]
+    values = [pool[i] for i in rng.integers(0, len(pool), 50_000)]
+    buffer, offsets = tokens(pa.array(values))
+    one = fk.hash_bytes_codes(buffer, offsets, 5, 0)
+    two = fk.hash_bytes_codes(
+        buffer, offsets, 5, 0, workers=2, pool=functools.partial(thread_map, threads=2)
+    )
+    for a, b in zip(one, two, strict=True):
+        np.testing.assert_array_equal(a, b)
+    codes, customers = factorize_ids(pd.Series(values), "customer_id")
+    assert list(customers) == sorted(set(values))
+    assert same_partition(codes, values)
