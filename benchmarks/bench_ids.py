@@ -2,8 +2,8 @@
 
 Run: ``python benchmarks/bench_ids.py 1e6 1e7`` (methods interleaved round by round on
 identical data, medians of 3 rounds, outputs asserted equal first; ``--prepare-only`` times
-just the factorisation group), or ``pytest benchmarks/bench_ids.py --benchmark-enable``
-(add ``-m slow`` for 10^6 and 10^7 orders).
+just the factorisation group, ``--kinds=int,object,arrow`` picks id kinds), or
+``pytest benchmarks/bench_ids.py --benchmark-enable`` (add ``-m slow`` for 10^6 and 10^7).
 
 Data: ``n`` orders from ``n / 4`` customers over three years, amounts whole numbers (sums
 exact in any order). Three id kinds on the same log: sparse int64 (random over +-2**62), 32
@@ -293,6 +293,8 @@ def run(
 
 def main(argv: list[str]) -> None:
     prepare_only = "--prepare-only" in argv
+    kinds = [a.split("=", 1)[1] for a in argv if a.startswith("--kinds=")]
+    kinds = kinds[0].split(",") if kinds else KINDS
     sizes = [int(float(a)) for a in argv if not a.startswith("--")] or [1_000_000]
     names = [] if prepare_only else FUNCTIONS
     gk_call("rfm_scores", make_log(1000, "int"))  # compile outside the timing
@@ -300,7 +302,7 @@ def main(argv: list[str]) -> None:
         print(f"\n{n:.0e} orders\n")
         print("| function | ids | growthkit | polars | duckdb | peer | vs polars | vs duckdb |")
         print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
-        for kind in KINDS:
+        for kind in kinds:
             medians = run(n, kind, names)
             for name in [*names, "prepare"]:
                 own = medians[(name, "growthkit")]
