@@ -32,7 +32,8 @@ def _same(a: object, b: object) -> bool:
 class Frozen:
     """Mixin for ``@dataclass(frozen=True, slots=True, eq=False)`` results.
 
-    ``__post_init__`` makes every array field read-only (the arrays are the result's own),
+    ``__post_init__`` makes every array field read-only: a writeable array is replaced by a
+    read-only copy (the caller's array is never frozen in place),
     ``==`` compares the fields exactly (NaN and NaT equal to themselves), and pickling goes
     through the constructor so that an unpickled result is read-only too.
     """
@@ -43,8 +44,10 @@ class Frozen:
     def __post_init__(self) -> None:
         for f in fields(self):  # type: ignore[arg-type]
             value = getattr(self, f.name)
-            if isinstance(value, np.ndarray):
+            if isinstance(value, np.ndarray) and value.flags.writeable:
+                value = value.copy()
                 value.flags.writeable = False
+                object.__setattr__(self, f.name, value)
 
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):

@@ -33,8 +33,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import growthkit as gk
-from growthkit import churn, clv, plotting, report
+from growthkit import campaigns, churn, clv, plotting, report
 from growthkit import experiments as ex
+from growthkit import funnel as gkf
 
 matplotlib.use("Agg")
 
@@ -56,6 +57,8 @@ PUBLIC_MODULES = (
     "growthkit.plotting",
     "growthkit.report",
     "growthkit.datasets",
+    "growthkit.funnel",
+    "growthkit.campaigns",
 )
 
 # Callables that take no array-like, frame or growthkit object, so there is nothing to
@@ -65,6 +68,7 @@ EXCLUDED: dict[str, str] = {
     "datasets.load_cdnow": "no arguments: returns a fresh copy of the bundled log",
     "datasets.load_cdnow_summary": "no arguments: returns a fresh copy of the bundled table",
     "datasets.simulate_transactions": "scalar arguments only (counts, dates, parameters, seed)",
+    "campaigns.holdout_sample_size": "scalar arguments only (baseline, effect, rates)",
     "warm_up": "no arguments: compiles the kernels",
     "plotting.new_axes": "scalar arguments only (figure size)",
     "plotting.style": "no arguments: a context manager for matplotlib rc settings",
@@ -641,6 +645,17 @@ def test_transactions_methods(logs: dict[str, tuple[Any, pd.Timestamp]]) -> None
     call_unchanged(log.observation_end, cut + pd.Timedelta(days=1000), name="observation_end")
 
 
+@covers("Transactions.customer_blocks")
+@pytest.mark.parametrize("shift", [0, 3])
+def test_transactions_customer_blocks(
+    shift: int, logs: dict[str, tuple[Any, pd.Timestamp]]
+) -> None:
+    log, _ = logs["prepared"]
+    assert isinstance(log, gk.Transactions)
+    blocks = call_unchanged(log.customer_blocks, shift)
+    assert blocks.shift <= shift  # a kept layout with smaller blocks may answer
+
+
 # --------------------------------------------------------------------------------------
 # Experiments
 # --------------------------------------------------------------------------------------
@@ -748,6 +763,11 @@ EXPERIMENT_CASES: dict[str, Builder] = {
         ex.sequential_test,
         (w(M_A), w(V_A), w([100, 200, 300]), w(M_B), w(V_B), w([100, 210, 290])),
         {"mixing_variance": w([0.5, 0.5, 0.5])},
+    ),
+    "experiments.sequential_proportion_test": lambda w: (
+        ex.sequential_proportion_test,
+        (w([30, 60, 90]), w([1000, 2000, 3000]), w([41, 85, 130]), w([1000, 2000, 3000])),
+        {"prior_alpha": 2.0},
     ),
     "experiments.optimal_mixing_variance": lambda w: (
         ex.optimal_mixing_variance,
@@ -869,6 +889,7 @@ HOSTILE_EXPERIMENTS: dict[str, tuple[Callable[..., Any], int, tuple[str, ...], d
     "bayes_proportion": (ex.bayes_proportion, 4, (), {}),
     "bayes_mean": (ex.bayes_mean, 6, (), {}),
     "sequential_test": (ex.sequential_test, 6, ("mixing_variance",), {}),
+    "sequential_proportion_test": (ex.sequential_proportion_test, 4, (), {}),
     "optimal_mixing_variance": (ex.optimal_mixing_variance, 4, (), {}),
     "adjust_pvalues": (ex.adjust_pvalues, 1, (), {"method": "bh"}),
     "group_sequential_boundaries": (ex.group_sequential_boundaries, 1, (), {}),
@@ -1383,6 +1404,170 @@ def test_funnel_and_campaign_plots(figures: None) -> None:
 
 
 # --------------------------------------------------------------------------------------
+# Event logs (growthkit.funnel) and campaigns (growthkit.campaigns)
+# --------------------------------------------------------------------------------------
+
+STEPS = ["visit", "view", "purchase"]
+
+
+@pytest.fixture(scope="module")
+def event_logs() -> dict[str, pd.DataFrame | gkf.Events]:
+    """Event logs: int ids and a categorical event, str ids and tz-aware times, prepared."""
+    base = gk.datasets.simulate_events(120, seed=5, days=21)
+    rng = np.random.default_rng(2)
+    base = base.iloc[rng.permutation(len(base))]  # unsorted rows
+    n = len(base)
+    out: dict[str, pd.DataFrame | gkf.Events] = {
+        "int-category": decorate(
+            base.set_axis(pd.Index(rng.permutation(n) * 3 + 7, name="row")), rng
+        ),
+        "str-tz": decorate(
+            pd.DataFrame(
+                {
+                    "event": base["event"].astype(str).to_numpy(dtype=object),
+                    "user_id": np.array([f"u{i:03d}" for i in base["user_id"]], dtype=object),
+                    "timestamp": base["timestamp"].dt.tz_localize("Europe/Berlin").to_numpy(),
+                    "device": base["device"].to_numpy(),
+                },
+                index=pd.RangeIndex(3, 3 + 2 * n, 2),
+            ),
+            rng,
+        ),
+    }
+    out["prepared"] = gk.prepare_events(out["int-category"], properties=["device"])
+    return out
+
+
+@covers(
+    "prepare_events",
+    "funnel.funnel",
+    "funnel.paths",
+    "funnel.transition_matrix",
+    "funnel.activity",
+    "funnel.event_retention",
+    "funnel.report_section",
+)
+@pytest.mark.parametrize("log_kind", ["int-category", "str-tz", "prepared"])
+def test_funnel_functions(log_kind: str, event_logs: dict[str, Any]) -> None:
+    events = event_logs[log_kind]
+    if isinstance(events, pd.DataFrame):
+        call_unchanged(gk.prepare_events, events, properties=["device"])
+        call_unchanged(gkf.prepare_events, events, properties=("device",))
+    else:
+        call_unchanged(gkf.prepare_events, events)
+    for order in ("strict", "any"):
+        call_unchanged(gkf.funnel, events, STEPS, window="2D", order=order, by="device")
+    call_unchanged(gkf.funnel, events, tuple(STEPS), quantiles=[0.1, 0.9])
+    call_unchanged(gkf.funnel, events, np.array(STEPS, dtype=object), window=pd.Timedelta("1D"))
+    call_unchanged(gkf.paths, events, "view", direction="before", length=2, top=5)
+    call_unchanged(gkf.paths, events, "visit", collapse_repeats=True)
+    call_unchanged(gkf.transition_matrix, events, collapse_repeats=True)
+    call_unchanged(gkf.activity, events, event="purchase", wau_days=7, mau_days=14)
+    call_unchanged(gkf.event_retention, events, period="W", cumulative=True)
+    call_unchanged(gkf.event_retention, events, event="view", period="D")
+    call_unchanged(gkf.report_section, events, steps=STEPS, window="1D")
+
+
+@covers("Events.event_codes", "Events.property")
+def test_events_methods(event_logs: dict[str, Any]) -> None:
+    events = event_logs["prepared"]
+    assert isinstance(events, gkf.Events)
+    for names in (STEPS, tuple(STEPS), np.array(STEPS, dtype=object), pd.Series(STEPS)):
+        call_unchanged(events.event_codes, names, field="steps")
+    call_unchanged(events.property, "device")
+
+
+@pytest.fixture(scope="module")
+def campaign() -> gk.datasets.SimulatedCampaign:
+    return gk.datasets.simulate_campaign(1_500, seed=4)
+
+
+@covers("datasets.simulate_events", "datasets.simulate_campaign")
+def test_simulators() -> None:
+    call_unchanged(gk.datasets.simulate_events, 40, seed=1, rates=(0.8, 0.4, 0.5, 0.6))
+    segments = decorate(gk.datasets.CAMPAIGN_SEGMENTS.copy(deep=True), np.random.default_rng(3))
+    call_unchanged(gk.datasets.simulate_campaign, 500, seed=2, segments=segments)
+
+
+@covers(
+    "assign_holdout",
+    "campaigns.hash_unit",
+    "evaluate_campaign",
+    "campaigns.campaign_section",
+)
+@pytest.mark.parametrize("kind", ["array", "readonly", "list", "series", "index"])
+def test_holdout_and_campaign_evaluation(
+    kind: str, campaign: gk.datasets.SimulatedCampaign
+) -> None:
+    ids = campaign.assignment["customer_id"].to_numpy()
+    strata = campaign.assignment["segment"].to_numpy()
+    customers: Any = pd.Index(ids, name="customer_id") if kind == "index" else wrap(ids, kind)
+    strata_in: Any = strata.tolist() if kind == "list" else strata.copy()
+    if kind == "readonly":
+        strata_in.flags.writeable = False
+    if kind == "series":
+        # labelled by customer, in another order than the customers
+        strata_in = pd.Series(strata[::-1], index=pd.Index(ids[::-1], name="id"), name="segment")
+    call_unchanged(campaigns.hash_unit, customers, salt="spring")
+    call_unchanged(gk.assign_holdout, customers, salt="spring", holdout_share=0.2)
+    held = call_unchanged(campaigns.assign_holdout, customers, salt="spring", strata=strata_in)
+    orders = decorate(campaign.orders, np.random.default_rng(5))
+    assignment = decorate(campaign.assignment, np.random.default_rng(6))
+    send = campaign.send_date
+    call_unchanged(gk.evaluate_campaign, orders, held, send_date=send, window_days=14)
+    call_unchanged(
+        campaigns.evaluate_campaign,
+        orders,
+        assignment,
+        send_date=send,
+        pre_days=60,
+        cost=500.0,
+        segment_col="segment",
+    )
+    arms = assignment.set_index("customer_id")["arm"]
+    call_unchanged(campaigns.evaluate_campaign, orders, arms, send_date=str(send.date()))
+    call_unchanged(campaigns.campaign_section, orders, assignment, send_date=send, cost=100.0)
+
+
+def _uplift_inputs(n: int, seed: int) -> tuple[Any, Any, Any]:
+    rng = np.random.default_rng(seed)
+    treated, gain = rng.integers(0, 2, n), rng.uniform(0, 0.4, n)
+    outcome = (rng.uniform(size=n) < 0.1 + gain * treated).astype(int)
+    return outcome, gain, treated
+
+
+@covers(
+    "evaluate_uplift",
+    "campaigns.qini_auc_score",
+    "campaigns.uplift_at_k",
+    "campaigns.uplift_auc_score",
+)
+@pytest.mark.parametrize("kind", ["array", "float", "readonly", "strided", "list", "series"])
+def test_uplift_scores(kind: str) -> None:
+    outcome, score, treated = (wrap(v, kind) for v in _uplift_inputs(300, 7))
+    call_unchanged(gk.evaluate_uplift, outcome, score, treated, k=0.2)
+    call_unchanged(campaigns.evaluate_uplift, outcome, score, treated, strategy="by_group")
+    call_unchanged(campaigns.qini_auc_score, outcome, score, treated, negative_effect=False)
+    call_unchanged(campaigns.uplift_at_k, outcome, score, treated, k=0.5)
+    call_unchanged(campaigns.uplift_auc_score, outcome, score, treated)
+
+
+@covers("target_customers")
+def test_target_customers(cox: churn.ChurnModel, churn_table: pd.DataFrame) -> None:
+    alerts = gk.early_warning(cox, churn_table)
+    prob = alerts.table["churn_probability"]
+    rng = np.random.default_rng(8)
+    clv_values = pd.Series(rng.gamma(2.0, 50.0, len(prob)), index=prob.index, name="clv")
+    uplift = pd.Series(rng.uniform(0, 0.3, len(prob)), index=prob.index, name="uplift")
+    cost = pd.Series(rng.uniform(0.5, 2.0, len(prob)), index=prob.index, name="cost")
+    call_unchanged(gk.target_customers, alerts, clv_values, top_k=10)
+    call_unchanged(campaigns.target_customers, prob, clv_values, uplift=uplift, budget=20.0)
+    call_unchanged(
+        campaigns.target_customers, prob, clv_values, uplift=0.1, cost_per_contact=cost, top_k=5
+    )
+
+
+# --------------------------------------------------------------------------------------
 # Every result class: constructors, argument-free methods and properties
 # --------------------------------------------------------------------------------------
 
@@ -1394,10 +1579,16 @@ def instances(
     holdout_frame: pd.DataFrame,
     churn_table: pd.DataFrame,
     cox: churn.ChurnModel,
+    event_logs: dict[str, Any],
+    campaign: gk.datasets.SimulatedCampaign,
 ) -> dict[str, object]:
     """One instance of every public dataclass, made by the public API."""
     tx, cut = logs["int-ns"]
     prepared, _ = logs["prepared"]
+    events = event_logs["prepared"]
+    alerts = gk.early_warning(cox, churn_table)
+    prob = alerts.table["churn_probability"]
+    clv_values = pd.Series(np.linspace(10.0, 200.0, len(prob)), index=prob.index, name="clv")
     out: dict[str, object] = {
         "CohortMatrix": gk.cohort_matrix(tx, value="revenue", amount_col="amount"),
         "ComparisonResult": ex.proportion_test(S_A, N_A, S_B, N_B),
@@ -1432,6 +1623,28 @@ def instances(
         "EarlyWarningList": gk.early_warning(cox, churn_table),
         "KaplanMeier": churn.kaplan_meier(churn_table, groups="channel"),
         "LogrankResult": churn.logrank_test(churn_table, groups="channel"),
+        "Events": events,
+        "FunnelResult": gkf.funnel(events, STEPS, window="2D", by="device"),
+        "ActivityResult": gkf.activity(events),
+        "EventsSection": gkf.report_section(events, steps=STEPS),
+        "PathsResult": gkf.paths(events, "view"),
+        "TransitionMatrix": gkf.transition_matrix(events),
+        "SimulatedCampaign": campaign,
+        "CampaignEvaluation": campaigns.evaluate_campaign(
+            campaign.orders,
+            campaign.assignment,
+            send_date=campaign.send_date,
+            segment_col="segment",
+            cost=100.0,
+        ),
+        "HoldoutAssignment": campaigns.assign_holdout(
+            campaign.assignment["customer_id"], salt="s", strata=campaign.assignment["segment"]
+        ),
+        "ReportSection": campaigns.campaign_section(
+            campaign.orders, campaign.assignment, send_date=campaign.send_date
+        ),
+        "TargetList": campaigns.target_customers(alerts, clv_values, uplift=0.1, top_k=5),
+        "UpliftEvaluation": campaigns.evaluate_uplift(*_uplift_inputs(300, 9)),
     }
     for name in (
         "BetaGeo",
