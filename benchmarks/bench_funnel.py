@@ -150,6 +150,7 @@ def duckdb_counts(con: Any) -> npt.NDArray[np.int64]:
 def _duckdb(tx: pd.DataFrame) -> Any:
     duckdb = pytest.importorskip("duckdb")
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
     frame = tx.assign(event=tx["event"].astype(str))
     con.register("ev_frame", frame)
     con.execute("CREATE TABLE ev AS SELECT * FROM ev_frame")
@@ -226,6 +227,7 @@ def side_by_side(n_events: int, rounds: int = 5) -> None:
     log = gf.prepare_events(tx)
     frame = pl.from_pandas(tx)
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
     con.register("ev_frame", tx.assign(event=tx["event"].astype(str)))
     con.execute("CREATE TABLE ev AS SELECT * FROM ev_frame")
     methods: list[tuple[str, Callable[[], Any]]] = [

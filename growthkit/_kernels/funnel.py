@@ -13,6 +13,8 @@ Every kernel has a brute-force pure-Python twin in ``tests/funnel``.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numba as nb
 import numpy as np
 import numpy.typing as npt
@@ -23,7 +25,7 @@ NAT = np.iinfo(np.int64).min
 @nb.njit(nogil=True, cache=True)
 def block_histogram(
     codes: npt.NDArray[np.int32],
-    labels: npt.NDArray[np.int32],
+    labels: npt.NDArray[np.integer[Any]],
     step_of: npt.NDArray[np.int16],
     shift: int,
     n_blocks: int,
@@ -42,23 +44,26 @@ def block_histogram(
 def block_scatter(
     codes: npt.NDArray[np.int32],
     ticks: npt.NDArray[np.int64],
-    labels: npt.NDArray[np.int32],
+    labels: npt.NDArray[np.integer[Any]],
     step_of: npt.NDArray[np.int16],
     shift: int,
     cursor: npt.NDArray[np.int64],
     lo: int,
     hi: int,
-    out_user: npt.NDArray[np.int32],
+    out_user: npt.NDArray[np.uint16],
     out_ticks: npt.NDArray[np.int64],
     out_steps: npt.NDArray[np.int16],
     out_rows: npt.NDArray[np.int64],
 ) -> None:
     """Stable scatter of rows ``lo..hi`` that are steps to their block's next free slot.
 
-    ``cursor`` (one per block) is advanced in place; threads scattering disjoint row ranges
-    with disjoint cursors may share the outputs. ``out_rows`` may be empty (rows not kept).
+    The user is stored as its position in its block (``code mod 2**shift``, ``shift`` at
+    most 16). ``cursor`` (one per block) is advanced in place; threads scattering disjoint
+    row ranges with disjoint cursors may share the outputs. ``out_rows`` may be empty
+    (rows not kept).
     """
     has_rows = out_rows.shape[0] > 0
+    mask = (1 << shift) - 1
     for i in range(lo, hi):
         s = step_of[labels[i]]
         if s >= 0:
@@ -66,7 +71,7 @@ def block_scatter(
             b = c >> shift
             p = cursor[b]
             cursor[b] = p + 1
-            out_user[p] = c
+            out_user[p] = c & mask
             out_ticks[p] = ticks[i]
             out_steps[p] = s
             if has_rows:
@@ -138,7 +143,7 @@ def _sort_slice(
 
 @nb.njit(nogil=True, cache=True)
 def sort_block(
-    user: npt.NDArray[np.int32],
+    user: npt.NDArray[np.uint16],
     ticks: npt.NDArray[np.int64],
     steps: npt.NDArray[np.int16],
     rows: npt.NDArray[np.int64],
@@ -154,6 +159,9 @@ def sort_block(
     dst: int,
 ) -> None:
     """Counting sort of one block's rows ``lo..hi`` by user, then each user by time.
+
+    ``user`` holds positions in the block (as :func:`block_scatter` stores them) and
+    ``first_user`` is 0, or whole codes and the block's first code.
 
     Writes ``offsets[at .. at + n_users]`` (the start of each user's slice; the caller sets
     the end) and the outputs from position ``dst`` on (``rows`` and ``out_rows`` may both
@@ -362,7 +370,7 @@ def funnel_users(
 
 @nb.njit(nogil=True, cache=True)
 def funnel_blocks(
-    user: npt.NDArray[np.int32],
+    user: npt.NDArray[np.uint16],
     ticks: npt.NDArray[np.int64],
     steps: npt.NDArray[np.int16],
     rows: npt.NDArray[np.int64],
@@ -406,7 +414,7 @@ def funnel_blocks(
             rows,
             lo,
             hi,
-            first,
+            0,
             count,
             offsets,
             0,
@@ -527,4 +535,41 @@ def active_counts(
         for d in range(n_days):
             total += diff[w, d]
             out[w, d] = total
+    return out
+
+
+@nb.njit(nogil=True, cache=True)
+def count_nat(values: npt.NDArray[np.int64]) -> int:
+    """Entries equal to NaT (the int64 minimum), read in place (no copy)."""
+    missing = 0
+    for i in range(values.shape[0]):
+        if values[i] == NAT:
+            missing += 1
+    return missing
+
+
+@nb.njit(nogil=True, cache=True)
+def small_code_counts(codes: npt.NDArray[np.integer[Any]], n_codes: int) -> npt.NDArray[np.int64]:
+    """Occurrences of each of ``n_codes`` small codes (category codes), negatives last.
+
+    ``out[n_codes]`` counts the negative (missing) codes; one pass, no widened copy.
+    """
+    out = np.zeros(n_codes + 1, dtype=np.int64)
+    for i in range(codes.shape[0]):
+        c = codes[i]
+        if c < 0:
+            out[n_codes] += 1
+        else:
+            out[c] += 1
+    return out
+
+
+@nb.njit(nogil=True, cache=True)
+def remap_small(
+    codes: npt.NDArray[np.integer[Any]], rank: npt.NDArray[np.int32]
+) -> npt.NDArray[np.int32]:
+    """``rank[codes]`` as int32, from narrow (int8/int16) category codes."""
+    out = np.empty(codes.shape[0], dtype=np.int32)
+    for i in range(codes.shape[0]):
+        out[i] = rank[codes[i]]
     return out

@@ -17,14 +17,17 @@ from growthkit._prepare import Transactions, factorize_ids
 from growthkit._threads import thread_map, threads_for
 
 __all__ = [
+    "EventColumns",
     "Events",
     "Grouped",
     "Partitioned",
+    "as_columns",
     "as_events",
     "check_window",
     "group_by_user",
     "partition",
     "prepare_events",
+    "scan_events",
 ]
 
 _TICKS_PER_DAY = {"s": 86_400, "ms": 86_400_000, "us": 86_400_000_000, "ns": 86_400_000_000_000}
@@ -40,7 +43,44 @@ def _readonly(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
 
 
 @dataclass(frozen=True, slots=True, eq=False)
-class Events:
+class _LogArrays:
+    """The columns every event log holds as arrays (see :class:`Events`)."""
+
+    user_col: str
+    time_col: str
+    event_col: str
+    users: pd.Index
+    codes: npt.NDArray[np.int32]
+    ticks: npt.NDArray[np.int64]
+    unit: str
+    tz: object
+    event_names: pd.Index
+
+    @property
+    def n_rows(self) -> int:
+        """Number of events."""
+        return int(self.codes.shape[0])
+
+    @property
+    def n_users(self) -> int:
+        """Number of distinct users."""
+        return len(self.users)
+
+    def event_codes(self, names: object, *, field: str = "steps") -> npt.NDArray[np.int32]:
+        """Positions in ``event_names`` of ``names`` (one name or a list of distinct names).
+
+        Raises
+        ------
+        SchemaError
+            ``names`` is not a name or a list of names.
+        DataError
+            ``names`` is empty, repeats a name, or names an event that is not in the log.
+        """
+        return _event_codes(self.event_names, names, field)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Events(_LogArrays):
     """A validated event log as compact arrays, ready for every funnel, path and activity.
 
     Build it with :func:`prepare_events`; pass it wherever a function takes ``events``.
@@ -90,29 +130,10 @@ class Events:
     (['purchase', 'visit'], [1, 1, 0], [1, 0, 1])
     """  # noqa: E501
 
-    user_col: str
-    time_col: str
-    event_col: str
-    users: pd.Index
-    codes: npt.NDArray[np.int32]
-    ticks: npt.NDArray[np.int64]
-    unit: str
-    tz: object
-    event_names: pd.Index
     labels: npt.NDArray[np.int32]
     properties: tuple[str, ...] = ()
     property_codes: tuple[npt.NDArray[np.int32], ...] = ()
     property_values: tuple[pd.Index, ...] = ()
-
-    @property
-    def n_rows(self) -> int:
-        """Number of events."""
-        return int(self.codes.shape[0])
-
-    @property
-    def n_users(self) -> int:
-        """Number of distinct users."""
-        return len(self.users)
 
     @property
     def ticks_per_day(self) -> int:
@@ -126,44 +147,9 @@ class Events:
             f"event_col={self.event_col!r})"
         )
 
-    def event_codes(self, names: object, *, field: str = "steps") -> npt.NDArray[np.int32]:
-        """Positions in ``event_names`` of ``names`` (one name or a list of distinct names).
-
-        Raises
-        ------
-        SchemaError
-            ``names`` is not a name or a list of names.
-        DataError
-            ``names`` is empty, repeats a name, or names an event that is not in the log.
-        """
-        wanted = _as_names(names, field)
-        if len(set(wanted)) != len(wanted):
-            repeated = len(wanted) - len(set(wanted))
-            raise v.data_error(field, "repeats an event name", repeated, "List each event once.")
-        found = np.asarray(self.event_names.get_indexer(pd.Index(wanted, dtype=object)))
-        missing = [w for w, f in zip(wanted, found, strict=True) if f < 0]
-        if missing:
-            known = ", ".join(repr(x) for x in list(self.event_names)[:12])
-            raise v.data_error(
-                field,
-                f"names events not in the log ({', '.join(map(repr, missing))})",
-                len(missing),
-                f"Events in the log: {known}.",
-            )
-        return found.astype(np.int32)
-
     def property(self, name: str) -> tuple[npt.NDArray[np.int32], pd.Index]:
         """Per-row codes and distinct values of a property kept by :func:`prepare_events`."""
-        if name not in self.properties:
-            raise v.schema_error(
-                name,
-                "is not a property of the prepared log "
-                f"(properties: {', '.join(self.properties) or 'none'})",
-                self.n_rows,
-                "Prepare it with prepare_events(..., properties=[...]) naming the column.",
-            )
-        i = self.properties.index(name)
-        return self.property_codes[i], self.property_values[i]
+        return _property(self, name)
 
     def to_transactions(self, event: object = None) -> Transactions:
         """The rows of ``event`` (one name, a list, or ``None`` for all) as a transaction log.
@@ -206,6 +192,37 @@ class Events:
         )
 
 
+def _event_codes(event_names: pd.Index, names: object, field: str) -> npt.NDArray[np.int32]:
+    wanted = _as_names(names, field)
+    if len(set(wanted)) != len(wanted):
+        repeated = len(wanted) - len(set(wanted))
+        raise v.data_error(field, "repeats an event name", repeated, "List each event once.")
+    found = np.asarray(event_names.get_indexer(pd.Index(wanted, dtype=object)))
+    missing = [w for w, f in zip(wanted, found, strict=True) if f < 0]
+    if missing:
+        known = ", ".join(repr(x) for x in list(event_names)[:12])
+        raise v.data_error(
+            field,
+            f"names events not in the log ({', '.join(map(repr, missing))})",
+            len(missing),
+            f"Events in the log: {known}.",
+        )
+    return found.astype(np.int32)
+
+
+def _property(log: Events | EventColumns, name: str) -> tuple[npt.NDArray[np.int32], pd.Index]:
+    if name not in log.properties:
+        raise v.schema_error(
+            name,
+            "is not a property of the prepared log "
+            f"(properties: {', '.join(log.properties) or 'none'})",
+            log.n_rows,
+            "Prepare it with prepare_events(..., properties=[...]) naming the column.",
+        )
+    i = log.properties.index(name)
+    return log.property_codes[i], log.property_values[i]
+
+
 def _as_names(names: object, field: str) -> list[object]:
     if isinstance(names, (str, int, np.integer)):
         return [names]
@@ -220,7 +237,7 @@ def _as_names(names: object, field: str) -> list[object]:
 
 
 def check_window(
-    window: object, events: Events, *, name: str = "window", allow_none: bool = True
+    window: object, events: Events | EventColumns, *, name: str = "window", allow_none: bool = True
 ) -> tuple[int, pd.Timedelta] | None:
     """``window`` (a pandas-readable duration, or ``None`` for no limit) in ticks, and itself."""
     if window is None and allow_none:
@@ -295,6 +312,74 @@ def prepare_events(
         for name in properties:
             events.property(name)
         return events
+    cols = scan_events(
+        events,
+        user_col=user_col,
+        time_col=time_col,
+        event_col=event_col,
+        properties=properties,
+        copy_ticks=True,
+    )
+    labels = cols.raw_labels
+    if cols.coded:
+        from growthkit._kernels import funnel as fk
+
+        labels = fk.remap_small(labels, cols.name_of)
+    return Events(
+        user_col=user_col,
+        time_col=time_col,
+        event_col=event_col,
+        users=cols.users,
+        codes=cols.codes,
+        ticks=cols.ticks,
+        unit=cols.unit,
+        tz=cols.tz,
+        event_names=cols.event_names,
+        labels=_readonly(labels),
+        properties=cols.properties,
+        property_codes=cols.property_codes,
+        property_values=cols.property_values,
+    )
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class EventColumns(_LogArrays):
+    """A checked event frame as arrays for one call (see :func:`scan_events`); internal.
+
+    The fields of :class:`Events`, but ``ticks`` may be a read-only view of the caller's
+    column and the event column keeps its source coding: ``raw_labels`` (the caller's
+    category codes when ``coded``, else positions in ``event_names``, a new array) and
+    ``name_of``, the position in ``event_names`` of each raw label (-1 for a category no
+    row uses).
+    """
+
+    raw_labels: npt.NDArray[np.integer[Any]]
+    name_of: npt.NDArray[np.int32]
+    coded: bool
+    properties: tuple[str, ...]
+    property_codes: tuple[npt.NDArray[np.int32], ...]
+    property_values: tuple[pd.Index, ...]
+
+    def property(self, name: str) -> tuple[npt.NDArray[np.int32], pd.Index]:
+        """As :meth:`Events.property`."""
+        return _property(self, name)
+
+
+def scan_events(
+    events: object,
+    *,
+    user_col: str,
+    time_col: str,
+    event_col: str,
+    properties: Sequence[str] = (),
+    copy_ticks: bool = False,
+) -> EventColumns:
+    """The checks and conversions of :func:`prepare_events`, without its copies.
+
+    Raises exactly what :func:`prepare_events` raises. Times in a tz-naive ``datetime64``
+    column are read in place (as an int64 view, checked for NaT) unless ``copy_ticks``;
+    categorical event names keep their category codes (no widened copy).
+    """
     wanted = list(dict.fromkeys(properties))
     if not isinstance(events, pd.DataFrame):
         from growthkit import _interop
@@ -314,10 +399,10 @@ def prepare_events(
     v.check_columns(events, roles)
     if len(events) == 0:
         raise v.data_error(user_col, "is empty", 0, "Pass at least one event.")
-    ticks, unit, tz = v.check_times(events[time_col], time_col)
+    ticks, unit, tz = _ticks(events[time_col], time_col, copy_ticks)
     codes, users = factorize_ids(events[user_col], user_col)
     users.name = user_col
-    labels, names = factorize_ids(events[event_col], event_col)
+    raw_labels, name_of, names = _event_labels(events[event_col], event_col)
     names.name = event_col
     prop_codes: list[npt.NDArray[np.int32]] = []
     prop_values: list[pd.Index] = []
@@ -325,7 +410,7 @@ def prepare_events(
         c, values = _factorize_property(events[name], name)
         prop_codes.append(_readonly(c))
         prop_values.append(values)
-    return Events(
+    return EventColumns(
         user_col=user_col,
         time_col=time_col,
         event_col=event_col,
@@ -335,11 +420,53 @@ def prepare_events(
         unit=unit,
         tz=tz,
         event_names=names,
-        labels=_readonly(labels),
+        raw_labels=_readonly(raw_labels),
+        name_of=name_of,
+        coded=isinstance(events[event_col].dtype, pd.CategoricalDtype),
         properties=tuple(wanted),
         property_codes=tuple(prop_codes),
         property_values=tuple(prop_values),
     )
+
+
+def _ticks(values: pd.Series, name: str, copy: bool) -> tuple[npt.NDArray[np.int64], str, object]:
+    """:func:`growthkit._validate.check_times`, reading a tz-naive numpy column in place."""
+    dtype = values.dtype
+    if copy or not (isinstance(dtype, np.dtype) and dtype.kind == "M"):
+        return v.check_times(values, name)
+    from growthkit._kernels import funnel as fk
+
+    raw = np.asarray(values.to_numpy()).view(np.int64)
+    if not raw.flags.c_contiguous:
+        raw = np.ascontiguousarray(raw)
+    missing = int(fk.count_nat(raw))
+    if missing:
+        raise v.data_error(name, "has missing values (NaT)", missing, "Drop or fill them first.")
+    return raw.view(), str(np.datetime_data(cast(Any, dtype))[0]), None
+
+
+def _event_labels(
+    values: pd.Series, name: str
+) -> tuple[npt.NDArray[np.integer[Any]], npt.NDArray[np.int32], pd.Index]:
+    """Raw labels, their positions in the distinct names, and the names (as factorize_ids).
+
+    A categorical column (few distinct names) keeps its narrow codes: one counting pass
+    finds the categories in use, instead of widened copies of 10^7 codes.
+    """
+    dtype = values.dtype
+    if not isinstance(dtype, pd.CategoricalDtype):
+        labels, names = factorize_ids(values, name)
+        return labels, np.arange(len(names), dtype=np.int32), names
+    from growthkit._kernels import funnel as fk
+
+    raw = np.asarray(values.cat.codes.to_numpy())
+    counts = fk.small_code_counts(raw, len(dtype.categories))
+    missing = int(counts[-1])
+    if missing:
+        raise v.data_error(name, "has missing values (NaN/None)", missing, "Drop or fill them.")
+    used = counts[:-1] > 0
+    name_of = np.where(used, np.cumsum(used) - 1, -1).astype(np.int32)
+    return raw, name_of, pd.Index(dtype.categories[used])
 
 
 def _factorize_property(values: pd.Series, name: str) -> tuple[npt.NDArray[np.int32], pd.Index]:
@@ -377,6 +504,26 @@ def as_events(
     )
 
 
+def as_columns(
+    events: object,
+    *,
+    user_col: str,
+    time_col: str,
+    event_col: str,
+    properties: Sequence[str] = (),
+) -> Events | EventColumns:
+    """A prepared log as it is (checking it holds ``properties``), a frame scanned once.
+
+    For functions that read a frame once: :func:`scan_events` checks what
+    :func:`prepare_events` checks but skips the copies a kept log needs.
+    """
+    if isinstance(events, Events):
+        return prepare_events(events, properties=properties)
+    return scan_events(
+        events, user_col=user_col, time_col=time_col, event_col=event_col, properties=properties
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Grouped:
     """The rows of chosen events grouped by user, each user's rows in ``(time, step)`` order.
@@ -396,10 +543,11 @@ class Partitioned:
     """The rows of chosen events dealt into blocks of ``2**shift`` consecutive users.
 
     Block ``b`` holds rows ``block_start[b]:block_start[b + 1]`` in log order, with their
-    user, tick, position in the chosen list and (unless empty) log row.
+    user's position in the block (``code mod 2**shift``), tick, position in the chosen
+    list and (unless empty) log row.
     """
 
-    user: npt.NDArray[np.int32]
+    user: npt.NDArray[np.uint16]
     ticks: npt.NDArray[np.int64]
     steps: npt.NDArray[np.int16]
     rows: npt.NDArray[np.int64]
@@ -420,18 +568,25 @@ class Partitioned:
 
 
 def partition(
-    events: Events, chosen: npt.NDArray[np.int32], *, keep_rows: bool = True
+    events: Events | EventColumns, chosen: npt.NDArray[np.int32], *, keep_rows: bool = True
 ) -> Partitioned:
     """Deal the rows whose event is in ``chosen`` (at most 32,767 names) into user blocks.
 
     A stable counting sort by block (one histogram pass, one scatter into a few hundred
     append streams), each thread taking a range of rows with its own cursors. Without
-    ``keep_rows`` the log rows are not tracked (``rows`` is empty).
+    ``keep_rows`` the log rows are not tracked (``rows`` is empty). Rows of other events
+    are skipped by a table lookup on their (raw) label, so only the chosen rows are copied.
     """
     from growthkit._kernels import funnel as fk
 
     step_of = np.full(len(events.event_names), -1, dtype=np.int16)
     step_of[chosen] = np.arange(len(chosen), dtype=np.int16)
+    labels: npt.NDArray[np.integer[Any]]
+    if isinstance(events, Events):
+        labels = events.labels
+    else:
+        labels = events.raw_labels
+        step_of = np.where(events.name_of >= 0, step_of[events.name_of], -1).astype(np.int16)
     n_users = events.n_users
     shift = min(_BLOCK_USERS_LOG2, max(n_users - 1, 1).bit_length())
     n_blocks = ((n_users - 1) >> shift) + 1
@@ -440,9 +595,7 @@ def partition(
     bounds = np.linspace(0, n, threads + 1).astype(np.int64)
     ranges = [(int(a), int(b)) for a, b in itertools.pairwise(bounds)]
     hists = thread_map(
-        lambda r: fk.block_histogram(
-            events.codes, events.labels, step_of, shift, n_blocks, r[0], r[1]
-        ),
+        lambda r: fk.block_histogram(events.codes, labels, step_of, shift, n_blocks, r[0], r[1]),
         ranges,
         threads=threads,
     )
@@ -453,7 +606,7 @@ def partition(
         [np.zeros((1, n_blocks), np.int64), np.cumsum(per_range, axis=0)[:-1]]
     )
     m = int(block_start[-1])
-    user = np.empty(m, dtype=np.int32)
+    user = np.empty(m, dtype=np.uint16)
     ticks = np.empty(m, dtype=np.int64)
     steps = np.empty(m, dtype=np.int16)
     rows = np.empty(m if keep_rows else 0, dtype=np.int64)
@@ -461,7 +614,7 @@ def partition(
         lambda i: fk.block_scatter(
             events.codes,
             events.ticks,
-            events.labels,
+            labels,
             step_of,
             shift,
             cursors[i],
@@ -505,7 +658,7 @@ def group_by_user(events: Events, chosen: npt.NDArray[np.int32]) -> Grouped:
                 part.rows,
                 lo,
                 int(part.block_start[b + 1]),
-                first,
+                0,
                 min(1 << part.shift, part.n_users - first),
                 offsets,
                 first,

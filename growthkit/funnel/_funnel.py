@@ -12,7 +12,7 @@ import pandas as pd
 
 from growthkit import _validate as v
 from growthkit._prepare import period_index
-from growthkit.funnel._events import Events, as_events, check_window, partition
+from growthkit.funnel._events import Events, as_columns, check_window, partition
 from growthkit.funnel._result import Frozen
 
 if TYPE_CHECKING:
@@ -388,7 +388,7 @@ def funnel(
     checked_period = v.check_period(period) if by == "cohort" else None
     if by is not None and not isinstance(by, str):
         raise v.schema_error("by", f"must be a column name or 'cohort', got {by!r}", 1)
-    log = as_events(
+    log = as_columns(
         events,
         user_col=user_col,
         time_col=time_col,
