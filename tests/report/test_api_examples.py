@@ -29,6 +29,8 @@ PUBLIC_MODULES = (
     "growthkit.churn",
     "growthkit.clv",
     "growthkit.experiments",
+    "growthkit.funnel",
+    "growthkit.campaigns",
     "growthkit.plotting",
     "growthkit.report",
     "growthkit.errors",
