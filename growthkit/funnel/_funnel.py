@@ -468,7 +468,11 @@ def funnel(
             group_inside.astype(np.int64) * (k + 1) + depth[inside],
             minlength=len(present) * (k + 1),
         ).reshape(len(present), k + 1)
-    counts = np.cumsum(table[:, ::-1], axis=1)[:, ::-1][:, 1:].astype(np.int64)
+    counts = np.array(np.cumsum(table[:, ::-1], axis=1)[:, ::-1][:, 1:], np.int64, order="C")
+    # The result owns these new arrays: read-only in place, so Frozen does not copy them
+    # (the per-user times alone are 8 bytes x users x steps).
+    for owned in (counts, depth, group, elapsed, entered):
+        owned.flags.writeable = False
     return FunnelResult(
         steps=tuple(step_names),
         order=checked_order,
@@ -476,7 +480,7 @@ def funnel(
         by=by,
         period=checked_period,
         groups=groups,
-        counts=np.ascontiguousarray(counts),
+        counts=counts,
         quantiles=checked_quantiles,
         users=log.users,
         depth=depth,
