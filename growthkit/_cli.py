@@ -94,6 +94,7 @@ _OPTION_NAMES = (
     ("customer_col=...", "--customer-col NAME"),
     ("time_col=...", "--time-col NAME"),
     ("amount_col=...", "--amount-col NAME"),
+    ("campaign_window_days", "--campaign-window-days"),
 )
 
 
@@ -125,7 +126,40 @@ def _report_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="growthkit-report", help="output directory")
     p.add_argument("--no-charts", action="store_true", help="tables only (faster)")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    p.add_argument(
+        "--campaign",
+        default=None,
+        help="campaign assignment CSV (customer column, arm = treatment/holdout, optional "
+        "segment and send_date): adds the campaign evaluation section",
+    )
+    p.add_argument("--send-date", default=None, help="campaign send date (else its column)")
+    p.add_argument("--campaign-window-days", type=int, default=30, help="evaluation window")
+    p.add_argument("--campaign-cost", type=float, default=None, help="campaign cost, for ROI")
     return p
+
+
+def _campaign(path: str | None, ids: pd.Series, customer_col: str) -> pd.DataFrame | None:
+    """The campaign assignment file, its ids read like the log's (text, or the sample's ints)."""
+    if path is None:
+        return None
+    import pandas as pd
+
+    if not Path(path).is_file():
+        raise GrowthkitError(f"`{path}` (--campaign) does not exist: 0 rows.")
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+    except (OSError, ValueError, UnicodeError) as exc:
+        raise GrowthkitError(f"`{path}` (--campaign) cannot be read: {exc}: 0 rows.") from exc
+    if customer_col in frame.columns and pd.api.types.is_integer_dtype(ids.dtype):
+        as_int = pd.to_numeric(frame[customer_col], errors="coerce")
+        bad = int(as_int.isna().sum())
+        if bad:
+            raise GrowthkitError(
+                f"`{customer_col}` of {path} (--campaign) has ids that are not integers like "
+                f"the log's: {bad} rows."
+            )
+        frame[customer_col] = as_int.astype(ids.dtype)
+    return frame
 
 
 def _input(
@@ -159,6 +193,7 @@ def report_main(argv: Sequence[str]) -> int:
                     "(use --amount-col NAME)",
                     file=sys.stderr,
                 )
+        campaign = _campaign(args.campaign, tx[customer_col], customer_col)
         path = build_report(
             tx,
             out_dir=args.out,
@@ -172,6 +207,10 @@ def report_main(argv: Sequence[str]) -> int:
             source=source,
             charts=not args.no_charts,
             progress=not args.quiet,
+            campaign=campaign,
+            send_date=args.send_date,
+            campaign_window_days=args.campaign_window_days,
+            campaign_cost=args.campaign_cost,
         )
     except GrowthkitError as exc:
         return _fail(exc)

@@ -36,7 +36,7 @@ from growthkit.errors import DataError, GrowthkitError, GrowthkitWarning
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["SECTIONS", "TABLES", "build_report"]
+__all__ = ["CAMPAIGN_SECTION", "CAMPAIGN_TABLES", "SECTIONS", "TABLES", "build_report"]
 
 Progress = Callable[[str], None]
 
@@ -49,6 +49,9 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("clv", "Customer lifetime value"),
 )
 """The report's sections, in order: ``(key, title)``; ``key`` is the HTML anchor."""
+
+CAMPAIGN_SECTION: tuple[str, str] = ("campaign", "Campaign evaluation")
+"""The section added after :data:`SECTIONS` when a campaign assignment is given."""
 
 TABLES: tuple[str, ...] = (
     "data_quality",
@@ -64,6 +67,9 @@ TABLES: tuple[str, ...] = (
     "clv_customers",
 )
 """Every table the report can write, as ``<name>.csv``."""
+
+CAMPAIGN_TABLES: tuple[str, ...] = ("campaign_effects", "campaign_segments")
+"""The tables of the campaign section (:func:`growthkit.campaigns.campaign_section`)."""
 
 
 class _Skip(Exception):
@@ -135,6 +141,10 @@ class _Context:
     horizon_months: int
     has_amounts: bool
     charts: bool
+    campaign: pd.DataFrame | None = None
+    send_date: object = None
+    campaign_window_days: int = 30
+    campaign_cost: float | None = None
 
 
 def _render_png(draw: Callable[[Axes], object], size: tuple[float, float]) -> bytes:
@@ -452,6 +462,28 @@ def _descending(frame: pd.DataFrame, column: str) -> pd.DataFrame:
     return frame.iloc[np.argsort(-key, kind="stable")]
 
 
+def _campaign(ctx: _Context, s: _Section) -> None:
+    from growthkit.campaigns import campaign_section
+
+    if not ctx.has_amounts or ctx.campaign is None:
+        raise _Skip("the campaign evaluation needs order values (an amount column)")
+    sec = campaign_section(
+        ctx.log,
+        ctx.campaign,
+        send_date=ctx.send_date,
+        window_days=ctx.campaign_window_days,
+        cost=ctx.campaign_cost,
+        customer_col=ctx.log.customer_col,
+    )
+    s.intro = sec.intro
+    for text in sec.paragraphs:
+        s.para(text)
+    for name, frame, caption in sec.tables:
+        s.table(name, frame, caption)
+    for draw, alt, size in sec.charts:
+        s.chart(draw, alt, size=size)
+
+
 _STEPS: dict[str, tuple[str, Callable[[_Context, _Section], None]]] = {
     "data_quality": ("growthkit.plotting", _data_quality),
     "growth": ("growthkit.cohort", _growth),
@@ -459,6 +491,7 @@ _STEPS: dict[str, tuple[str, Callable[[_Context, _Section], None]]] = {
     "rfm": ("growthkit.rfm", _rfm),
     "churn": ("growthkit.churn", _churn),
     "clv": ("growthkit.clv", _clv),
+    "campaign": ("growthkit.campaigns", _campaign),
 }
 
 
@@ -561,6 +594,10 @@ def build_report(
     source: str | None = None,
     charts: bool = True,
     progress: bool | Progress = False,
+    campaign: pd.DataFrame | None = None,
+    send_date: object = None,
+    campaign_window_days: int = 30,
+    campaign_cost: float | None = None,
 ) -> Path:
     """Run the whole pipeline on an order log and write an HTML report plus CSV tables.
 
@@ -593,6 +630,14 @@ def build_report(
         only, which is faster.
     progress
         ``True`` prints one line per section to stderr; a callable receives those lines.
+    campaign
+        A campaign assignment (``customer_col``, ``arm`` = ``"treatment"`` /
+        ``"holdout"``, optionally ``segment`` and ``send_date``): adds the campaign
+        section (:func:`growthkit.campaigns.campaign_section`) and its tables
+        ``campaign_effects``, ``campaign_segments``.
+    send_date, campaign_window_days, campaign_cost
+        The campaign's send date (else its ``send_date`` column), evaluation window in
+        days and cost (for the ROI).
 
     Returns
     -------
@@ -630,6 +675,7 @@ def build_report(
     inactivity_days = v.check_positive_int("inactivity_days", inactivity_days)
     horizon_days = v.check_positive_int("horizon_days", horizon_days)
     horizon_months = v.check_positive_int("horizon_months", horizon_months)
+    campaign_window_days = v.check_positive_int("campaign_window_days", campaign_window_days)
     say: Progress | None = (
         _stderr_progress if progress is True else (progress if callable(progress) else None)
     )
@@ -645,21 +691,26 @@ def build_report(
         horizon_months=horizon_months,
         has_amounts=log.amounts is not None,
         charts=bool(charts),
+        campaign=campaign,
+        send_date=send_date,
+        campaign_window_days=campaign_window_days,
+        campaign_cost=campaign_cost,
     )
+    steps = SECTIONS if campaign is None else (*SECTIONS, CAMPAIGN_SECTION)
     sections = []
-    for i, (key, name) in enumerate(SECTIONS, start=1):
+    for i, (key, name) in enumerate(steps, start=1):
         if say is not None:
-            say(f"[{i}/{len(SECTIONS)}] {name} ...")
+            say(f"[{i}/{len(steps)}] {name} ...")
         s = _run(key, name, ctx)
         if say is not None:
             state = "skipped" if s.skipped else "done"
-            say(f"[{i}/{len(SECTIONS)}] {name}: {state} in {s.seconds:.1f} s")
+            say(f"[{i}/{len(steps)}] {name}: {state} in {s.seconds:.1f} s")
         sections.append(s)
     out.mkdir(parents=True, exist_ok=True)
     written = {name: frame for s in sections for name, frame in s.tables.items()}
     for name, frame in written.items():
         write_csv(frame, out / f"{name}.csv")
-    for name in TABLES:  # a table of an earlier run that this run skipped would mislead
+    for name in TABLES + CAMPAIGN_TABLES:  # a table of an earlier run would mislead
         stale = out / f"{name}.csv"
         if name not in written and (stale.is_symlink() or stale.is_file()):
             stale.unlink()
