@@ -68,9 +68,11 @@ def warm_up() -> dict[str, float]:
     cache for every later process.
 
     The steps run each transaction-level function on a 60-customer simulated log with
-    integer and with string ids, the BG/NBD and Pareto/NBD kernels (serial and
-    threaded), a Bayesian A/B test, and import lifelines for the churn models. Results
-    are discarded; nothing global changes besides numba's and Python's caches.
+    integer and with string ids, the customer-block layout, each event-log function
+    (:mod:`growthkit.funnel`) on a 60-user simulated event log, the BG/NBD and Pareto/NBD
+    kernels (serial and threaded), a Bayesian A/B test, and import lifelines for the churn
+    models. Results are discarded; nothing global changes besides numba's and Python's
+    caches.
 
     Returns
     -------
@@ -140,6 +142,14 @@ def warm_up() -> dict[str, float]:
     )
     step("survival_table", lambda: gk.survival_table(shuffled))
 
+    def blocks() -> None:
+        # the customer-block layout, with amounts and without (rfm, cohorts, churn read it)
+        for log in (gk.prepare_transactions(tx, amount_col="amount"), gk.prepare_transactions(tx)):
+            log.customer_blocks(0)
+
+    step("customer_blocks", blocks)
+    step("funnel", _warm_funnel)
+
     x = np.array([0.0, 2.0, 5.0])
     t_x = np.array([0.0, 10.0, 30.0])
     t = np.array([39.0, 39.0, 39.0])
@@ -163,3 +173,37 @@ def warm_up() -> dict[str, float]:
     step("bayes_proportion", lambda: gk.experiments.bayes_proportion(30, 100, 40, 100))
     step("lifelines", lambda: importlib.import_module("lifelines"))  # churn models' import
     return timings
+
+
+def _warm_funnel() -> None:
+    """Each :mod:`growthkit.funnel` function on a small event log, as frame and prepared.
+
+    Integer users with a categorical event, and string users with string events and
+    tz-aware times: the two ways event columns arrive, which take different kernels. The
+    kernels reading a categorical's codes are typed apart for a contiguous column and for
+    a strided one (a frame sliced with a step), so a reversed view is prepared too.
+    """
+    import growthkit as gk
+
+    rows = gk.datasets.simulate_events(60, seed=0)
+    strided = rows.iloc[::-1]
+    gk.funnel.funnel(strided, ["visit", "view"], by="device")
+    gk.funnel.paths(strided, "view")
+    events = rows.sample(frac=1.0, random_state=0)  # out-of-order rows
+    by_name = events.assign(
+        user_id="u" + events["user_id"].astype(str),
+        event=events["event"].astype(str),
+        timestamp=events["timestamp"].dt.tz_localize("UTC"),
+    )
+    steps = ["visit", "view", "purchase"]
+    for frame in (events, by_name):
+        prepared = gk.prepare_events(frame, properties=["device"])
+        for data in (frame, prepared):
+            gk.funnel.funnel(data, steps, window="1D", by="device")
+            gk.funnel.funnel(data, steps, order="any")
+            gk.funnel.paths(data, "view")
+            gk.funnel.paths(data, "view", direction="before", collapse_repeats=True)
+            gk.funnel.transition_matrix(data)
+            gk.funnel.activity(data)
+            gk.funnel.event_retention(data)
+            gk.funnel.report_section(data, steps=steps)

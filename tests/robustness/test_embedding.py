@@ -90,6 +90,24 @@ for frame in (tx, shuffled, shuffled.assign(customer_id=shuffled["customer_id"].
         gk.growth_accounting(data, amount_col="amount")
         gk.growth_accounting(data, period="Q")
         gk.survival_table(data)
+events = gk.datasets.simulate_events(400, seed=5).sample(frac=1.0, random_state=2)
+by_name = events.assign(
+    user_id="u" + events["user_id"].astype(str),
+    event=events["event"].astype(str),
+    timestamp=events["timestamp"].dt.tz_localize("UTC"),
+)
+steps = ["visit", "view", "add_to_cart", "purchase"]
+for frame in (events, by_name, events.iloc[::-1]):  # the last one's columns are strided
+    prepared = gk.prepare_events(frame, properties=["device"])
+    for data in (frame, prepared):
+        gk.funnel.funnel(data, steps, window="2D", by="device")
+        gk.funnel.funnel(data, steps, order="any", period="D")
+        gk.funnel.paths(data, "view", direction="before", length=2)
+        gk.funnel.paths(data, "visit", collapse_repeats=True)
+        gk.funnel.transition_matrix(data)
+        gk.funnel.activity(data, event="purchase")
+        gk.funnel.event_retention(data, period="W", cumulative=True)
+        gk.funnel.report_section(data, steps=steps)
 s = gk.datasets.load_cdnow_summary()
 for cls in (BetaGeo, ParetoNBD):
     m = cls.fit(s["frequency"], s["recency"], s["T"])
