@@ -384,7 +384,8 @@ def evaluate_early_warning(
         raise DataError(
             v.message(
                 "cutoff",
-                f"plus horizon_days ({end_stamp}) is after the last order ({log.latest})",
+                f"plus horizon_days (the end of {end_stamp:%Y-%m-%d}) is after the last "
+                f"order ({log.latest})",
                 1,
                 "Pass an earlier cutoff or a shorter horizon_days.",
             )

@@ -418,7 +418,7 @@ def test_cutoff_outside_the_log() -> None:
         evaluate_early_warning(tx, cutoff="1996-12-31", horizon_days=30)
     with pytest.raises(
         gk.DataError,
-        match=r"^`cutoff` plus horizon_days \(1998-07-30 23:59:59\.999999999\) is after the last "
+        match=r"^`cutoff` plus horizon_days \(the end of 1998-07-30\) is after the last "
         r"order \(1998-06-30 00:00:00\): 1 rows\.",
     ):
         evaluate_early_warning(tx, cutoff="1998-06-30", horizon_days=30)
