@@ -1468,6 +1468,44 @@ def test_funnel_functions(log_kind: str, event_logs: dict[str, Any]) -> None:
     call_unchanged(gkf.report_section, events, steps=STEPS, window="1D")
 
 
+def _bad_event_logs(events: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    nat = events.copy()
+    nat.loc[events.index[0], "timestamp"] = pd.NaT
+    missing_user = events.copy()
+    missing_user["user_id"] = missing_user["user_id"].astype(object)
+    missing_user.loc[events.index[1], "user_id"] = None
+    return {
+        "nat-time": nat,
+        "missing-user": missing_user,
+        "no-event-column": events.drop(columns=["event"]),
+        "numeric-time": events.assign(timestamp=np.arange(len(events), dtype=np.float64)),
+        "empty": events.iloc[:0],
+    }
+
+
+@pytest.mark.parametrize(
+    "bad", ["nat-time", "missing-user", "no-event-column", "numeric-time", "empty"]
+)
+def test_funnel_bad_event_logs(bad: str, event_logs: dict[str, Any]) -> None:
+    events = _bad_event_logs(event_logs["int-category"])[bad]
+    call_hostile(gkf.prepare_events, events, properties=["device"])
+    call_hostile(gkf.funnel, events, STEPS, by="device")
+    call_hostile(gkf.paths, events, "view")
+    call_hostile(gkf.transition_matrix, events)
+    call_hostile(gkf.activity, events)
+    call_hostile(gkf.event_retention, events)
+    call_hostile(gkf.report_section, events, steps=STEPS)
+
+
+def test_funnel_bad_arguments(event_logs: dict[str, Any]) -> None:
+    events = event_logs["str-tz"]
+    call_hostile(gkf.funnel, events, ["visit", "no-such-step"])
+    call_hostile(gkf.funnel, events, STEPS, window="-1D")
+    call_hostile(gkf.funnel, events, STEPS, by="no-such-column")
+    call_hostile(gkf.paths, events, "view", length=0)
+    call_hostile(gkf.activity, events, wau_days=0)
+
+
 @covers("Events.event_codes", "Events.property")
 def test_events_methods(event_logs: dict[str, Any]) -> None:
     events = event_logs["prepared"]
@@ -1550,6 +1588,29 @@ def test_uplift_scores(kind: str) -> None:
     call_unchanged(campaigns.qini_auc_score, outcome, score, treated, negative_effect=False)
     call_unchanged(campaigns.uplift_at_k, outcome, score, treated, k=0.5)
     call_unchanged(campaigns.uplift_auc_score, outcome, score, treated)
+
+
+@pytest.mark.parametrize("kind", HOSTILE_KINDS)
+def test_campaigns_hostile(kind: str, campaign: gk.datasets.SimulatedCampaign) -> None:
+    outcome, score, treated = _uplift_inputs(60, 3)
+    bad_score = score.copy()
+    bad_score[[0, 5]] = [np.nan, np.inf]
+    bad_treated = treated.copy()
+    bad_treated[1] = 2
+    for args in ((outcome, bad_score, treated), (outcome, score, bad_treated)):
+        wrapped = [wrap(a, kind) for a in args]
+        call_hostile(campaigns.evaluate_uplift, *wrapped)
+        call_hostile(campaigns.uplift_auc_score, *wrapped)
+    ids = campaign.assignment["customer_id"].to_numpy().astype(np.float64)
+    ids[2] = np.nan
+    call_hostile(campaigns.assign_holdout, wrap(ids, kind), salt="s")
+    call_hostile(campaigns.assign_holdout, wrap(ids[3:], kind), salt="s", holdout_share=1.5)
+    orders = campaign.orders.copy()
+    orders.loc[orders.index[0], "amount"] = -5.0
+    call_hostile(campaigns.evaluate_campaign, orders, campaign.assignment, send_date=None)
+    call_hostile(
+        campaigns.evaluate_campaign, orders, campaign.assignment, send_date=campaign.send_date
+    )
 
 
 @covers("target_customers")
