@@ -17,6 +17,7 @@ import argparse
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -135,7 +136,32 @@ def _report_parser() -> argparse.ArgumentParser:
     p.add_argument("--send-date", default=None, help="campaign send date (else its column)")
     p.add_argument("--campaign-window-days", type=int, default=30, help="evaluation window")
     p.add_argument("--campaign-cost", type=float, default=None, help="campaign cost, for ROI")
+    p.add_argument(
+        "--events",
+        default=None,
+        help="event log CSV or parquet (user_id, timestamp, event columns; times read with "
+        "the same --time-format/--dayfirst/--epoch/--utc options): adds the events section "
+        "(funnel, activity, paths)",
+    )
+    p.add_argument(
+        "--funnel-steps",
+        default=None,
+        help="comma-separated funnel steps, e.g. visit,view,add_to_cart,purchase "
+        "(default: the events in the order they first occur)",
+    )
+    p.add_argument("--funnel-window", default="30D", help="funnel conversion window")
     return p
+
+
+def _events(args: argparse.Namespace) -> pd.DataFrame | None:
+    """The event log of ``--events``: user ids as text, times parsed like the order log's."""
+    if args.events is None:
+        return None
+    options = replace(_read_options(args, None), customer_col="user_id", time_col="timestamp")
+    try:
+        return read_log(args.events, options)
+    except GrowthkitError as exc:  # name the option: the order log's path is another one
+        raise type(exc)(f"{exc} (--events)") from exc
 
 
 def _campaign(path: str | None, ids: pd.Series, customer_col: str) -> pd.DataFrame | None:
@@ -194,6 +220,8 @@ def report_main(argv: Sequence[str]) -> int:
                     file=sys.stderr,
                 )
         campaign = _campaign(args.campaign, tx[customer_col], customer_col)
+        events = _events(args)
+        steps = None if args.funnel_steps is None else args.funnel_steps.split(",")
         path = build_report(
             tx,
             out_dir=args.out,
@@ -211,6 +239,9 @@ def report_main(argv: Sequence[str]) -> int:
             send_date=args.send_date,
             campaign_window_days=args.campaign_window_days,
             campaign_cost=args.campaign_cost,
+            events=events,
+            funnel_steps=steps,
+            funnel_window=args.funnel_window,
         )
     except GrowthkitError as exc:
         return _fail(exc)

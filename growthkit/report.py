@@ -20,7 +20,7 @@ import io
 import sys
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -36,7 +36,15 @@ from growthkit.errors import DataError, GrowthkitError, GrowthkitWarning
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["CAMPAIGN_SECTION", "CAMPAIGN_TABLES", "SECTIONS", "TABLES", "build_report"]
+__all__ = [
+    "CAMPAIGN_SECTION",
+    "CAMPAIGN_TABLES",
+    "EVENTS_SECTION",
+    "EVENTS_TABLES",
+    "SECTIONS",
+    "TABLES",
+    "build_report",
+]
 
 Progress = Callable[[str], None]
 
@@ -70,6 +78,12 @@ TABLES: tuple[str, ...] = (
 
 CAMPAIGN_TABLES: tuple[str, ...] = ("campaign_effects", "campaign_segments")
 """The tables of the campaign section (:func:`growthkit.campaigns.campaign_section`)."""
+
+EVENTS_SECTION: tuple[str, str] = ("events", "Events: funnel, activity, paths")
+"""The section added after :data:`SECTIONS` when an event log is given."""
+
+EVENTS_TABLES: tuple[str, ...] = ("funnel", "activity", "paths")
+"""The tables of the events section (:func:`growthkit.funnel.report_section`)."""
 
 
 class _Skip(Exception):
@@ -145,6 +159,9 @@ class _Context:
     send_date: object = None
     campaign_window_days: int = 30
     campaign_cost: float | None = None
+    events: pd.DataFrame | None = None
+    funnel_steps: Sequence[str] | None = None
+    funnel_window: object = "30D"
 
 
 def _render_png(draw: Callable[[Axes], object], size: tuple[float, float]) -> bytes:
@@ -484,6 +501,19 @@ def _campaign(ctx: _Context, s: _Section) -> None:
         s.chart(draw, alt, size=size)
 
 
+def _events(ctx: _Context, s: _Section) -> None:
+    from growthkit.funnel import report_section
+
+    if ctx.events is None:
+        raise _Skip("no event log given")
+    sec = report_section(ctx.events, steps=ctx.funnel_steps, window=ctx.funnel_window)
+    s.intro = sec.intro
+    for name, (caption, frame) in sec.tables().items():
+        s.table(name, frame, caption)
+    for draw, alt, size in sec.charts():
+        s.chart(draw, alt, size=size)
+
+
 _STEPS: dict[str, tuple[str, Callable[[_Context, _Section], None]]] = {
     "data_quality": ("growthkit.plotting", _data_quality),
     "growth": ("growthkit.cohort", _growth),
@@ -492,6 +522,7 @@ _STEPS: dict[str, tuple[str, Callable[[_Context, _Section], None]]] = {
     "churn": ("growthkit.churn", _churn),
     "clv": ("growthkit.clv", _clv),
     "campaign": ("growthkit.campaigns", _campaign),
+    "events": ("growthkit.funnel", _events),
 }
 
 
@@ -598,6 +629,9 @@ def build_report(
     send_date: object = None,
     campaign_window_days: int = 30,
     campaign_cost: float | None = None,
+    events: pd.DataFrame | None = None,
+    funnel_steps: Sequence[str] | None = None,
+    funnel_window: object = "30D",
 ) -> Path:
     """Run the whole pipeline on an order log and write an HTML report plus CSV tables.
 
@@ -638,6 +672,14 @@ def build_report(
     send_date, campaign_window_days, campaign_cost
         The campaign's send date (else its ``send_date`` column), evaluation window in
         days and cost (for the ROI).
+    events
+        An event log (``user_id``, ``timestamp``, ``event`` columns, or a prepared
+        :class:`~growthkit.funnel.Events`): adds the events section
+        (:func:`growthkit.funnel.report_section`: funnel, activity, top paths) and its
+        tables ``funnel``, ``activity``, ``paths``.
+    funnel_steps, funnel_window
+        The funnel's steps (by default the events in the order they first occur) and its
+        conversion window.
 
     Returns
     -------
@@ -695,8 +737,15 @@ def build_report(
         send_date=send_date,
         campaign_window_days=campaign_window_days,
         campaign_cost=campaign_cost,
+        events=events,
+        funnel_steps=funnel_steps,
+        funnel_window=funnel_window,
     )
-    steps = SECTIONS if campaign is None else (*SECTIONS, CAMPAIGN_SECTION)
+    steps = (
+        *SECTIONS,
+        *((CAMPAIGN_SECTION,) if campaign is not None else ()),
+        *((EVENTS_SECTION,) if events is not None else ()),
+    )
     sections = []
     for i, (key, name) in enumerate(steps, start=1):
         if say is not None:
@@ -710,7 +759,7 @@ def build_report(
     written = {name: frame for s in sections for name, frame in s.tables.items()}
     for name, frame in written.items():
         write_csv(frame, out / f"{name}.csv")
-    for name in TABLES + CAMPAIGN_TABLES:  # a table of an earlier run would mislead
+    for name in TABLES + CAMPAIGN_TABLES + EVENTS_TABLES:  # a table of an earlier run would mislead
         stale = out / f"{name}.csv"
         if name not in written and (stale.is_symlink() or stale.is_file()):
             stale.unlink()
