@@ -308,8 +308,6 @@ def hash_bytes_codes(
     records = np.empty((n, 6), dtype=np.uint64)
     part = np.empty(n, dtype=np.uint16)
     local = np.empty(n, dtype=np.int32)  # partition-local codes, in partition order
-    first = np.empty(n, dtype=np.int64)  # first row of code c of partition p: offsets[p] + c
-    heads = np.empty((n, 2), dtype=np.uint64)
     distinct = np.zeros(n_parts, dtype=np.int64)
     codes = np.empty(n, dtype=np.int32)
     # The hash multiplies modulo 2**64 on purpose; compiled, that is silent, but the
@@ -333,8 +331,7 @@ def hash_bytes_codes(
         split = np.linspace(0, n_parts, workers + 1).astype(np.int64)
         pool(
             lambda w: _code_partitions(
-                buffer, starts, records, offsets, split[w], split[w + 1], local, first, heads,
-                distinct,
+                buffer, starts, records, offsets, split[w], split[w + 1], local, distinct
             ),
             range(workers),
         )  # fmt: skip
@@ -345,7 +342,7 @@ def hash_bytes_codes(
             range(workers),
         )
     kept = np.repeat(offsets[:-1] - base[:-1], distinct) + np.arange(base[-1])
-    return codes, first[kept], heads[kept, 0], heads[kept, 1]
+    return codes, records[kept, 2].astype(np.int64), records[kept, 0], records[kept, 1]
 
 
 @nb.njit(nogil=True, cache=True)
@@ -402,14 +399,15 @@ def _code_partitions(
     p_lo: int,
     p_hi: int,
     local: npt.NDArray[np.int32],
-    first: npt.NDArray[np.int64],
-    heads: npt.NDArray[np.uint64],
     distinct: npt.NDArray[np.int64],
 ) -> None:
     # Partitions p_lo..p_hi, each with its own hash table: record j gets the partition-local
-    # code local[j]; code c's first row and head go to offsets[p] + c.
+    # code local[j], and record offsets[p] + c is overwritten with code c's first 16 bytes
+    # and first row (the c-th distinct id first appears at a record >= offsets[p] + c, so
+    # in code order no record is overwritten before it is read).
     cap_max = _table_size(offsets[p_lo : p_hi + 1])
     slots = np.empty(cap_max, dtype=np.int32)  # partition-local code, or -1
+    first = np.empty(cap_max, dtype=np.int64)  # first record of each partition-local code
     low = np.uint64(0xFFFFFFFF)
     for p in range(p_lo, p_hi):
         start = offsets[p]
@@ -424,11 +422,11 @@ def _code_partitions(
                 r = slots[s]
                 if r < 0:
                     slots[s] = k
-                    first[start + k] = j  # the record for now; its row below
+                    first[k] = j
                     local[j] = k
                     k += 1
                     break
-                f = first[start + r]
+                f = first[r]
                 if (
                     records[f, 4] == h
                     and records[f, 5] & low == meta & low
@@ -445,10 +443,10 @@ def _code_partitions(
                         break
                 s = (s + 1) & (cap - 1)
         for c in range(k):
-            f = first[start + c]
-            first[start + c] = np.int64(records[f, 5] >> np.uint64(32))
-            heads[start + c, 0] = records[f, 0]
-            heads[start + c, 1] = records[f, 1]
+            f = first[c]
+            records[start + c, 0] = records[f, 0]
+            records[start + c, 1] = records[f, 1]
+            records[start + c, 2] = records[f, 5] >> np.uint64(32)
         distinct[p] = k
 
 
