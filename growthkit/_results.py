@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import fields
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -120,10 +120,12 @@ class ExactFields:
     ``==`` compares every field with :func:`same` (results of one type only), and pickling
     goes through the constructor, so an unpickled result is frozen again. A result that
     is hashable defines its own ``__hash__`` (over its scalar fields); without one it is
-    not hashable.
+    not hashable. A result names in ``not_compared`` the fields ``==`` passes over (a
+    fitted model object, say).
     """
 
     __slots__ = ()
+    not_compared: ClassVar[tuple[str, ...]] = ()
 
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):
@@ -131,6 +133,7 @@ class ExactFields:
         return all(
             same(getattr(self, f.name), getattr(other, f.name))
             for f in fields(self)  # type: ignore[arg-type]
+            if f.name not in self.not_compared
         )
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:

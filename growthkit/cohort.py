@@ -29,7 +29,7 @@ from growthkit import _blocks
 from growthkit import _validate as v
 from growthkit._engine import PerPeriod, Spec, run
 from growthkit._prepare import Transactions, period_index
-from growthkit._results import freeze, frozen, same
+from growthkit._results import ExactFields, freeze, frozen
 from growthkit.errors import DataError, SchemaError
 
 if TYPE_CHECKING:
@@ -136,7 +136,7 @@ def _partition(
 
 
 @dataclass(frozen=True, slots=True, eq=False)
-class CohortMatrix:
+class CohortMatrix(ExactFields):
     """Customers, orders or revenue by cohort (first-order period) and age.
 
     Attributes
@@ -181,17 +181,8 @@ class CohortMatrix:
         object.__setattr__(self, "counts", frozen(self.counts))
         object.__setattr__(self, "sizes", frozen(self.sizes))
 
-    def __eq__(self, other: object) -> bool:
-        """Exact equality of every field (frames compared value by value, with dtypes)."""
-        if not isinstance(other, CohortMatrix):
-            return NotImplemented
-        return all(same(getattr(self, f), getattr(other, f)) for f in self.__slots__)
-
     def __hash__(self) -> int:
         return hash((self.value, self.period, self.cumulative, self.definition))
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (CohortMatrix, tuple(getattr(self, f) for f in self.__slots__))
 
     @property
     def retention(self) -> pd.DataFrame:

@@ -11,7 +11,7 @@ import pandas as pd
 
 from growthkit import _validate as v
 from growthkit._prepare import Transactions, as_transactions
-from growthkit._results import freeze, frozen, same
+from growthkit._results import ExactFields, freeze, frozen
 from growthkit.campaigns._holdout import ARMS, HoldoutAssignment, arm_labels
 from growthkit.campaigns._uplift import fmt
 from growthkit.errors import DataError
@@ -35,7 +35,7 @@ _METRICS = ("winback_rate", "orders_per_customer", "revenue_per_customer", "reve
 
 
 @dataclass(frozen=True, slots=True, eq=False)
-class CampaignEvaluation:
+class CampaignEvaluation(ExactFields):
     """What a campaign earned, treatment (B) vs holdout (A), over a window after the send.
 
     Attributes
@@ -113,11 +113,6 @@ class CampaignEvaluation:
         object.__setattr__(self, "customers", frozen(self.customers))
         if self.by_segment is not None:
             object.__setattr__(self, "by_segment", frozen(self.by_segment))
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, CampaignEvaluation):
-            return NotImplemented
-        return all(same(getattr(self, f), getattr(other, f)) for f in self.__slots__)
 
     def __hash__(self) -> int:
         return hash((self.send_date, self.window_days, self.n_treated, self.n_holdout))

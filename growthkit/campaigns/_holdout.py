@@ -12,7 +12,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from growthkit import _validate as v
-from growthkit._results import freeze, frozen, same
+from growthkit._results import ExactFields, freeze, frozen
 from growthkit.experiments import Metric as Metric
 from growthkit.experiments import SampleSizeResult, SRMResult, sample_size, srm_test
 
@@ -97,7 +97,7 @@ def hash_unit(customers: object, *, salt: str) -> npt.NDArray[np.float64]:
 
 
 @dataclass(frozen=True, slots=True, eq=False)
-class HoldoutAssignment:
+class HoldoutAssignment(ExactFields):
     """Customers split into treatment and a stratified holdout by a salted hash.
 
     Attributes
@@ -133,11 +133,6 @@ class HoldoutAssignment:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "table", frozen(self.table))
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, HoldoutAssignment):
-            return NotImplemented
-        return all(same(getattr(self, f), getattr(other, f)) for f in self.__slots__)
 
     def __hash__(self) -> int:
         return hash((self.salt, self.holdout_share, len(self.table)))

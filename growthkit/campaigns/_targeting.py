@@ -9,14 +9,14 @@ import numpy as np
 import pandas as pd
 
 from growthkit import _validate as v
-from growthkit._results import freeze, frozen, same
+from growthkit._results import ExactFields, freeze, frozen
 from growthkit.churn import EarlyWarningList
 
 __all__ = ["TargetList", "target_customers"]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
-class TargetList:
+class TargetList(ExactFields):
     """Customers ranked by the value a campaign could save, and the ones selected.
 
     Attributes
@@ -51,11 +51,6 @@ class TargetList:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "table", frozen(self.table))
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, TargetList):
-            return NotImplemented
-        return all(same(getattr(self, f), getattr(other, f)) for f in self.__slots__)
 
     def __hash__(self) -> int:
         return hash((self.budget, self.top_k, len(self.table)))

@@ -24,7 +24,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from growthkit import _validate as v
-from growthkit._results import freeze, frozen, same
+from growthkit._results import ExactFields, freeze, frozen
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -334,7 +334,7 @@ def uplift_at_k(
 
 
 @dataclass(frozen=True, slots=True, eq=False)
-class UpliftEvaluation:
+class UpliftEvaluation(ExactFields):
     """Uplift and Qini curves of a score on randomised data, with their summary scores.
 
     Attributes
@@ -384,11 +384,6 @@ class UpliftEvaluation:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "curve", frozen(self.curve))
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, UpliftEvaluation):
-            return NotImplemented
-        return all(same(getattr(self, f), getattr(other, f)) for f in self.__slots__)
 
     def __hash__(self) -> int:
         return hash((self.k, self.strategy, self.n_treated, self.n_control))

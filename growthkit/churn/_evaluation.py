@@ -12,6 +12,7 @@ import pandas as pd
 
 from growthkit import _validate as v
 from growthkit._prepare import Transactions, as_transactions
+from growthkit._results import ExactFields
 from growthkit.churn._checks import ModelKind
 from growthkit.churn._gaps import fit_gaps, sub_log
 from growthkit.churn._rule import check_horizon, silence_window
@@ -20,7 +21,6 @@ from growthkit.churn._warning import (
     SCORE_KINDS,
     ScoreKind,
     btyd_churn_probability,
-    frames_equal,
     ranked,
 )
 from growthkit.errors import DataError
@@ -39,7 +39,7 @@ BoolArray = npt.NDArray[np.bool_]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
-class EarlyWarningEvaluation:
+class EarlyWarningEvaluation(ExactFields):
     """Out-of-time check of early-warning probabilities, beside three baselines.
 
     Attributes
@@ -114,6 +114,8 @@ class EarlyWarningEvaluation:
     _ranking: pd.DataFrame
     model: Any = field(default=None)
 
+    not_compared = ("model",)
+
     @property
     def metrics(self) -> pd.DataFrame:
         """AUC, Brier, log loss and calibration error per score (a copy)."""
@@ -156,30 +158,6 @@ class EarlyWarningEvaluation:
         from growthkit.plotting import plot_evaluation
 
         return plot_evaluation(self, ax=ax)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, EarlyWarningEvaluation):
-            return NotImplemented
-        scalars = (
-            "score",
-            "cutoff",
-            "evaluation_end",
-            "horizon_days",
-            "inactivity_days",
-            "n_customers",
-            "base_rate",
-        )
-        if any(getattr(self, s) != getattr(other, s) for s in scalars):
-            return False
-        if not (
-            self.concordance == other.concordance
-            or np.isnan([self.concordance, other.concordance]).all()
-        ):
-            return False
-        frames = ("_metrics", "_at_k", "_calibration", "_ranking")
-        return all(frames_equal(getattr(self, f), getattr(other, f)) for f in frames)
-
-    __hash__ = None  # type: ignore[assignment]
 
     def __str__(self) -> str:
         return (

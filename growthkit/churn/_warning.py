@@ -10,6 +10,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from growthkit import _validate as v
+from growthkit._results import ExactFields
 from growthkit.churn._btyd import btyd_label, no_purchase_probability
 from growthkit.churn._checks import check_table
 from growthkit.churn._gaps import sub_log
@@ -23,7 +24,6 @@ __all__ = [
     "ScoreKind",
     "bgnbd_churn_probability",
     "early_warning",
-    "frames_equal",
     "ranked",
 ]
 
@@ -51,13 +51,8 @@ class AliveModel(Protocol):
         ...
 
 
-def frames_equal(a: pd.DataFrame, b: pd.DataFrame) -> bool:
-    """Exact equality of two frames: values, dtypes, index and columns."""
-    return bool(a.shape == b.shape and a.index.equals(b.index) and a.equals(b))
-
-
 @dataclass(frozen=True, slots=True, eq=False)
-class EarlyWarningList:
+class EarlyWarningList(ExactFields):
     """Current customers ranked by their probability of churning within a horizon.
 
     Attributes
@@ -116,17 +111,6 @@ class EarlyWarningList:
     def to_frame(self) -> pd.DataFrame:
         """Return the ranked table (a copy)."""
         return self._table.copy()
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, EarlyWarningList):
-            return NotImplemented
-        return (self.horizon_days, self.score, self.inactivity_days) == (
-            other.horizon_days,
-            other.score,
-            other.inactivity_days,
-        ) and frames_equal(self._table, other._table)
-
-    __hash__ = None  # type: ignore[assignment]
 
     def __str__(self) -> str:
         n = len(self._table)
