@@ -268,6 +268,21 @@ def _serial(fn: Callable[[int], _R], items: Sequence[int]) -> list[_R]:
     return [fn(x) for x in items]
 
 
+def _quiet(fn: Callable[[int], _R]) -> Callable[[int], _R]:
+    """``fn`` with numpy's overflow warnings off in whichever thread runs it.
+
+    The hash multiplies modulo 2**64 on purpose; compiled, that is silent, but the
+    plain-Python run of NUMBA_DISABLE_JIT=1 (coverage) would warn on every overflow, and
+    ``numpy.errstate`` holds for the thread that enters it only.
+    """
+
+    def run(w: int) -> _R:
+        with np.errstate(over="ignore"):
+            return fn(w)
+
+    return run
+
+
 def hash_bytes_codes(
     buffer: npt.NDArray[np.uint8],
     starts: Offsets,
@@ -310,37 +325,33 @@ def hash_bytes_codes(
     local = np.empty(n, dtype=np.int32)  # partition-local codes, in partition order
     distinct = np.zeros(n_parts, dtype=np.int64)
     codes = np.empty(n, dtype=np.int32)
-    # The hash multiplies modulo 2**64 on purpose; compiled, that is silent, but the
-    # plain-Python run of NUMBA_DISABLE_JIT=1 (coverage) would warn on every overflow.
-    with np.errstate(over="ignore"):
-        hashed = pool(
-            lambda w: _hash_rows(buffer, starts, gap, bits, part, rows[w], rows[w + 1]),
-            range(workers),
-        )
-        counts = np.array(hashed).reshape(workers, n_parts).reshape(workers, n_parts)
-        offsets = np.zeros(n_parts + 1, dtype=np.int64)
-        np.cumsum(counts.sum(axis=0), out=offsets[1:])
-        # Worker w's rows of partition p go after those of workers before it: row order.
-        fill = offsets[:-1] + np.cumsum(counts, axis=0) - counts
-        pool(
-            lambda w: _scatter_records(
-                buffer, starts, gap, part, records, fill[w].copy(), rows[w], rows[w + 1]
-            ),
-            range(workers),
-        )
-        split = np.linspace(0, n_parts, workers + 1).astype(np.int64)
-        pool(
-            lambda w: _code_partitions(
-                buffer, starts, records, offsets, split[w], split[w + 1], local, distinct
-            ),
-            range(workers),
-        )  # fmt: skip
-        base = np.zeros(n_parts + 1, dtype=np.int64)
-        np.cumsum(distinct, out=base[1:])
-        pool(
-            lambda w: _replay(part, local, base, fill[w].copy(), codes, rows[w], rows[w + 1]),
-            range(workers),
-        )
+    hashed = pool(
+        _quiet(lambda w: _hash_rows(buffer, starts, gap, bits, part, rows[w], rows[w + 1])),
+        range(workers),
+    )
+    counts = np.array(hashed).reshape(workers, n_parts)
+    offsets = np.zeros(n_parts + 1, dtype=np.int64)
+    np.cumsum(counts.sum(axis=0), out=offsets[1:])
+    # Worker w's rows of partition p go after those of workers before it: row order.
+    fill = offsets[:-1] + np.cumsum(counts, axis=0) - counts
+
+    def scatter(w: int) -> None:
+        _scatter_records(buffer, starts, gap, part, records, fill[w].copy(), rows[w], rows[w + 1])
+
+    pool(_quiet(scatter), range(workers))
+    split = np.linspace(0, n_parts, workers + 1).astype(np.int64)
+
+    def code(w: int) -> None:
+        _code_partitions(buffer, starts, records, offsets, split[w], split[w + 1], local, distinct)
+
+    pool(_quiet(code), range(workers))
+    base = np.zeros(n_parts + 1, dtype=np.int64)
+    np.cumsum(distinct, out=base[1:])
+
+    def replay(w: int) -> None:
+        _replay(part, local, base, fill[w].copy(), codes, rows[w], rows[w + 1])
+
+    pool(_quiet(replay), range(workers))
     kept = np.repeat(offsets[:-1] - base[:-1], distinct) + np.arange(base[-1])
     return codes, records[kept, 2].astype(np.int64), records[kept, 0], records[kept, 1]
 
