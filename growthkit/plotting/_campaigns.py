@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from growthkit.plotting._style import axes, style
+from growthkit.plotting._style import chart
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -70,8 +70,7 @@ def plot_uplift(
     which = v.check_choice("kind", kind, ("qini", "uplift"))
     curve = evaluation.curve
     share = curve["share"].to_numpy()
-    with style():
-        ax = axes(ax, (6.0, 4.0))
+    with chart(ax, (6.0, 4.0)) as ax:
         ax.plot(share, curve[which].to_numpy(), label="score", linewidth=2)
         ax.plot(share, curve[f"{which}_random"].to_numpy(), label="random", linestyle="--")
         ax.axhline(0.0, color="black", linewidth=0.6)
@@ -126,8 +125,7 @@ def plot_campaign(evaluation: CampaignEvaluation, *, ax: Axes | None = None) -> 
     y = np.arange(len(results))[::-1]
     names = [label for label, _ in results]
     level = f"{100 * (1 - evaluation.alpha):g}%"
-    with style():
-        ax = axes(ax, (6.0, 0.5 * len(results) + 1.5))
+    with chart(ax, (6.0, 0.5 * len(results) + 1.5)) as ax:
         ax.hlines(y, low, high, colors=colors, linewidth=2)
         ax.scatter(est, y, color=colors, zorder=3)
         ax.axvline(0.0, color="black", linewidth=0.8, linestyle="--")

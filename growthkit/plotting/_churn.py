@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from growthkit.plotting._style import axes, style
+from growthkit.plotting._style import chart, style
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -60,8 +60,7 @@ def plot_survival(
     """
     frame = km.to_frame()
     keys = [str(k) for k in km.by_group] if km.by_group and groups_only else None
-    with style():
-        ax = axes(ax)
+    with chart(ax) as ax:
         for label, part in frame.groupby("group", sort=False):
             if keys is not None and label not in keys:
                 continue
@@ -116,8 +115,7 @@ def plot_risk_distribution(
     'Early warning: churn risk of current customers'
     """
     p = alerts.table["churn_probability"].to_numpy(dtype=np.float64)
-    with style():
-        ax = axes(ax)
+    with chart(ax) as ax:
         ax.hist(p, bins=np.linspace(0.0, 1.0, bins + 1).tolist())
         ax.set_xlabel(f"P(churn within {alerts.horizon_days:g} days)")
         ax.set_ylabel("customers")
@@ -152,8 +150,7 @@ def plot_calibration(evaluation: EarlyWarningEvaluation, *, ax: Axes | None = No
     ('predicted P(churn within 30 days)', 'observed churn rate')
     """
     table = evaluation.calibration
-    with style():
-        ax = axes(ax)
+    with chart(ax) as ax:
         ax.plot([0.0, 1.0], [0.0, 1.0], linestyle="--", color="grey", label="perfect")
         ax.plot(table["mean_probability"], table["churn_rate"], marker="o", label=evaluation.score)
         ax.set_xlabel(f"predicted P(churn within {evaluation.horizon_days:g} days)")
@@ -199,8 +196,7 @@ def plot_lift(evaluation: EarlyWarningEvaluation, *, ax: Axes | None = None) -> 
         "days_since_last": ranking["days_since_last"].to_numpy(dtype=np.float64),
         "rfm_score": -ranking["rfm_score"].to_numpy(dtype=np.float64),
     }
-    with style():
-        ax = axes(ax)
+    with chart(ax) as ax:
         for name, score in scores.items():
             hits = np.cumsum(y[np.argsort(-score, kind="stable")])
             ax.plot(share, hits / np.arange(1, len(y) + 1) / base, label=name)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from growthkit.plotting._style import axes, style
+from growthkit.plotting._style import chart
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -87,8 +87,7 @@ def plot_frequency_recency_matrix(
     grid = frequency_recency_matrix(model, T=T, kind=kind, t=t, max_frequency=max_frequency)
     rec = grid.columns.to_numpy(dtype=np.float64)
     label = "P(alive)" if kind == "probability_alive" else f"expected purchases in next {t:g}"
-    with style():
-        ax = axes(ax)
+    with chart(ax) as ax:
         image = ax.imshow(
             grid.to_numpy(),
             origin="lower",
@@ -173,8 +172,7 @@ def plot_holdout_comparison(comparison: HoldoutComparison, *, ax: Axes | None = 
     """
     table = comparison.table
     pos = np.arange(len(table))
-    with style():
-        ax = axes(ax)
+    with chart(ax) as ax:
         ax.plot(pos, table["actual"].to_numpy(), "o-", label="actual")
         ax.plot(pos, table["predicted"].to_numpy(), "s--", label="predicted")
         ax.set_xticks(pos, table.index.tolist())
@@ -266,8 +264,7 @@ def plot_clv_distribution(
     ordered = np.sort(values)[::-1]
     total = float(ordered.sum())
     top = float(ordered[: max(1, int(np.ceil(0.2 * ordered.size)))].sum())
-    with style():
-        ax = axes(ax)
+    with chart(ax) as ax:
         ax.hist(values, bins=bins)
         if values.size:
             ax.axvline(float(np.mean(values)), color="k", linestyle="--", label="mean")

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from growthkit.plotting._style import axes, style
+from growthkit.plotting._style import chart
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -76,8 +76,7 @@ def plot_cohort_retention(
     scale = data[:, 1:] if skip_age0 and matrix.value == "customers" and data.shape[1] > 1 else data
     finite = scale[np.isfinite(scale)]
     vmax = float(finite.max()) if finite.size else 1.0
-    with style():
-        ax = axes(ax, (min(2 + 0.5 * data.shape[1], 16), 1 + 0.35 * len(data)))
+    with chart(ax, (min(2 + 0.5 * data.shape[1], 16), 1 + 0.35 * len(data))) as ax:
         image = ax.imshow(
             np.ma.masked_invalid(data), aspect="auto", cmap=cmap, vmin=0.0, vmax=vmax or 1.0
         )
@@ -171,8 +170,7 @@ def plot_growth(table: pd.DataFrame, *, revenue: bool = False, ax: Axes | None =
             + (" with amount_col=..." if revenue else "")
             + ".",
         )
-    with style():
-        ax = axes(ax, (min(3 + 0.3 * len(table), 16), 4))
+    with chart(ax, (min(3 + 0.3 * len(table), 16), 4)) as ax:
         x = np.arange(len(table))
         for columns, sign in ((up, 1.0), (down, -1.0)):
             bottom = np.zeros(len(table))

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from growthkit.plotting._style import axes, style
+from growthkit.plotting._style import chart
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -83,8 +83,7 @@ def plot_forest(
     colors = list(np.where(np.ravel(result.significant), "tab:red", "tab:gray"))
     level = f"{100 * (1 - result.alpha):g}%"
     what = "relative effect" if relative else "effect"
-    with style():
-        ax = axes(ax, (6.0, 0.5 * size + 1.2))
+    with chart(ax, (6.0, 0.5 * size + 1.2)) as ax:
         ax.hlines(y, low_c, high_c, colors=colors, linewidth=2)
         ax.scatter(est, y, color=colors, zorder=3)
         ax.axvline(0.0, color="black", linewidth=0.8, linestyle="--")

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from growthkit.plotting._style import PALETTE, axes, style
+from growthkit.plotting._style import PALETTE, chart
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -47,8 +47,7 @@ def plot_funnel(result: FunnelResult, *, ax: Axes | None = None) -> Axes:
     """
     counts = result.counts
     n_groups, k = counts.shape
-    with style():
-        ax = axes(ax, (max(4.0, 1.4 * k + 1.0), 3.8))
+    with chart(ax, (max(4.0, 1.4 * k + 1.0), 3.8)) as ax:
         x = np.arange(k)
         width = 0.8 / n_groups
         for g in range(n_groups):
@@ -105,8 +104,7 @@ def plot_funnel_steps(result: FunnelResult, *, ax: Axes | None = None) -> Axes:
     """
     conversion = result.conversion.to_numpy()
     k = conversion.shape[1]
-    with style():
-        ax = axes(ax, (max(4.0, 1.4 * k + 1.0), 3.8))
+    with chart(ax, (max(4.0, 1.4 * k + 1.0), 3.8)) as ax:
         x = np.arange(k)
         for g in range(conversion.shape[0]):
             ax.step(
@@ -155,8 +153,7 @@ def plot_stickiness(result: ActivityResult, *, ax: Axes | None = None) -> Axes:
     x = result.days.to_timestamp()
     y = frame["stickiness"].to_numpy()
     complete = frame["complete"].to_numpy()
-    with style():
-        ax = axes(ax, (8.0, 3.2))
+    with chart(ax, (8.0, 3.2)) as ax:
         first = int(np.argmax(complete)) if complete.any() else len(y)
         if first:
             ax.plot(x[: first + 1], y[: first + 1], color=PALETTE[0], linestyle="--")

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from growthkit.plotting._style import PALETTE, axes, style
+from growthkit.plotting._style import PALETTE, chart
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -72,8 +72,7 @@ def plot_orders_over_time(
     new = np.bincount(first_key - lo, minlength=n)
     labels = [str(p) for p in period_index(lo + np.arange(n, dtype=np.int64), period)]
     names = {"D": "day", "W": "week", "M": "month", "Q": "quarter", "Y": "year"}
-    with style():
-        ax = axes(ax)
+    with chart(ax) as ax:
         x = np.arange(n)
         ax.bar(x, new, color=PALETTE[0], label="first orders")
         ax.bar(x, orders - new, bottom=new, color=PALETTE[4], label="repeat orders")

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from growthkit.plotting._style import axes, style
+from growthkit.plotting._style import chart
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -43,8 +43,7 @@ def plot_segments(result: RFMResult, *, ax: Axes | None = None) -> Axes:
     summary = result.segment_summary()
     y = np.arange(len(summary))
     height = 0.4
-    with style():
-        ax = axes(ax, (7, 0.35 * len(result.segments) + 1.2))
+    with chart(ax, (7, 0.35 * len(result.segments) + 1.2)) as ax:
         ax.barh(y - height / 2, summary["share"].to_numpy(), height, label="customers")
         ax.barh(y + height / 2, summary["revenue_share"].to_numpy(), height, label="revenue")
         ax.set_yticks(y)
@@ -112,8 +111,7 @@ def plot_rf_heatmap(
         with np.errstate(invalid="ignore", divide="ignore"):
             grid = np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
     shown = grid[::-1]  # R = bins on top
-    with style():
-        ax = axes(ax, (1.0 * bins + 2, 0.8 * bins + 1.5))
+    with chart(ax, (1.0 * bins + 2, 0.8 * bins + 1.5)) as ax:
         image = ax.imshow(shown, cmap="viridis", aspect="auto")
         ax.set_xticks(np.arange(bins))
         ax.set_xticklabels([str(i) for i in range(1, bins + 1)])

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["PALETTE", "axes", "new_axes", "style"]
+__all__ = ["PALETTE", "axes", "chart", "new_axes", "style"]
 
 PALETTE: tuple[str, ...] = (
     "#0072B2",
@@ -118,3 +118,13 @@ def axes(ax: Axes | None, figsize: tuple[float, float] | None = None) -> Axes:
 
     _, new = plt.subplots(figsize=figsize)
     return new
+
+
+@contextmanager
+def chart(ax: Axes | None, figsize: tuple[float, float] | None = None) -> Iterator[Axes]:
+    """Inside :func:`style`, yield ``ax`` or a new figure's Axes (see :func:`axes`).
+
+    The opening of every chart: ``with chart(ax) as ax:`` then draw.
+    """
+    with style():
+        yield axes(ax, figsize)
