@@ -80,7 +80,7 @@ def _fraction(divisor: int) -> int:
     machine 50 fits took 24 s), so ``fit_churn_model`` runs 1/20 of the profile's examples.
     The bootstrap and Kaplan-Meier / log-rank tests run the full profile.
     """
-    return max(settings().max_examples // divisor, 1)
+    return max(int(settings().max_examples) // divisor, 1)
 
 
 def check_error(exc: gk.GrowthkitError, allowed: Iterable[str]) -> None:
