@@ -430,9 +430,8 @@ def factorize_ids(values: pd.Series, name: str) -> tuple[npt.NDArray[np.int32], 
             return codes, pd.Index(uniques.astype(dtype, copy=False))
         hashed, distinct = fk.hash_int_codes(ints, fk.partition_bits(n))
         order = np.argsort(distinct)
-        rank = np.empty(len(order), dtype=np.int32)
-        rank[order] = np.arange(len(order), dtype=np.int32)
-        return fk.remap_codes(hashed, rank), pd.Index(distinct[order].astype(dtype, copy=False))
+        sorted_ids = pd.Index(distinct[order].astype(dtype, copy=False))
+        return fk.remap_codes(hashed, _rank(order)), sorted_ids
     if isinstance(dtype, (pd.StringDtype, pd.ArrowDtype)) or pd.api.types.is_object_dtype(dtype):
         fast = _factorize_strings(values)
         if fast is not None:
@@ -440,7 +439,8 @@ def factorize_ids(values: pd.Series, name: str) -> tuple[npt.NDArray[np.int32], 
     v.check_ids(values, name)
     if pd.api.types.is_object_dtype(dtype):
         # pandas.factorize hashes strings as C strings, so "a\x00b" and "a" would collide:
-        # the rare ids the fast path declines (mixed types, NUL bytes) go through a dict.
+        # the rare ids the fast path declines (mixed types; NUL bytes without pyarrow) go
+        # through a dict.
         seen: dict[object, int] = {}
         dict_codes = np.fromiter(
             (seen.setdefault(x, len(seen)) for x in values.to_numpy()), dtype=np.int32, count=n
@@ -450,6 +450,13 @@ def factorize_ids(values: pd.Series, name: str) -> tuple[npt.NDArray[np.int32], 
         return _sorted_codes(dict_codes, pd.Index(labels, dtype=object))
     pd_codes, pd_uniques = pd.factorize(values, sort=False)
     return _sorted_codes(pd_codes.astype(np.int32), pd.Index(pd_uniques))
+
+
+def _rank(order: npt.NDArray[np.intp] | npt.NDArray[np.int64]) -> npt.NDArray[np.int32]:
+    """The position of each distinct id in ``order`` (the inverse permutation, int32)."""
+    rank = np.empty(len(order), dtype=np.int32)
+    rank[order] = np.arange(len(order), dtype=np.int32)
+    return rank
 
 
 def _sorted_codes(
@@ -465,9 +472,7 @@ def _sorted_codes(
         return codes, uniques
     if np.array_equal(order, np.arange(len(order))):
         return codes, uniques
-    rank = np.empty(len(order), dtype=np.int32)
-    rank[order] = np.arange(len(order), dtype=np.int32)
-    return fk.remap_codes(codes, rank), uniques[order]
+    return fk.remap_codes(codes, _rank(order)), uniques[order]
 
 
 def _factorize_strings(values: pd.Series) -> tuple[npt.NDArray[np.int32], pd.Index] | None:
@@ -513,8 +518,6 @@ def _factorize_strings(values: pd.Series) -> tuple[npt.NDArray[np.int32], pd.Ind
         pool=functools.partial(_threads.thread_map, threads=workers),
     )
     order = fk.sort_tokens(buffer, starts, first_row, head0, head1, gap)
-    rank = np.empty(len(order), dtype=np.int32)
-    rank[order] = np.arange(len(order), dtype=np.int32)
     rows = first_row[order]
     if objects is not None:
         uniques = pd.Index(objects[rows], dtype=values.dtype)
@@ -522,4 +525,4 @@ def _factorize_strings(values: pd.Series) -> tuple[npt.NDArray[np.int32], pd.Ind
         kind = cast(Any, arrow).type
         labels = _interop.string_array(*fk.gather_tokens(buffer, starts, gap, rows), kind)
         uniques = pd.Index(type(array)(labels), dtype=values.dtype)
-    return fk.remap_codes(codes, rank), uniques
+    return fk.remap_codes(codes, _rank(order)), uniques
