@@ -158,18 +158,20 @@ def _suspect(part: pd.DataFrame, columns: _Columns, observation_end: object) -> 
 
     A superset: the checks themselves run on these rows afterwards, on the client.
     """
+    # Never ``|=`` into these: on pandas 3 (copy-on-write) ``to_numpy`` hands out read-only
+    # views, so every step below builds a new mask.
     mask = np.asarray(part.isna().any(axis=1).to_numpy(), dtype=bool)
     if columns.amount is not None:
         values = part[columns.amount]
         if pd.api.types.is_numeric_dtype(values.dtype):
             x = np.asarray(values.to_numpy(dtype=np.float64, na_value=np.nan), dtype=np.float64)
             with np.errstate(invalid="ignore"):
-                mask |= ~np.isfinite(x) | (x < 0)
+                mask = mask | ~np.isfinite(x) | (x < 0)
     if observation_end is not None:
         times = part[columns.time]
         try:
             stamp = v.resolve_observation_end(observation_end, tz=getattr(times.dtype, "tz", None))
-            mask |= np.asarray((times > stamp).to_numpy(), dtype=bool)
+            mask = mask | np.asarray((times > stamp).to_numpy(), dtype=bool)
         except (GrowthkitError, TypeError):
             pass  # a bad observation_end: the partition's own error is the answer
     return mask
