@@ -211,17 +211,33 @@ def test_calibration_end_checks() -> None:
 @pytest.mark.parametrize("end", ["1600-01-01", "2262-04-12", "2300-01-01", "2608-06-01"])
 def test_observation_end_outside_the_time_unit(end: str) -> None:
     # Regression (issue 20): these wrapped around in the int64 nanosecond conversion.
+    # The range is the time column's own unit; the column is built in nanoseconds
+    # explicitly (pandas 3 parses dates to microseconds, pandas 2 to nanoseconds).
+    nanos = good().assign(timestamp=good()["timestamp"].astype("datetime64[ns]"))
     with pytest.raises(
         gk.DataError,
         match=r"`observation_end` \(.*\) is outside the range of nanosecond times "
         r"\(1677-09-21 to 2262-04-11\): 1 rows\. Pass a date in that range\.",
     ):
-        gk.customer_summary(good(), observation_end=end)
+        gk.customer_summary(nanos, observation_end=end)
     # a coarser unit covers it
-    coarse = good().assign(timestamp=good()["timestamp"].astype("datetime64[s]"))
-    if end > "2024":
-        days = (pd.Timestamp(end) - pd.Timestamp("2024-01-01")).days
-        assert gk.customer_summary(coarse, observation_end=end)["T"].max() == days
+    for unit in ("us", "s"):
+        coarse = good().assign(timestamp=good()["timestamp"].astype(f"datetime64[{unit}]"))
+        if end > "2024":
+            days = (pd.Timestamp(end) - pd.Timestamp("2024-01-01")).days
+            assert gk.customer_summary(coarse, observation_end=end)["T"].max() == days
+
+
+@pytest.mark.parametrize("year", [-300_000, 300_000])
+def test_observation_end_outside_microsecond_times(year: int) -> None:
+    micros = good().assign(timestamp=good()["timestamp"].astype("datetime64[us]"))
+    end = pd.Timestamp(np.datetime64(f"{year}-01-01", "s"))
+    with pytest.raises(
+        gk.DataError,
+        match=r"`observation_end` \(.*\) is outside the range of microsecond times: 1 rows\. "
+        r"Pass a date in that range\.",
+    ):
+        gk.customer_summary(micros, observation_end=end)
 
 
 def test_prepared_log_refuses_other_column_names() -> None:
