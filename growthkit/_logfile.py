@@ -126,7 +126,9 @@ def _read_csv(file: Path, path: str, options: ReadOptions) -> pd.DataFrame:
                 file,
                 sep=sep,
                 encoding=encoding,
-                dtype=str,
+                # object, not str: pandas 3 reads str as its string dtype, and its check of a
+                # trailing separator then sees no empty cells (a ParserWarning for every line)
+                dtype=object,
                 keep_default_na=False,
                 na_filter=False,
                 index_col=False,

@@ -133,6 +133,15 @@ def test_more_fields_than_header(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert "has lines with more fields than the header: 0 rows. Check the separator" in err
 
 
+def test_trailing_delimiter_with_a_value_beyond_the_header(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # only empty cells after the last column are a trailing separator; a value there is not
+    path = write(tmp_path, "customer_id,timestamp,amount\nA,2024-01-01,1,\nB,2024-01-02,1,x\n")
+    err = one_line_error(*run(capsys, path)[::2])
+    assert "has lines with more fields than the header: 0 rows. Check the separator" in err
+
+
 def test_sep_and_encoding(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     text = "customer_id;timestamp;amount\nJosé;2024-01-01;1\nJosé;2024-01-05;2\n"
     path = write(tmp_path, text, encoding="latin-1")
