@@ -222,7 +222,7 @@ def test_observation_end_outside_the_time_unit(end: str) -> None:
         gk.customer_summary(nanos, observation_end=end)
     # a coarser unit covers it
     for unit in ("us", "s"):
-        coarse = good().assign(timestamp=good()["timestamp"].astype(f"datetime64[{unit}]"))
+        coarse = good().assign(timestamp=good()["timestamp"].astype(np.dtype(f"M8[{unit}]")))
         if end > "2024":
             days = (pd.Timestamp(end) - pd.Timestamp("2024-01-01")).days
             assert gk.customer_summary(coarse, observation_end=end)["T"].max() == days
